@@ -1,0 +1,113 @@
+# stemrot: small Unix filters that learn nanoparticle orientation from stereo pairs.
+# GNU make.  `make` builds, `make check` tests, `make demo` runs the short 2D experiment.
+
+PREFIX     ?= /usr/local
+BINDIR     ?= $(PREFIX)/bin
+MANDIR     ?= $(PREFIX)/share/man
+PKG_CONFIG ?= pkg-config
+CC         ?= cc
+CFLAGS     ?= -O2 -g
+# OMP=0 builds without OpenMP (the engine then runs on one thread, same results).
+OMP        ?= 1
+BUILD      ?= build
+BIN        ?= bin
+
+DEB_PACKAGES = build-essential pkg-config libnetpbm-dev netpbm zlib1g-dev check libsubunit-dev \
+               libopenblas-dev mandoc
+
+OMP_FLAGS  = $(if $(filter 1,$(OMP)),-fopenmp,)
+PKG_CFLAGS = $(shell $(PKG_CONFIG) --cflags netpbm zlib openblas 2>/dev/null)
+PKG_LIBS   = $(shell $(PKG_CONFIG) --libs netpbm zlib openblas 2>/dev/null)
+CHECK_FLAGS= $(shell $(PKG_CONFIG) --cflags --libs check 2>/dev/null)
+ALL_CFLAGS = $(CFLAGS) -std=c11 -Wall -Wextra -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE \
+             -Ilib $(PKG_CFLAGS) $(OMP_FLAGS) -MMD -MP
+LDLIBS     = $(PKG_LIBS) $(OMP_FLAGS) -lm
+
+LIB_SRC    = $(wildcard lib/*.c)
+LIB_OBJ    = $(patsubst lib/%.c,$(BUILD)/lib/%.o,$(LIB_SRC))
+LIBA       = $(BUILD)/libstemrot.a
+PROG_SRC   = $(wildcard filters/*.c)
+PROGS      = $(patsubst filters/%.c,$(BIN)/%,$(PROG_SRC))
+UNIT_SRC   = $(wildcard tests/unit/test_*.c)
+UNITS      = $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
+MAN_PAGES  = $(wildcard man/man1/*.1 man/man5/*.5 man/man7/*.7)
+
+.PHONY: all deps check unit shtest lint check-noomp demo bench install uninstall clean
+
+all: $(PROGS)
+
+$(BUILD)/lib/%.o: lib/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(LIBA): $(LIB_OBJ)
+	rm -f $@
+	$(AR) rcs $@ $^
+
+$(BUILD)/filters/%.o: filters/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(BIN)/%: $(BUILD)/filters/%.o $(LIBA)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -o $@ $< $(LIBA) $(LDLIBS)
+
+$(BUILD)/tests/%: tests/unit/%.c $(LIBA)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -o $@ $< $(LIBA) $(LDLIBS) $(CHECK_FLAGS)
+
+# Install the Debian packages the build and the tests need, only when one is missing.
+deps:
+	@missing=""; for p in $(DEB_PACKAGES); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'install ok installed' || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  echo "make deps: installing$$missing"; \
+	  SUDO=; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing; \
+	fi
+
+# The whole suite: unit tests (Check), shell pipeline tests, man page lint, and the engine
+# tests again in a build without OpenMP.
+check: deps
+	$(MAKE) all $(UNITS)
+	$(MAKE) unit shtest lint
+	$(MAKE) check-noomp
+
+unit: $(UNITS)
+	@fail=0; for t in $(UNITS); do echo "== $$t"; CK_DEFAULT_TIMEOUT=600 $$t || fail=1; done; exit $$fail
+
+shtest: $(PROGS)
+	@BIN=$(abspath $(BIN)) sh tests/run-sh.sh tests/sh/*.sh
+
+lint:
+	@out=$$(mandoc -T lint -W warning $(MAN_PAGES) 2>&1 | grep -v 'referenced manual not found'); \
+	if [ -n "$$out" ]; then echo "$$out"; echo "mandoc lint: FAILED"; exit 1; fi; \
+	echo "mandoc lint: $(words $(MAN_PAGES)) pages clean"
+
+check-noomp:
+	$(MAKE) OMP=0 BUILD=build/noomp BIN=build/noomp/bin unit-nn
+
+unit-nn: $(filter $(BUILD)/tests/test_nn%,$(UNITS))
+	@fail=0; for t in $^; do echo "== $$t (OMP=$(OMP))"; CK_DEFAULT_TIMEOUT=600 $$t || fail=1; done; exit $$fail
+
+demo: deps
+	$(MAKE) all
+	BIN=$(abspath $(BIN)) sh pipelines/demo.sh
+
+bench: all
+	sh bench/run.sh
+
+install: $(PROGS)
+	mkdir -p $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man7
+	cp $(PROGS) $(DESTDIR)$(BINDIR)/
+	for m in $(MAN_PAGES); do cp $$m $(DESTDIR)$(MANDIR)/$$(basename $$(dirname $$m))/; done
+
+uninstall:
+	for p in $(PROGS); do rm -f $(DESTDIR)$(BINDIR)/$$(basename $$p); done
+	for m in $(MAN_PAGES); do rm -f $(DESTDIR)$(MANDIR)/$$(basename $$(dirname $$m))/$$(basename $$m); done
+
+clean:
+	rm -rf build bin
+
+-include $(LIB_OBJ:.o=.d) $(patsubst filters/%.c,$(BUILD)/filters/%.d,$(PROG_SRC))
