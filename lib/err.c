@@ -25,7 +25,8 @@ int sr_fail_context(const char *fmt, ...)
 	vsnprintf(prefix, sizeof prefix, fmt, ap);
 	va_end(ap);
 	memcpy(old, message, sizeof old);
-	snprintf(message, sizeof message, "%s: %s", prefix, old);
+	/* Both halves bounded so the result always fits; an over-long message is cut, not lost. */
+	snprintf(message, sizeof message, "%.400s: %.600s", prefix, old);
 	return -1;
 }
 
