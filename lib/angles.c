@@ -98,6 +98,21 @@ double sr_pair_loss(const float *ua, const float *ub, int K, double delta, const
 	return total;
 }
 
+double sr_target_loss(const float *u, int K, double theta, const unsigned char *use, double scale,
+                      float *g)
+{
+	double total = 0;
+	for (int k = 1; k <= K; k++) {
+		if (use && !use[k - 1])
+			continue;
+		int o = 2 * (k - 1);
+		/* a fixed unit vector as "view A" rotated by 0: L = |z - t|^2 */
+		float t[2] = {(float)cos(k * theta * DEG), (float)sin(k * theta * DEG)};
+		total += head_loss(t, u + o, 0, scale, NULL, g ? g + o : NULL);
+	}
+	return total;
+}
+
 double sr_head_consistency(const float *ua, const float *ub, int k, double delta)
 {
 	int o = 2 * (k - 1);

@@ -33,6 +33,12 @@ double sr_head_angle(const float *u, int k, double *mag);
 double sr_pair_loss(const float *ua, const float *ub, int K, double delta, const double *w,
                     double scale, double *per_head, float *ga, float *gb);
 
+/* The supervised (oracle) loss of one view against a known angle theta: for each head k with
+ * use[k-1] != 0 (use may be NULL: all), L_k = | z_k - (cos k theta, sin k theta) |^2.  Returns
+ * the sum; g (may be NULL) gets d(sum)/d(u) times scale ADDED. */
+double sr_target_loss(const float *u, int K, double theta, const unsigned char *use, double scale,
+                      float *g);
+
 /* The consistency of head k on one pair: the L_k above computed without gradient. */
 double sr_head_consistency(const float *ua, const float *ub, int k, double delta);
 

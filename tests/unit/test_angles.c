@@ -124,6 +124,34 @@ START_TEST(loss_gradient)
 }
 END_TEST
 
+START_TEST(target_loss)
+{
+	float u[8], g[8] = {0};
+	encode(u, 4, 12, 3.0);
+	ck_assert_double_lt(sr_target_loss(u, 4, 12, NULL, 1, g), 1e-10);
+	unsigned char use[4] = {0, 0, 0, 1};
+	/* 12 + 90 is the same square: head 4 agrees, head 1 would not */
+	ck_assert_double_lt(sr_target_loss(u, 4, 102, use, 1, NULL), 1e-9);
+	ck_assert_double_gt(sr_target_loss(u, 4, 102, NULL, 1, NULL), 1);
+	/* gradient by central differences */
+	u[6] = 0.3f;
+	u[7] = -1.1f;
+	for (int i = 0; i < 8; i++)
+		g[i] = 0;
+	sr_target_loss(u, 4, 40, NULL, 1, g);
+	for (int i = 0; i < 8; i++) {
+		float keep = u[i], h = 1e-2f;
+		u[i] = keep + h;
+		double lp = sr_target_loss(u, 4, 40, NULL, 1, NULL);
+		u[i] = keep - h;
+		double lm = sr_target_loss(u, 4, 40, NULL, 1, NULL);
+		u[i] = keep;
+		double num = (lp - lm) / ((double)(keep + h) - (double)(keep - h));
+		ck_assert_msg(fabs(num - g[i]) < 2e-3 * (1 + fabs(num)), "i %d: %g vs %g", i, num, g[i]);
+	}
+}
+END_TEST
+
 START_TEST(order_detection)
 {
 	double sq[12] = {0.5, 0.9, 0.6, 0.001, 0.5, 0.7, 0.5, 0.002, 0.4, 0.5, 0.6, 0.003};
@@ -157,6 +185,7 @@ int main(void)
 	tcase_add_test(tc, head_angle_convention);
 	tcase_add_test(tc, loss_zero_when_consistent);
 	tcase_add_test(tc, loss_gradient);
+	tcase_add_test(tc, target_loss);
 	tcase_add_test(tc, order_detection);
 	tcase_add_test(tc, offset_fit);
 	suite_add_tcase(s, tc);
