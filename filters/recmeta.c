@@ -1,0 +1,185 @@
+/* recmeta: prints the metadata of each record as tab-separated values. */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "err.h"
+#include "record.h"
+
+static const char usage[] =
+	"usage: recmeta [OPTION]... [FILE]...\n"
+	"Print the metadata of each record (Netpbm image or stemrot tensor record) as\n"
+	"tab-separated values: a header line of keys, then one line per record.\n"
+	"\n"
+	"  -k, --keys LIST      comma-separated keys to print, in this order\n"
+	"                       (default: every key of the first --block records)\n"
+	"  -b, --block N        records looked at to choose the columns (default 1000)\n"
+	"  -s, --shape          add the columns layout, views, height, width\n"
+	"  -H, --no-header      leave out the header line\n"
+	"  -h, --help           show this help and exit\n"
+	"  -V, --version        show the version and exit\n"
+	"\n"
+	"A key missing from a record prints as an empty field.  With no FILE, or FILE -,\n"
+	"read standard input.\n";
+
+typedef struct {
+	char **keys;
+	int nkeys, capkeys;
+	int auto_keys, shape, header;
+	long block;
+	/* records held back while the columns are chosen */
+	sr_record *held;
+	long nheld;
+	int started;
+} ctx_t;
+
+static int add_key(ctx_t *c, const char *k, size_t n)
+{
+	for (int i = 0; i < c->nkeys; i++)
+		if (strlen(c->keys[i]) == n && memcmp(c->keys[i], k, n) == 0)
+			return 0;
+	if (c->nkeys == c->capkeys) {
+		int cap = c->capkeys ? 2 * c->capkeys : 16;
+		char **p = realloc(c->keys, (size_t)cap * sizeof *p);
+		if (!p)
+			return sr_fail("out of memory");
+		c->keys = p;
+		c->capkeys = cap;
+	}
+	if (!(c->keys[c->nkeys] = strndup(k, n)))
+		return sr_fail("out of memory");
+	c->nkeys++;
+	return 0;
+}
+
+static const char *layout_name(int l)
+{
+	return l == SR_LAYOUT_IMAGE ? "image" : l == SR_LAYOUT_PROFILE ? "profile" : "vector";
+}
+
+static void print_header(const ctx_t *c)
+{
+	if (!c->header)
+		return;
+	const char *sep = "";
+	if (c->shape) {
+		fputs("layout\tviews\theight\twidth", stdout);
+		sep = "\t";
+	}
+	for (int i = 0; i < c->nkeys; i++) {
+		printf("%s%s", sep, c->keys[i]);
+		sep = "\t";
+	}
+	putchar('\n');
+}
+
+static void print_row(const ctx_t *c, const sr_record *rec)
+{
+	const char *sep = "";
+	if (c->shape) {
+		printf("%s\t%d\t%d\t%d", layout_name(rec->layout), rec->views, rec->height, rec->width);
+		sep = "\t";
+	}
+	for (int i = 0; i < c->nkeys; i++) {
+		const char *v = sr_meta_get(&rec->meta, c->keys[i]);
+		printf("%s%s", sep, v ? v : "");
+		sep = "\t";
+	}
+	putchar('\n');
+}
+
+static int flush_held(ctx_t *c)
+{
+	for (long i = 0; i < c->nheld; i++)
+		for (int k = 0; k < c->held[i].meta.n; k++)
+			if (add_key(c, c->held[i].meta.kv[k].key, strlen(c->held[i].meta.kv[k].key)) < 0)
+				return -1;
+	print_header(c);
+	for (long i = 0; i < c->nheld; i++) {
+		print_row(c, &c->held[i]);
+		sr_meta_free(&c->held[i].meta);
+	}
+	c->nheld = 0;
+	c->started = 1;
+	return 0;
+}
+
+static int one(sr_record *rec, void *p)
+{
+	ctx_t *c = p;
+	if (c->started) {
+		print_row(c, rec);
+		return 0;
+	}
+	/* Hold only the metadata and shape, not the samples. */
+	sr_record *h = &c->held[c->nheld];
+	sr_record_init(h);
+	h->layout = rec->layout;
+	h->views = rec->views;
+	h->height = rec->height;
+	h->width = rec->width;
+	if (sr_meta_copy(&h->meta, &rec->meta) < 0)
+		return -1;
+	if (++c->nheld == c->block)
+		return flush_held(c);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{"keys", required_argument, NULL, 'k'},
+		{"block", required_argument, NULL, 'b'},
+		{"shape", no_argument, NULL, 's'},
+		{"no-header", no_argument, NULL, 'H'},
+		{"help", no_argument, NULL, 'h'},
+		{"version", no_argument, NULL, 'V'},
+		{NULL, 0, NULL, 0}};
+	ctx_t c = {.auto_keys = 1, .header = 1, .block = 1000};
+	const char *keys = NULL;
+	int opt;
+	sr_set_progname(argv[0]);
+	while ((opt = getopt_long(argc, argv, "k:b:sHhV", longopts, NULL)) != -1) {
+		switch (opt) {
+		case 'k': keys = optarg; break;
+		case 'b':
+			if (sr_parse_long("--block", optarg, 1, 1000000, &c.block) < 0)
+				sr_die("%s", sr_errmsg());
+			break;
+		case 's': c.shape = 1; break;
+		case 'H': c.header = 0; break;
+		case 'h': fputs(usage, stdout); return 0;
+		case 'V': sr_print_version(); return 0;
+		default: fprintf(stderr, "Try 'recmeta --help'.\n"); return 1;
+		}
+	}
+	if (keys) {
+		c.auto_keys = 0;
+		const char *s = keys;
+		for (;;) {
+			const char *comma = strchr(s, ',');
+			size_t n = comma ? (size_t)(comma - s) : strlen(s);
+			if (n == 0)
+				sr_die("--keys: empty key in '%s'", keys);
+			if (add_key(&c, s, n) < 0)
+				sr_die("%s", sr_errmsg());
+			if (!comma)
+				break;
+			s = comma + 1;
+		}
+		print_header(&c);
+		c.started = 1;
+	} else if (!(c.held = calloc((size_t)c.block, sizeof *c.held))) {
+		sr_die("out of memory");
+	}
+	int r = sr_for_each_record(argc - optind, argv + optind, one, &c);
+	if (!c.started && (r == 0 || c.nheld > 0) && flush_held(&c) < 0 && r == 0)
+		r = -1;
+	if (r < 0)
+		sr_die("%s", sr_errmsg());
+	if (fflush(stdout) != 0 || ferror(stdout))
+		sr_die("write error on standard output");
+	return 0;
+}
