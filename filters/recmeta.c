@@ -92,6 +92,8 @@ static void print_row(const ctx_t *c, const sr_record *rec)
 
 static int flush_held(ctx_t *c)
 {
+	if (c->nheld == 0) /* no records: no columns to name */
+		return 0;
 	for (long i = 0; i < c->nheld; i++)
 		for (int k = 0; k < c->held[i].meta.n; k++)
 			if (add_key(c, c->held[i].meta.kv[k].key, strlen(c->held[i].meta.kv[k].key)) < 0)

@@ -28,7 +28,7 @@ static void on_pm_error(const char *msg)
 {
 	snprintf(pm_text, sizeof pm_text, "%s", msg);
 	size_t n = strlen(pm_text);
-	while (n > 0 && (pm_text[n - 1] == '\n' || pm_text[n - 1] == ' '))
+	while (n > 0 && (pm_text[n - 1] == '\n' || pm_text[n - 1] == ' ' || pm_text[n - 1] == '.'))
 		pm_text[--n] = '\0';
 }
 
