@@ -44,7 +44,8 @@ const char *sr_bg_method_name(int method);
 /* ---- centroid (centroid.c) ---- */
 
 typedef struct {
-	double smooth;  /* Gaussian sigma (px) of the smoothed copy used to find the particle; 0 = none */
+	double smooth;  /* Gaussian sigma (px) of the smoothed copy used to find the particle;
+	                   0 = none; negative = automatic: max(1.5, min(w, h) / 64) */
 	double nsigma;  /* detection threshold above background, in units of the smoothed noise */
 	double frac;    /* ... and at least this fraction of (smoothed peak - background) */
 	int max_iter;   /* refinement iterations of the windowed centroid */
@@ -145,9 +146,10 @@ typedef struct {
 	int method;
 	double sigma;       /* gaussian sigma, bilateral spatial sigma (px) */
 	int radius;         /* median radius (px) */
-	double range;       /* bilateral range sigma (counts) */
+	double range;       /* bilateral range sigma (counts); <= 0: 2 x the view's noise estimate */
 	int patch, search;  /* nlm radii (px) */
-	double h;           /* nlm h (counts) */
+	double h;           /* nlm h (counts); <= 0: 0.6 x the noise estimate, with the noise
+	                       offset 2 noise^2 subtracted from patch distances */
 } sr_denoise_options;
 void sr_denoise_defaults(sr_denoise_options *opt);
 int sr_denoise_method_parse(const char *s, int *method);
