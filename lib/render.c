@@ -1,11 +1,14 @@
 #include "render.h"
 
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "err.h"
 
 #define DEG (M_PI / 180.0)
+#define SHAPE_STREAM_TAG (0x1ULL << 56)
+#define PAIR_STREAM_TAG (0x2ULL << 56)
 
 void sr_shape_init(sr_shape *s)
 {
@@ -345,4 +348,150 @@ int sr_shape_from_meta(const sr_meta *m, sr_shape *s)
 	    need_double(m, "cy", &s->cy) < 0 || need_double(m, "intensity", &s->intensity) < 0)
 		return -1;
 	return sr_shape_check(s);
+}
+
+/* ---- random shapes ---- */
+
+void sr_shape_spec_default(sr_shape_spec *spec, int w, int h)
+{
+	memset(spec, 0, sizeof *spec);
+	spec->kind = SR_SHAPE_POLYGON;
+	spec->nk = 4;
+	for (int i = 0; i < 4; i++)
+		spec->ks[i] = 3 + i;
+	spec->radius_lo = 12;
+	spec->radius_hi = 22;
+	spec->cx_lo = w / 2.0 - 8;
+	spec->cx_hi = w / 2.0 + 8;
+	spec->cy_lo = h / 2.0 - 8;
+	spec->cy_hi = h / 2.0 + 8;
+	spec->intensity_lo = spec->intensity_hi = 1;
+}
+
+static double between(double lo, double hi, double u) { return lo == hi ? lo : lo + (hi - lo) * u; }
+
+int sr_shape_draw(const sr_shape_spec *spec, sr_rng *r, sr_shape *out)
+{
+	double u[6];
+	for (int i = 0; i < 6; i++)
+		u[i] = sr_rng_uniform(r);
+	sr_shape_init(out);
+	out->kind = spec->kind;
+	if (spec->kind == SR_SHAPE_POLYGON) {
+		if (spec->nk < 1 || spec->nk > SR_SHAPE_MAX_K)
+			return sr_fail("no polygon orders to draw from");
+		int i = (int)(u[0] * spec->nk);
+		out->k = spec->ks[i < spec->nk ? i : spec->nk - 1];
+	} else {
+		out->k = 0;
+	}
+	out->radius = between(spec->radius_lo, spec->radius_hi, u[1]);
+	out->cx = between(spec->cx_lo, spec->cx_hi, u[2]);
+	out->cy = between(spec->cy_lo, spec->cy_hi, u[3]);
+	if (spec->kind != SR_SHAPE_POLYGON)
+		out->theta = 0;
+	else if (spec->theta_given)
+		out->theta = between(spec->theta_lo, spec->theta_hi, u[4]);
+	else
+		out->theta = u[4] * 360.0 / out->k;
+	out->intensity = between(spec->intensity_lo, spec->intensity_hi, u[5]);
+	return sr_shape_check(out);
+}
+
+sr_rng sr_shape_rng(uint64_t seed, uint64_t record_index)
+{
+	return sr_rng_derive(seed, SHAPE_STREAM_TAG | record_index);
+}
+
+sr_rng sr_pair_rng(uint64_t seed, uint64_t record_index)
+{
+	return sr_rng_derive(seed, PAIR_STREAM_TAG | record_index);
+}
+
+/* ---- records ---- */
+
+int sr_shape_record(sr_record *rec, const sr_shape *s, int w, int h, const char *id)
+{
+	if (sr_record_reshape(rec, SR_LAYOUT_IMAGE, 1, h, w) < 0)
+		return -1;
+	memset(rec->data, 0, sizeof *rec->data * sr_record_size(rec));
+	if (sr_render(s, rec->data, w, h) < 0)
+		return -1;
+	sr_meta_clear(&rec->meta);
+	if (id && sr_meta_set(&rec->meta, "id", "%s", id) < 0)
+		return -1;
+	return sr_shape_to_meta(s, &rec->meta);
+}
+
+int sr_pair_synthetic(sr_record *rec, double delta, double dx, double dy)
+{
+	if (rec->layout != SR_LAYOUT_IMAGE || rec->views != 1)
+		return sr_fail("expected a one-view image, got %d views%s", rec->views,
+		               rec->layout != SR_LAYOUT_IMAGE ? " (not an image)" : " (already a pair?)");
+	sr_shape a;
+	if (sr_shape_from_meta(&rec->meta, &a) < 0)
+		return -1;
+	int w = rec->width, h = rec->height;
+	size_t n = (size_t)w * h;
+	float *fresh = calloc(n, sizeof *fresh);
+	if (!fresh)
+		return sr_fail("out of memory");
+	if (sr_render(&a, fresh, w, h) < 0) {
+		free(fresh);
+		return -1;
+	}
+	double worst = 0;
+	for (size_t i = 0; i < n; i++) {
+		double d = fabs((double)fresh[i] - rec->data[i]);
+		if (!(d <= worst))
+			worst = d; /* also catches NaN */
+	}
+	double tol = 0.01 * fabs(a.intensity) + 1e-6;
+	if (!(worst <= tol)) {
+		free(fresh);
+		return sr_fail("view A differs by up to %g from the %s its metadata describes "
+		               "(intensity %g): stereopair needs clean images straight from shapegen; "
+		               "run addnoise and centre after it", worst, sr_shape_kind_name(a.kind),
+		               a.intensity);
+	}
+	sr_shape b = sr_shape_moved(&a, delta, dx, dy);
+	if (sr_record_reshape(rec, SR_LAYOUT_IMAGE, 2, h, w) < 0) {
+		free(fresh);
+		return -1;
+	}
+	memcpy(sr_record_view(rec, 0), fresh, n * sizeof *fresh);
+	free(fresh);
+	float *vb = sr_record_view(rec, 1);
+	memset(vb, 0, n * sizeof *vb);
+	if (sr_render(&b, vb, w, h) < 0)
+		return -1;
+	if (sr_meta_set_double(&rec->meta, "offset", delta) < 0 ||
+	    sr_meta_set_double(&rec->meta, "b.dx", dx) < 0 ||
+	    sr_meta_set_double(&rec->meta, "b.dy", dy) < 0)
+		return -1;
+	return 0;
+}
+
+int sr_pair_join(const sr_record *a, const sr_record *b, double delta, sr_record *out)
+{
+	if (a->layout != SR_LAYOUT_IMAGE || a->views != 1)
+		return sr_fail("view A: expected a one-view image, got %d views", a->views);
+	if (b->layout != SR_LAYOUT_IMAGE || b->views != 1)
+		return sr_fail("view B: expected a one-view image, got %d views", b->views);
+	if (a->width != b->width || a->height != b->height)
+		return sr_fail("view A is %dx%d but view B is %dx%d", a->width, a->height, b->width,
+		               b->height);
+	if (sr_record_reshape(out, SR_LAYOUT_IMAGE, 2, a->height, a->width) < 0)
+		return -1;
+	size_t n = (size_t)a->width * a->height;
+	memcpy(sr_record_view(out, 0), a->data, n * sizeof *a->data);
+	memcpy(sr_record_view(out, 1), b->data, n * sizeof *b->data);
+	if (sr_meta_copy(&out->meta, &a->meta) < 0 || sr_meta_set_double(&out->meta, "offset", delta) < 0)
+		return -1;
+	const char *bid = sr_meta_get(&b->meta, "id"), *bsrc = sr_meta_get(&b->meta, "source");
+	if (bid && sr_meta_set(&out->meta, "b.id", "%s", bid) < 0)
+		return -1;
+	if (bsrc && sr_meta_set(&out->meta, "b.source", "%s", bsrc) < 0)
+		return -1;
+	return 0;
 }

@@ -20,7 +20,11 @@
 #ifndef SR_RENDER_H
 #define SR_RENDER_H
 
+#include <stdint.h>
+
 #include "meta.h"
+#include "record.h"
+#include "rng.h"
 
 enum sr_shape_kind {
 	SR_SHAPE_POLYGON = 1, /* regular k-gon, 3 <= k <= SR_SHAPE_MAX_K */
@@ -78,5 +82,51 @@ int sr_shape_kind_from_name(const char *name);
  * for stereopair and evaluation only, never for training. */
 int sr_shape_to_meta(const sr_shape *s, sr_meta *m);
 int sr_shape_from_meta(const sr_meta *m, sr_shape *s);
+
+/* ---- random shapes (shapegen) ---- */
+
+/* Where each property of a shape is drawn from; a range lo == hi is a fixed value. */
+typedef struct {
+	int kind;                  /* SR_SHAPE_POLYGON or SR_SHAPE_DISC */
+	int nk;                    /* polygon: k drawn uniformly from ks[0 .. nk-1] */
+	int ks[SR_SHAPE_MAX_K];
+	double radius_lo, radius_hi;
+	double cx_lo, cx_hi, cy_lo, cy_hi;
+	int theta_given;           /* 0: theta uniform in [0, 360/k); 1: in [theta_lo, theta_hi] */
+	double theta_lo, theta_hi;
+	double intensity_lo, intensity_hi;
+} sr_shape_spec;
+
+/* The defaults for a w x h image: polygons with k in 3..6, circumradius 12..22 px, centre
+ * within +-8 px of (w/2, h/2), random theta, intensity 1. */
+void sr_shape_spec_default(sr_shape_spec *spec, int w, int h);
+
+/* Draws one shape.  Always consumes exactly six uniforms (k, radius, cx, cy, theta,
+ * intensity), whichever are fixed.  -1 with a message if the drawn shape is not renderable. */
+int sr_shape_draw(const sr_shape_spec *spec, sr_rng *r, sr_shape *out);
+
+/* The per-record random streams of shapegen and stereopair (distinct from each other's and
+ * from addnoise's): sr_rng_derive(seed, tag | index). */
+sr_rng sr_shape_rng(uint64_t seed, uint64_t record_index);
+sr_rng sr_pair_rng(uint64_t seed, uint64_t record_index);
+
+/* ---- records ---- */
+
+/* Makes rec a one-view w x h image holding the rendered shape (on zero), with metadata id
+ * (when id is not NULL) followed by the shape keys. */
+int sr_shape_record(sr_record *rec, const sr_shape *s, int w, int h, const char *id);
+
+/* Turns a clean synthetic one-view record into a stereo pair (views = 2): reads the shape from
+ * its metadata, checks that view A is that shape's rendering (within 1% of the intensity, so a
+ * PAM round trip passes but a noisy or shifted image does not), then writes view A and view B
+ * (the shape moved by delta degrees and (dx, dy) px) as exact renderings, and sets the keys
+ * offset, b.dx, b.dy.  -1 with a message on a record without shape keys or whose image does
+ * not match them. */
+int sr_pair_synthetic(sr_record *rec, double delta, double dx, double dy);
+
+/* Joins two one-view records of the same size into a pair (view A = a, view B = b) in out
+ * (may not alias a or b): metadata of a, then offset = delta, and b.id / b.source from b's id
+ * and source when it has them.  -1 with a message on a size or view mismatch. */
+int sr_pair_join(const sr_record *a, const sr_record *b, double delta, sr_record *out);
 
 #endif
