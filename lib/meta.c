@@ -224,7 +224,7 @@ int sr_meta_parse(sr_meta *m, const char *text, size_t len)
 			continue;
 		const char *eq = memchr(s, '=', n);
 		if (!eq)
-			return sr_fail("metadata line %ld: no '=' in '%.60s'", line, s);
+			return sr_fail("metadata line %ld: no '=' in '%.*s'", line, (int)(n > 60 ? 60 : n), s);
 		size_t klen = (size_t)(eq - s), vlen = n - klen - 1;
 		if (!key_ok(s, klen))
 			return sr_fail("metadata line %ld: bad key '%.*s'", line, (int)(klen > 80 ? 80 : klen), s);

@@ -183,13 +183,10 @@ static int read_netpbm(sr_reader *rd, sr_record *rec)
 		sr_meta_del(&rec->meta, "pam.scale");
 		sr_meta_del(&rec->meta, "pam.layout");
 	}
-	if (!sr_meta_get(&rec->meta, "id") &&
-	    sr_meta_set(&rec->meta, "id", "%s:%ld", rd->name, rd->count + 1) < 0)
-		return -1;
-	if (!sr_meta_get(&rec->meta, "source") && sr_meta_set(&rec->meta, "source", "%s", rd->name) < 0)
-		return -1;
-	if (!sr_meta_get(&rec->meta, "maxval") &&
-	    sr_meta_set_long(&rec->meta, "maxval", (long)pam.maxval) < 0)
+	/* An image without stemrot metadata gets id, source and maxval. */
+	if (own != 0 && (sr_meta_set(&rec->meta, "id", "%s:%ld", rd->name, rd->count + 1) < 0 ||
+	                 sr_meta_set(&rec->meta, "source", "%s", rd->name) < 0 ||
+	                 sr_meta_set_long(&rec->meta, "maxval", (long)pam.maxval) < 0))
 		return -1;
 	return 1;
 }
