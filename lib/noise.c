@@ -177,3 +177,30 @@ int sr_noise_to_meta(const sr_noise *p, sr_meta *m)
 		return -1;
 	return 0;
 }
+
+int sr_noise_record(sr_record *rec, const sr_noise_spec *spec, uint64_t seed,
+                    uint64_t record_index, sr_noise *used)
+{
+	if (rec->layout != SR_LAYOUT_IMAGE)
+		return sr_fail("addnoise works on images, not 1D profiles or vectors");
+	sr_rng r = sr_noise_rng(seed, record_index);
+	sr_noise p;
+	sr_noise_draw(spec, &r, &p);
+	double level;
+	int rc = sr_meta_get_double(&rec->meta, "intensity", &level);
+	if (rc < 0)
+		return -1;
+	if (rc > 0) {
+		size_t n = sr_record_size(rec);
+		level = n ? rec->data[0] : 0;
+		for (size_t i = 1; i < n; i++)
+			if (rec->data[i] > level)
+				level = rec->data[i];
+	}
+	for (int v = 0; v < rec->views; v++)
+		if (sr_noise_apply(&p, level, sr_record_view(rec, v), rec->width, rec->height, &r) < 0)
+			return -1;
+	if (used)
+		*used = p;
+	return sr_noise_to_meta(&p, &rec->meta);
+}

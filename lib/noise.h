@@ -24,6 +24,7 @@
 #include <stdint.h>
 
 #include "meta.h"
+#include "record.h"
 #include "rng.h"
 
 typedef struct {
@@ -69,6 +70,14 @@ void sr_poisson_image(float *img, int n, sr_rng *r);
 
 /* Sets noise.blur, noise.background, noise.dose, noise.read, noise.jitter (the values used). */
 int sr_noise_to_meta(const sr_noise *p, sr_meta *m);
+
+/* addnoise on one record: draws the parameters from spec with the record's own stream
+ * sr_noise_rng(seed, record_index), applies them to every view (same parameters, independent
+ * noise, view 0 first), and records the noise.* keys.  The particle level is the record's
+ * `intensity` key when present, else the largest sample of the record.  If used is not NULL it
+ * gets the parameters drawn. */
+int sr_noise_record(sr_record *rec, const sr_noise_spec *spec, uint64_t seed,
+                    uint64_t record_index, sr_noise *used);
 
 #define SR_FWHM_PER_SIGMA 2.3548200450309493 /* 2 sqrt(2 ln 2) */
 
