@@ -1,0 +1,268 @@
+/* evaluate: symmetry-aware error statistics of predict's TSV output. */
+#include <getopt.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "angles.h"
+#include "cli.h"
+#include "err.h"
+
+static const char usage[] =
+	"usage: evaluate [OPTION]... [FILE]...\n"
+	"Read predict's tab-separated output (a header line naming the columns angle, k,\n"
+	"theta_true and k_true) and print error statistics: the error of each angle is\n"
+	"taken modulo the true symmetry period 360/k_true.  One line per true order and\n"
+	"one for all: N, median and mean error (degrees), the fractions within 1, 2 and\n"
+	"5 degrees, and the fraction whose predicted order is right.  A second block,\n"
+	"labelled offset-fitted, gives the same figures after subtracting the best\n"
+	"global offset per order (what the gauge of an uncalibrated model costs).\n"
+	"\n"
+	"  -H, --no-header      leave out the header line of the table\n"
+	"  -h, --help           show this help and exit\n"
+	"  -V, --version        show the version and exit\n"
+	"\n"
+	"Rows without truth (NA) are counted but not scored.  With no FILE, or FILE -,\n"
+	"read standard input.\n";
+
+typedef struct {
+	double *angle, *truth;
+	int *k, *kt;
+	long n, cap;
+	long unscored;
+} table;
+
+static int push(table *t, double a, int k, double th, int kt)
+{
+	if (t->n == t->cap) {
+		long nc = t->cap ? 2 * t->cap : 1024;
+		double *a1 = realloc(t->angle, nc * sizeof *a1);
+		if (a1)
+			t->angle = a1;
+		double *a2 = realloc(t->truth, nc * sizeof *a2);
+		if (a2)
+			t->truth = a2;
+		int *a3 = realloc(t->k, nc * sizeof *a3);
+		if (a3)
+			t->k = a3;
+		int *a4 = realloc(t->kt, nc * sizeof *a4);
+		if (a4)
+			t->kt = a4;
+		if (!a1 || !a2 || !a3 || !a4)
+			return sr_fail("out of memory");
+		t->cap = nc;
+	}
+	t->angle[t->n] = a;
+	t->k[t->n] = k;
+	t->truth[t->n] = th;
+	t->kt[t->n] = kt;
+	t->n++;
+	return 0;
+}
+
+/* Splits line in place at tabs; returns the field count (at most max). */
+static int split(char *line, char **f, int max)
+{
+	int n = 0;
+	char *p = line;
+	while (n < max) {
+		f[n++] = p;
+		char *t = strchr(p, '\t');
+		if (!t)
+			break;
+		*t = 0;
+		p = t + 1;
+	}
+	return n;
+}
+
+static int parse_num(const char *s, double *v)
+{
+	if (!strcmp(s, "NA") || !*s)
+		return 1;
+	char *e;
+	*v = strtod(s, &e);
+	return (*e || !isfinite(*v)) ? -1 : 0;
+}
+
+static int read_file(const char *path, table *t)
+{
+	FILE *f = strcmp(path, "-") ? fopen(path, "r") : stdin;
+	const char *name = strcmp(path, "-") ? path : "(stdin)";
+	if (!f)
+		return sr_fail("%s: cannot open", path);
+	char *line = NULL;
+	size_t cap = 0;
+	ssize_t len;
+	long ln = 0;
+	int ca = -1, ck = -1, ct = -1, ckt = -1, rc = 0;
+	char *fields[64];
+	while ((len = getline(&line, &cap, f)) > 0) {
+		ln++;
+		while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r'))
+			line[--len] = 0;
+		if (!len || line[0] == '#')
+			continue;
+		int nf = split(line, fields, 64);
+		if (ca < 0) {
+			for (int i = 0; i < nf; i++) {
+				if (!strcmp(fields[i], "angle")) ca = i;
+				if (!strcmp(fields[i], "k")) ck = i;
+				if (!strcmp(fields[i], "theta_true")) ct = i;
+				if (!strcmp(fields[i], "k_true")) ckt = i;
+			}
+			if (ca < 0 || ck < 0 || ct < 0 || ckt < 0) {
+				rc = sr_fail("%s: line %ld: header must name the columns angle, k, theta_true, "
+				             "k_true (predict's output)", name, ln);
+				break;
+			}
+			continue;
+		}
+		int need = ca > ck ? ca : ck;
+		need = need > ct ? need : ct;
+		need = need > ckt ? need : ckt;
+		if (nf <= need) {
+			rc = sr_fail("%s: line %ld: %d fields, expected at least %d", name, ln, nf, need + 1);
+			break;
+		}
+		double a, k, th, kt;
+		int ra = parse_num(fields[ca], &a), rk = parse_num(fields[ck], &k);
+		int rt = parse_num(fields[ct], &th), rkt = parse_num(fields[ckt], &kt);
+		if (ra < 0 || rk < 0 || rt < 0 || rkt < 0 || ra || rk) {
+			rc = sr_fail("%s: line %ld: angle and k must be numbers, truth numbers or NA", name,
+			             ln);
+			break;
+		}
+		if (rt || rkt) {
+			t->unscored++;
+			continue;
+		}
+		if (k < 1 || k > 1000 || kt < 1 || kt > 1000 || k != floor(k) || kt != floor(kt)) {
+			rc = sr_fail("%s: line %ld: order out of range", name, ln);
+			break;
+		}
+		if (push(t, a, (int)k, th, (int)kt) < 0) {
+			rc = -1;
+			break;
+		}
+	}
+	if (rc == 0 && ferror(f))
+		rc = sr_fail("%s: read error", name);
+	if (rc == 0 && ca < 0)
+		rc = sr_fail("%s: no header line (is this predict's output?)", name);
+	free(line);
+	if (f != stdin)
+		fclose(f);
+	return rc;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+	return (x > y) - (x < y);
+}
+
+/* Statistics over the rows with kt == order (order 0: all), angles shifted by off[kt]. */
+static void stats(const table *t, int order, const double *off, const char *set, double *e)
+{
+	long n = 0, w1 = 0, w2 = 0, w5 = 0, ok = 0;
+	double sum = 0;
+	for (long i = 0; i < t->n; i++) {
+		if (order && t->kt[i] != order)
+			continue;
+		double P = 360.0 / t->kt[i];
+		double err = sr_angerr(t->angle[i] - off[t->kt[i]], t->truth[i], P);
+		e[n++] = err;
+		sum += err;
+		w1 += err <= 1;
+		w2 += err <= 2;
+		w5 += err <= 5;
+		ok += t->k[i] == t->kt[i];
+	}
+	if (!n)
+		return;
+	qsort(e, n, sizeof *e, cmp_double);
+	double med = n % 2 ? e[n / 2] : 0.5 * (e[n / 2 - 1] + e[n / 2]);
+	char ord[16];
+	if (order)
+		snprintf(ord, sizeof ord, "%d", order);
+	else
+		snprintf(ord, sizeof ord, "all");
+	printf("%s\t%s\t%ld\t%.3f\t%.3f\t%.4f\t%.4f\t%.4f\t%.4f\n", set, ord, n, med, sum / n,
+	       (double)w1 / n, (double)w2 / n, (double)w5 / n, (double)ok / n);
+}
+
+int main(int argc, char **argv)
+{
+	sr_set_progname(argv[0]);
+	int header = 1;
+	static const struct option lo[] = {{"no-header", no_argument, NULL, 'H'},
+	                                   {"help", no_argument, NULL, 'h'},
+	                                   {"version", no_argument, NULL, 'V'},
+	                                   {NULL, 0, NULL, 0}};
+	int o;
+	while ((o = getopt_long(argc, argv, "HhV", lo, NULL)) != -1) {
+		switch (o) {
+		case 'H': header = 0; break;
+		case 'h': fputs(usage, stdout); return 0;
+		case 'V': sr_print_version(); return 0;
+		default: fputs("Try 'evaluate --help'.\n", stderr); return 1;
+		}
+	}
+	table t = {0};
+	if (optind == argc) {
+		if (read_file("-", &t) < 0)
+			sr_die("%s", sr_errmsg());
+	}
+	for (int i = optind; i < argc; i++)
+		if (read_file(argv[i], &t) < 0)
+			sr_die("%s", sr_errmsg());
+	if (t.n == 0)
+		sr_die("no rows with truth to score (%ld without)", t.unscored);
+	double *e = malloc(t.n * sizeof *e);
+	double zero[1001] = {0}, off[1001] = {0};
+	if (!e)
+		sr_die("out of memory");
+	int present[1001] = {0};
+	for (long i = 0; i < t.n; i++)
+		present[t.kt[i]] = 1;
+	if (header)
+		printf("set\torder\tn\tmedian\tmean\twithin1\twithin2\twithin5\torder_ok\n");
+	for (int k = 1; k <= 1000; k++)
+		if (present[k])
+			stats(&t, k, zero, "calibrated", e);
+	stats(&t, 0, zero, "calibrated", e);
+	/* the best global offset per order */
+	for (int k = 1; k <= 1000; k++) {
+		if (!present[k])
+			continue;
+		long m = 0;
+		double *a = malloc(t.n * sizeof *a), *b = malloc(t.n * sizeof *b);
+		if (!a || !b)
+			sr_die("out of memory");
+		for (long i = 0; i < t.n; i++)
+			if (t.kt[i] == k) {
+				a[m] = t.angle[i];
+				b[m++] = t.truth[i];
+			}
+		off[k] = sr_fit_offset(a, b, (int)m, 360.0 / k);
+		if (off[k] > 180.0 / k)
+			off[k] -= 360.0 / k;
+		free(a);
+		free(b);
+	}
+	for (int k = 1; k <= 1000; k++)
+		if (present[k])
+			stats(&t, k, off, "offset-fitted", e);
+	stats(&t, 0, off, "offset-fitted", e);
+	printf("# offset-fitted: best global offset per order subtracted:");
+	for (int k = 1; k <= 1000; k++)
+		if (present[k])
+			printf(" k=%d %+.3f", k, off[k]);
+	printf("\n");
+	if (t.unscored)
+		printf("# %ld rows without truth were not scored\n", t.unscored);
+	free(e);
+	return 0;
+}
