@@ -121,6 +121,11 @@ int sr_net_backward(sr_net *net, const float *dout);
 const float *sr_net_input_grad(const sr_net *net);
 void sr_net_set_input_grad(sr_net *net, int on);
 
+/* Dropout mask of layer `layer` for image `image` of the last training forward (out_size
+ * bytes: 0 dropped, 1 kept and scaled by 1/(1-p), 2 passed unscaled in eval mode), so a
+ * fixture can replay our masks in PyTorch.  NULL if that layer is not dropout. */
+const unsigned char *sr_net_dropout_mask(const sr_net *net, int layer, int image);
+
 void   sr_net_zero_grad(sr_net *net);
 float *sr_net_params(sr_net *net);
 float *sr_net_grads(sr_net *net);

@@ -1,0 +1,286 @@
+/* nn_conv.c: convolution and transposed convolution, one image at a time.
+ * Fast path: im2col + cblas_sgemm (1-thread OpenBLAS; images are spread over threads by
+ * nn_net.c).  Reference path (sr_nn_reference): direct loops, for tests. */
+#include "nn_impl.h"
+
+#include <cblas.h>
+#include <string.h>
+
+/* col[(c*kh+ky)*kw+kx][oy*OW+ox] = x[c][oy*sh-ph+ky][ox*sw-pw+kx] (0 outside) */
+static void im2col(const float *x, int C, int H, int W, int kh, int kw, int sh, int sw, int ph,
+                   int pw, int OH, int OW, float *col)
+{
+	size_t P = (size_t)OH * OW;
+	for (int c = 0; c < C; c++)
+		for (int ky = 0; ky < kh; ky++)
+			for (int kx = 0; kx < kw; kx++) {
+				float *row = col + ((size_t)(c * kh + ky) * kw + kx) * P;
+				const float *xc = x + (size_t)c * H * W;
+				/* valid ox range: 0 <= ox*sw - pw + kx < W */
+				int lo = 0, hi = OW;
+				while (lo < OW && lo * sw - pw + kx < 0)
+					lo++;
+				while (hi > lo && (hi - 1) * sw - pw + kx >= W)
+					hi--;
+				for (int oy = 0; oy < OH; oy++) {
+					float *r = row + (size_t)oy * OW;
+					int iy = oy * sh - ph + ky;
+					if (iy < 0 || iy >= H) {
+						memset(r, 0, OW * sizeof *r);
+						continue;
+					}
+					const float *xr = xc + (size_t)iy * W - pw + kx;
+					for (int ox = 0; ox < lo; ox++)
+						r[ox] = 0;
+					if (sw == 1)
+						memcpy(r + lo, xr + lo, (hi - lo) * sizeof *r);
+					else
+						for (int ox = lo; ox < hi; ox++)
+							r[ox] = xr[ox * sw];
+					for (int ox = hi; ox < OW; ox++)
+						r[ox] = 0;
+				}
+			}
+}
+
+/* x[c][...] += col (the adjoint of im2col); x must be zeroed by the caller */
+static void col2im(const float *col, int C, int H, int W, int kh, int kw, int sh, int sw, int ph,
+                   int pw, int OH, int OW, float *x)
+{
+	size_t P = (size_t)OH * OW;
+	for (int c = 0; c < C; c++)
+		for (int ky = 0; ky < kh; ky++)
+			for (int kx = 0; kx < kw; kx++) {
+				const float *row = col + ((size_t)(c * kh + ky) * kw + kx) * P;
+				float *xc = x + (size_t)c * H * W;
+				int lo = 0, hi = OW;
+				while (lo < OW && lo * sw - pw + kx < 0)
+					lo++;
+				while (hi > lo && (hi - 1) * sw - pw + kx >= W)
+					hi--;
+				for (int oy = 0; oy < OH; oy++) {
+					int iy = oy * sh - ph + ky;
+					if (iy < 0 || iy >= H)
+						continue;
+					const float *r = row + (size_t)oy * OW;
+					float *xr = xc + (size_t)iy * W - pw + kx;
+					if (sw == 1)
+						for (int ox = lo; ox < hi; ox++)
+							xr[ox] += r[ox];
+					else
+						for (int ox = lo; ox < hi; ox++)
+							xr[ox * sw] += r[ox];
+				}
+			}
+}
+
+size_t sr_nn_conv_colsize(const sr_layer *L)
+{
+	if (L->kind == SR_L_CONV)
+		return (size_t)L->in_c * L->kh * L->kw * L->out_h * L->out_w;
+	if (L->kind == SR_L_CONVT)
+		return (size_t)L->out_c * L->kh * L->kw * L->in_h * L->in_w;
+	return 0;
+}
+
+/* ---- reference: direct loops ---- */
+static void conv_fwd_ref(const sr_layer *L, const float *p, const float *x, float *y)
+{
+	const float *w = p + L->w_off, *b = p + L->b_off;
+	int C = L->in_c, H = L->in_h, W = L->in_w;
+	for (int o = 0; o < L->out_c; o++)
+		for (int oy = 0; oy < L->out_h; oy++)
+			for (int ox = 0; ox < L->out_w; ox++) {
+				double s = b[o];
+				for (int c = 0; c < C; c++)
+					for (int ky = 0; ky < L->kh; ky++) {
+						int iy = oy * L->sh - L->ph + ky;
+						if (iy < 0 || iy >= H)
+							continue;
+						for (int kx = 0; kx < L->kw; kx++) {
+							int ix = ox * L->sw - L->pw + kx;
+							if (ix < 0 || ix >= W)
+								continue;
+							s += (double)w[((size_t)(o * C + c) * L->kh + ky) * L->kw + kx] *
+							     x[((size_t)c * H + iy) * W + ix];
+						}
+					}
+				float v = (float)s;
+				if (L->fused_relu && !(v > 0))
+					v = 0;
+				y[((size_t)o * L->out_h + oy) * L->out_w + ox] = v;
+			}
+}
+
+static void conv_bwd_ref(const sr_layer *L, const float *p, float *g, const float *x,
+                         const float *dy, float *dx)
+{
+	const float *w = p + L->w_off;
+	float *gw = g + L->w_off, *gb = g + L->b_off;
+	int C = L->in_c, H = L->in_h, W = L->in_w;
+	if (dx)
+		memset(dx, 0, (size_t)C * H * W * sizeof *dx);
+	for (int o = 0; o < L->out_c; o++)
+		for (int oy = 0; oy < L->out_h; oy++)
+			for (int ox = 0; ox < L->out_w; ox++) {
+				float d = dy[((size_t)o * L->out_h + oy) * L->out_w + ox];
+				gb[o] += d;
+				for (int c = 0; c < C; c++)
+					for (int ky = 0; ky < L->kh; ky++) {
+						int iy = oy * L->sh - L->ph + ky;
+						if (iy < 0 || iy >= H)
+							continue;
+						for (int kx = 0; kx < L->kw; kx++) {
+							int ix = ox * L->sw - L->pw + kx;
+							if (ix < 0 || ix >= W)
+								continue;
+							size_t wi = ((size_t)(o * C + c) * L->kh + ky) * L->kw + kx;
+							size_t xi = ((size_t)c * H + iy) * W + ix;
+							gw[wi] += d * x[xi];
+							if (dx)
+								dx[xi] += d * w[wi];
+						}
+					}
+			}
+}
+
+/* ---- fast: im2col + GEMM ---- */
+void sr_nn_conv_forward(const sr_layer *L, const float *p, const float *x, float *y, float *col)
+{
+	if (sr_nn_reference) {
+		conv_fwd_ref(L, p, x, y);
+		return;
+	}
+	const float *w = p + L->w_off, *b = p + L->b_off;
+	int O = L->out_c, K = L->in_c * L->kh * L->kw, P = L->out_h * L->out_w;
+	const float *B = x;
+	if (!(L->kh == 1 && L->kw == 1 && L->sh == 1 && L->sw == 1 && L->ph == 0 && L->pw == 0)) {
+		im2col(x, L->in_c, L->in_h, L->in_w, L->kh, L->kw, L->sh, L->sw, L->ph, L->pw, L->out_h,
+		       L->out_w, col);
+		B = col;
+	}
+	cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, O, P, K, 1.0f, w, K, B, P, 0.0f, y, P);
+	for (int o = 0; o < O; o++) {
+		float *r = y + (size_t)o * P, bo = b[o];
+		if (L->fused_relu)
+			for (int i = 0; i < P; i++) {
+				float v = r[i] + bo;
+				r[i] = v > 0 ? v : 0.0f;
+			}
+		else
+			for (int i = 0; i < P; i++)
+				r[i] += bo;
+	}
+}
+
+/* dy is modified in place when the relu is fused (masked by y > 0). */
+void sr_nn_conv_backward(const sr_layer *L, const float *p, float *g, const float *x,
+                         const float *y, float *dy, float *dx, float *col)
+{
+	int O = L->out_c, K = L->in_c * L->kh * L->kw, P = L->out_h * L->out_w;
+	if (L->fused_relu)
+		for (size_t i = 0; i < (size_t)O * P; i++)
+			if (!(y[i] > 0))
+				dy[i] = 0;
+	if (sr_nn_reference) {
+		conv_bwd_ref(L, p, g, x, dy, dx);
+		return;
+	}
+	const float *w = p + L->w_off;
+	float *gw = g + L->w_off, *gb = g + L->b_off;
+	for (int o = 0; o < O; o++) {
+		const float *r = dy + (size_t)o * P;
+		float s = 0;
+		for (int i = 0; i < P; i++)
+			s += r[i];
+		gb[o] += s;
+	}
+	int is1x1 = L->kh == 1 && L->kw == 1 && L->sh == 1 && L->sw == 1 && L->ph == 0 && L->pw == 0;
+	const float *B = x;
+	if (!is1x1) {
+		im2col(x, L->in_c, L->in_h, L->in_w, L->kh, L->kw, L->sh, L->sw, L->ph, L->pw, L->out_h,
+		       L->out_w, col);
+		B = col;
+	}
+	cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, O, K, P, 1.0f, dy, P, B, P, 1.0f, gw, K);
+	if (!dx)
+		return;
+	if (is1x1) {
+		cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, K, P, O, 1.0f, w, K, dy, P, 0.0f, dx, P);
+		return;
+	}
+	cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, K, P, O, 1.0f, w, K, dy, P, 0.0f, col, P);
+	memset(dx, 0, (size_t)L->in_c * L->in_h * L->in_w * sizeof *dx);
+	col2im(col, L->in_c, L->in_h, L->in_w, L->kh, L->kw, L->sh, L->sw, L->ph, L->pw, L->out_h,
+	       L->out_w, dx);
+}
+
+/* ---- transposed convolution (padding 0): y[o][iy*sh+ky][ix*sw+kx] += x[c][iy][ix] w[c][o][ky][kx]
+ * The conv's im2col grid is the input grid here: col[(o*kh+ky)*kw+kx][iy*W+ix]. ---- */
+void sr_nn_convt_forward(const sr_layer *L, const float *p, const float *x, float *y, float *col)
+{
+	const float *w = p + L->w_off, *b = p + L->b_off;
+	int C = L->in_c, O = L->out_c, H = L->in_h, W = L->in_w, OH = L->out_h, OW = L->out_w;
+	int KK = L->kh * L->kw;
+	size_t OP = (size_t)OH * OW;
+	for (int o = 0; o < O; o++)
+		for (size_t i = 0; i < OP; i++)
+			y[o * OP + i] = b[o];
+	if (sr_nn_reference) {
+		for (int c = 0; c < C; c++)
+			for (int iy = 0; iy < H; iy++)
+				for (int ix = 0; ix < W; ix++) {
+					float v = x[((size_t)c * H + iy) * W + ix];
+					for (int o = 0; o < O; o++)
+						for (int ky = 0; ky < L->kh; ky++)
+							for (int kx = 0; kx < L->kw; kx++)
+								y[((size_t)o * OH + iy * L->sh + ky) * OW + ix * L->sw + kx] +=
+									v * w[((size_t)(c * O + o) * L->kh + ky) * L->kw + kx];
+				}
+		return;
+	}
+	cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, O * KK, H * W, C, 1.0f, w, O * KK, x,
+	            H * W, 0.0f, col, H * W);
+	col2im(col, O, OH, OW, L->kh, L->kw, L->sh, L->sw, 0, 0, H, W, y);
+}
+
+void sr_nn_convt_backward(const sr_layer *L, const float *p, float *g, const float *x,
+                          float *dy, float *dx, float *col)
+{
+	const float *w = p + L->w_off;
+	float *gw = g + L->w_off, *gb = g + L->b_off;
+	int C = L->in_c, O = L->out_c, H = L->in_h, W = L->in_w, OH = L->out_h, OW = L->out_w;
+	int KK = L->kh * L->kw;
+	size_t OP = (size_t)OH * OW;
+	for (int o = 0; o < O; o++) {
+		float s = 0;
+		for (size_t i = 0; i < OP; i++)
+			s += dy[o * OP + i];
+		gb[o] += s;
+	}
+	if (sr_nn_reference) {
+		if (dx)
+			memset(dx, 0, (size_t)C * H * W * sizeof *dx);
+		for (int c = 0; c < C; c++)
+			for (int iy = 0; iy < H; iy++)
+				for (int ix = 0; ix < W; ix++) {
+					size_t xi = ((size_t)c * H + iy) * W + ix;
+					for (int o = 0; o < O; o++)
+						for (int ky = 0; ky < L->kh; ky++)
+							for (int kx = 0; kx < L->kw; kx++) {
+								size_t wi = ((size_t)(c * O + o) * L->kh + ky) * L->kw + kx;
+								float d = dy[((size_t)o * OH + iy * L->sh + ky) * OW + ix * L->sw + kx];
+								gw[wi] += x[xi] * d;
+								if (dx)
+									dx[xi] += w[wi] * d;
+							}
+				}
+		return;
+	}
+	im2col(dy, O, OH, OW, L->kh, L->kw, L->sh, L->sw, 0, 0, H, W, col);
+	cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, C, O * KK, H * W, 1.0f, x, H * W, col,
+	            H * W, 1.0f, gw, O * KK);
+	if (dx)
+		cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, C, H * W, O * KK, 1.0f, w, O * KK,
+		            col, H * W, 0.0f, dx, H * W);
+}

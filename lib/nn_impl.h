@@ -1,0 +1,54 @@
+/* nn_impl.h: private parts of the CNN engine shared by lib/nn_*.c (not for users). */
+#ifndef SR_NN_IMPL_H
+#define SR_NN_IMPL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "nn.h"
+#include "rng.h"
+
+struct sr_net {
+	char *spec;
+	int in_c, in_h, in_w, n_out, max_batch;
+	int nl;
+	sr_layer L[SR_NN_MAX_LAYERS];
+	int alias[SR_NN_MAX_LAYERS];      /* output is the input (flatten, reshape, fused relu) */
+	size_t osz[SR_NN_MAX_LAYERS];     /* output floats per image */
+	float *y[SR_NN_MAX_LAYERS];       /* output of layer l, max_batch x osz[l] */
+	size_t aux_off[SR_NN_MAX_LAYERS]; /* per-image aux bytes offset (maxpool idx / dropout mask) */
+	size_t aux_sz[SR_NN_MAX_LAYERS];  /* aux bytes per image */
+	size_t in_size, out_size, max_act, col_size, np;
+	float *params, *grads;            /* one allocation each */
+	float *arena;                     /* input copy + every non-alias layer output */
+	float *ingrad;                    /* max_batch x in_size */
+	unsigned char *aux;               /* max_batch x aux bytes per image */
+	size_t aux_per_image;
+	int batch, training, want_ingrad, have_forward;
+	/* gradient accumulation per fixed chunk of images */
+	float *cgrad;
+	int max_chunks;
+	/* per-thread scratch: col buffer + two activation-gradient buffers */
+	float *scratch;
+	int nscratch;
+	size_t scratch_per_thread;
+};
+
+/* the layer kernels, one image at a time */
+void sr_nn_conv_forward(const sr_layer *L, const float *p, const float *x, float *y, float *col);
+void sr_nn_conv_backward(const sr_layer *L, const float *p, float *g, const float *x,
+                         const float *y, float *dy, float *dx, float *col);
+void sr_nn_convt_forward(const sr_layer *L, const float *p, const float *x, float *y, float *col);
+void sr_nn_convt_backward(const sr_layer *L, const float *p, float *g, const float *x,
+                          float *dy, float *dx, float *col);
+size_t sr_nn_conv_colsize(const sr_layer *L);
+
+void sr_nn_layer_forward(const sr_layer *L, const float *p, const float *x, float *y,
+                         unsigned char *aux, int training, sr_rng *rng);
+void sr_nn_layer_backward(const sr_layer *L, const float *p, float *g, const float *x,
+                          const float *y, float *dy, float *dx, const unsigned char *aux);
+
+/* spec parsing: fills net->L[], nl (shapes and parameter offsets computed) */
+int sr_nn_parse(sr_net *net, const char *text);
+
+#endif

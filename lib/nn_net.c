@@ -1,0 +1,442 @@
+/* nn_net.c: network creation, initialisation, and the forward/backward drivers.
+ * Images are independent: each thread runs whole images through all layers (cache-friendly,
+ * no barrier per layer); parameter gradients go to per-chunk buffers summed in a fixed
+ * order, so results never depend on the thread count. */
+#include "nn_impl.h"
+
+#include <cblas.h>
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#ifdef _OPENMP
+#include <omp.h>
+#endif
+
+#include "err.h"
+
+int sr_nn_reference = 0;
+static int nn_threads = 0;
+
+void sr_nn_set_threads(int n) { nn_threads = n > 0 ? n : 0; }
+
+int sr_nn_threads(void)
+{
+#ifdef _OPENMP
+	return nn_threads > 0 ? nn_threads : omp_get_max_threads();
+#else
+	return 1;
+#endif
+}
+
+static void blas_single_thread(void)
+{
+	static int done;
+	if (!done) {
+		openblas_set_num_threads(1);
+		done = 1;
+	}
+}
+
+static char *read_spec_file(const char *path)
+{
+	FILE *f = fopen(path, "rb");
+	if (!f) {
+		sr_fail("network spec: %s: %s", path, strerror(errno));
+		return NULL;
+	}
+	char *buf = malloc(SR_NN_SPEC_MAX + 1);
+	if (!buf) {
+		fclose(f);
+		sr_fail("out of memory");
+		return NULL;
+	}
+	size_t n = fread(buf, 1, SR_NN_SPEC_MAX + 1, f);
+	int err = ferror(f);
+	fclose(f);
+	if (err || n > SR_NN_SPEC_MAX) {
+		free(buf);
+		sr_fail("network spec: %s: %s", path, err ? "read error" : "longer than 64 KiB");
+		return NULL;
+	}
+	buf[n] = 0;
+	if (strlen(buf) != n) {
+		free(buf);
+		sr_fail("network spec: %s: not a text file", path);
+		return NULL;
+	}
+	return buf;
+}
+
+/* Images per gradient chunk: a function of batch and parameter count only. */
+static int chunk_images(const sr_net *net, int batch)
+{
+	int nch = batch < net->max_chunks ? batch : net->max_chunks;
+	if (nch < 1)
+		nch = 1;
+	return (batch + nch - 1) / nch;
+}
+
+static int mul_ok(size_t a, size_t b, size_t *out)
+{
+	if (a && b > (size_t)-1 / a)
+		return 0;
+	*out = a * b;
+	return 1;
+}
+
+sr_net *sr_net_create(const char *spec, int in_c, int in_h, int in_w, int n_out, int max_batch)
+{
+	if (!spec) {
+		sr_fail("network spec: none given");
+		return NULL;
+	}
+	if (in_c < 1 || in_h < 1 || in_w < 1 || in_c > 65536 || in_h > 65536 || in_w > 65536 ||
+	    (size_t)in_c * in_h * in_w > ((size_t)1 << 28)) {
+		sr_fail("network: bad input shape %dx%dx%d", in_c, in_h, in_w);
+		return NULL;
+	}
+	if (max_batch < 1 || max_batch > (1 << 20) || n_out < 0 || n_out > (1 << 24)) {
+		sr_fail("network: bad max_batch %d or n_out %d", max_batch, n_out);
+		return NULL;
+	}
+	sr_net *net = calloc(1, sizeof *net);
+	if (!net) {
+		sr_fail("out of memory");
+		return NULL;
+	}
+	if (spec[0] == '@')
+		net->spec = read_spec_file(spec + 1);
+	else if (strlen(spec) > SR_NN_SPEC_MAX)
+		sr_fail("network spec: longer than 64 KiB");
+	else
+		net->spec = strdup(spec);
+	if (!net->spec)
+		goto fail;
+	net->in_c = in_c, net->in_h = in_h, net->in_w = in_w;
+	net->n_out = n_out, net->max_batch = max_batch;
+	net->want_ingrad = 1;
+	if (sr_nn_parse(net, net->spec) < 0)
+		goto fail;
+	net->in_size = (size_t)in_c * in_h * in_w;
+	net->max_act = net->in_size;
+	/* fusion and aliases */
+	for (int l = 0; l < net->nl; l++) {
+		sr_layer *L = &net->L[l];
+		net->osz[l] = (size_t)L->out_c * L->out_h * L->out_w;
+		if (net->osz[l] > net->max_act)
+			net->max_act = net->osz[l];
+		if (L->kind == SR_L_FLATTEN || L->kind == SR_L_RESHAPE)
+			net->alias[l] = 1;
+		if (L->kind == SR_L_RELU && l > 0 && net->L[l - 1].kind == SR_L_CONV) {
+			net->L[l - 1].fused_relu = 1;
+			net->alias[l] = 1;
+		}
+		size_t cs = sr_nn_conv_colsize(L);
+		if (cs > net->col_size)
+			net->col_size = cs;
+	}
+	net->out_size = net->osz[net->nl - 1];
+	/* arena: input copy + outputs of non-alias layers */
+	size_t total = net->in_size, auxb = 0;
+	for (int l = 0; l < net->nl; l++) {
+		if (!net->alias[l])
+			total += net->osz[l];
+		net->aux_off[l] = auxb;
+		if (net->L[l].kind == SR_L_MAXPOOL)
+			net->aux_sz[l] = net->osz[l] * sizeof(int32_t);
+		else if (net->L[l].kind == SR_L_DROPOUT)
+			net->aux_sz[l] = (net->osz[l] + 7) & ~(size_t)7;
+		auxb += net->aux_sz[l];
+	}
+	net->aux_per_image = auxb;
+	size_t arena_n, aux_n, ing_n;
+	if (!mul_ok(total, (size_t)max_batch, &arena_n) || !mul_ok(auxb, (size_t)max_batch, &aux_n) ||
+	    !mul_ok(net->in_size, (size_t)max_batch, &ing_n) || arena_n > ((size_t)1 << 34)) {
+		sr_fail("network: activations for batch %d too large", max_batch);
+		goto fail;
+	}
+	/* gradient chunks: at most 64, and at most 256 MiB of chunk buffers */
+	size_t np = net->np ? net->np : 1;
+	size_t cap = ((size_t)256 << 20) / (np * sizeof(float));
+	net->max_chunks = (int)(cap < 1 ? 1 : cap > 64 ? 64 : cap);
+	if (net->max_chunks > max_batch)
+		net->max_chunks = max_batch;
+	net->params = calloc(np, sizeof(float));
+	net->grads = calloc(np, sizeof(float));
+	net->cgrad = malloc((size_t)net->max_chunks * np * sizeof(float));
+	net->arena = malloc(arena_n * sizeof(float));
+	net->ingrad = calloc(ing_n, sizeof(float));
+	net->aux = malloc(aux_n ? aux_n : 1);
+	if (!net->params || !net->grads || !net->cgrad || !net->arena || !net->ingrad || !net->aux) {
+		sr_fail("network: out of memory");
+		goto fail;
+	}
+	float *p = net->arena + (size_t)max_batch * net->in_size;
+	for (int l = 0; l < net->nl; l++) {
+		if (net->alias[l]) {
+			net->y[l] = l > 0 ? net->y[l - 1] : net->arena;
+		} else {
+			net->y[l] = p;
+			p += (size_t)max_batch * net->osz[l];
+		}
+	}
+	net->scratch_per_thread = (net->col_size + 2 * net->max_act + 64) & ~(size_t)15;
+	return net;
+fail:
+	sr_net_free(net);
+	return NULL;
+}
+
+void sr_net_free(sr_net *net)
+{
+	if (!net)
+		return;
+	free(net->spec);
+	free(net->params);
+	free(net->grads);
+	free(net->cgrad);
+	free(net->arena);
+	free(net->ingrad);
+	free(net->aux);
+	free(net->scratch);
+	free(net);
+}
+
+static int ensure_scratch(sr_net *net, int nt)
+{
+	if (net->nscratch >= nt)
+		return 0;
+	free(net->scratch);
+	net->scratch = malloc((size_t)nt * net->scratch_per_thread * sizeof(float));
+	net->nscratch = net->scratch ? nt : 0;
+	return net->scratch ? 0 : sr_fail("network: out of memory for thread buffers");
+}
+
+void sr_net_init(sr_net *net, uint64_t seed)
+{
+	memset(net->params, 0, net->np * sizeof(float));
+	for (int l = 0; l < net->nl; l++) {
+		sr_layer *L = &net->L[l];
+		if (!L->nw)
+			continue;
+		sr_rng r = sr_rng_derive(seed, (uint64_t)l);
+		double fan_in, fan_out;
+		if (L->kind == SR_L_DENSE) {
+			fan_in = (double)L->in_c * L->in_h * L->in_w, fan_out = L->out_c;
+		} else {
+			fan_in = (double)L->in_c * L->kh * L->kw, fan_out = (double)L->out_c * L->kh * L->kw;
+		}
+		int he = L->fused_relu || (l + 1 < net->nl && net->L[l + 1].kind == SR_L_RELU);
+		float *w = net->params + L->w_off;
+		if (he) {
+			double sd = sqrt(2.0 / fan_in);
+			for (size_t i = 0; i < L->nw; i++)
+				w[i] = (float)(sd * sr_rng_normal(&r));
+		} else {
+			double a = sqrt(6.0 / (fan_in + fan_out));
+			for (size_t i = 0; i < L->nw; i++)
+				w[i] = (float)sr_rng_range(&r, -a, a);
+		}
+	}
+}
+
+static const float *layer_input(const sr_net *net, int l, int n)
+{
+	if (l == 0)
+		return net->arena + (size_t)n * net->in_size;
+	return net->y[l - 1] + (size_t)n * net->osz[l - 1];
+}
+
+static void forward_image(sr_net *net, int n, float *scr, uint64_t seed)
+{
+	for (int l = 0; l < net->nl; l++) {
+		if (net->alias[l])
+			continue;
+		const sr_layer *L = &net->L[l];
+		const float *x = layer_input(net, l, n);
+		float *y = net->y[l] + (size_t)n * net->osz[l];
+		if (L->kind == SR_L_CONV) {
+			sr_nn_conv_forward(L, net->params, x, y, scr);
+		} else if (L->kind == SR_L_CONVT) {
+			sr_nn_convt_forward(L, net->params, x, y, scr);
+		} else {
+			sr_rng r;
+			if (L->kind == SR_L_DROPOUT)
+				r = sr_rng_derive(seed, (uint64_t)n * SR_NN_MAX_LAYERS + (uint64_t)l);
+			unsigned char *aux = net->aux + (size_t)n * net->aux_per_image + net->aux_off[l];
+			sr_nn_layer_forward(L, net->params, x, y, aux, net->training, &r);
+		}
+	}
+}
+
+int sr_net_forward(sr_net *net, const float *in, int batch, int training, uint64_t step_seed)
+{
+	if (batch < 1 || batch > net->max_batch)
+		return sr_fail("network: batch %d outside 1..%d", batch, net->max_batch);
+	int nt = sr_nn_threads();
+	if (ensure_scratch(net, nt) < 0)
+		return -1;
+	blas_single_thread();
+	memcpy(net->arena, in, (size_t)batch * net->in_size * sizeof(float));
+	net->batch = batch;
+	net->training = training;
+#ifdef _OPENMP
+#pragma omp parallel for schedule(dynamic, 1) num_threads(nt)
+#endif
+	for (int n = 0; n < batch; n++) {
+		int tid = 0;
+#ifdef _OPENMP
+		tid = omp_get_thread_num();
+#endif
+		forward_image(net, n, net->scratch + (size_t)tid * net->scratch_per_thread, step_seed);
+	}
+	net->have_forward = 1;
+	return 0;
+}
+
+static void backward_image(sr_net *net, int n, const float *dout, float *g, float *scr)
+{
+	float *col = scr;
+	float *cur = scr + net->col_size, *other = cur + net->max_act;
+	memcpy(cur, dout + (size_t)n * net->out_size, net->out_size * sizeof(float));
+	int first_real = 0;
+	while (first_real < net->nl && net->alias[first_real])
+		first_real++;
+	for (int l = net->nl - 1; l >= 0; l--) {
+		if (net->alias[l])
+			continue;
+		const sr_layer *L = &net->L[l];
+		const float *x = layer_input(net, l, n);
+		const float *y = net->y[l] + (size_t)n * net->osz[l];
+		float *dx = (l == first_real && !net->want_ingrad) ? NULL : other;
+		if (L->kind == SR_L_CONV)
+			sr_nn_conv_backward(L, net->params, g, x, y, cur, dx, col);
+		else if (L->kind == SR_L_CONVT)
+			sr_nn_convt_backward(L, net->params, g, x, cur, dx, col);
+		else
+			sr_nn_layer_backward(L, net->params, g, x, y, cur, dx,
+			                     net->aux + (size_t)n * net->aux_per_image + net->aux_off[l]);
+		if (dx) {
+			float *t = cur;
+			cur = other, other = t;
+		}
+	}
+	if (net->want_ingrad)
+		memcpy(net->ingrad + (size_t)n * net->in_size, cur, net->in_size * sizeof(float));
+}
+
+int sr_net_backward(sr_net *net, const float *dout)
+{
+	if (!net->have_forward)
+		return sr_fail("network: backward without a forward");
+	int nt = sr_nn_threads();
+	if (ensure_scratch(net, nt) < 0)
+		return -1;
+	blas_single_thread();
+	int batch = net->batch, ipc = chunk_images(net, batch);
+	int nch = (batch + ipc - 1) / ipc;
+	size_t np = net->np;
+#ifdef _OPENMP
+#pragma omp parallel for schedule(dynamic, 1) num_threads(nt)
+#endif
+	for (int c = 0; c < nch; c++) {
+		int tid = 0;
+#ifdef _OPENMP
+		tid = omp_get_thread_num();
+#endif
+		float *g = net->cgrad + (size_t)c * np;
+		memset(g, 0, np * sizeof(float));
+		int end = (c + 1) * ipc < batch ? (c + 1) * ipc : batch;
+		for (int n = c * ipc; n < end; n++)
+			backward_image(net, n, dout, g, net->scratch + (size_t)tid * net->scratch_per_thread);
+	}
+	/* fixed-order reduction of the chunks */
+#ifdef _OPENMP
+#pragma omp parallel for schedule(static) num_threads(nt)
+#endif
+	for (size_t i = 0; i < np; i++) {
+		float s = 0;
+		for (int c = 0; c < nch; c++)
+			s += net->cgrad[(size_t)c * np + i];
+		net->grads[i] += s;
+	}
+	return 0;
+}
+
+const float *sr_net_output(const sr_net *net) { return net->y[net->nl - 1]; }
+int sr_net_out_size(const sr_net *net) { return (int)net->out_size; }
+int sr_net_in_size(const sr_net *net) { return (int)net->in_size; }
+void sr_net_out_shape(const sr_net *net, int *c, int *h, int *w)
+{
+	const sr_layer *L = &net->L[net->nl - 1];
+	*c = L->out_c, *h = L->out_h, *w = L->out_w;
+}
+const float *sr_net_input_grad(const sr_net *net) { return net->ingrad; }
+void sr_net_set_input_grad(sr_net *net, int on) { net->want_ingrad = on != 0; }
+void sr_net_zero_grad(sr_net *net) { memset(net->grads, 0, net->np * sizeof(float)); }
+float *sr_net_params(sr_net *net) { return net->params; }
+float *sr_net_grads(sr_net *net) { return net->grads; }
+size_t sr_net_nparams(const sr_net *net) { return net->np; }
+int sr_net_nlayers(const sr_net *net) { return net->nl; }
+const sr_layer *sr_net_layer(const sr_net *net, int i)
+{
+	return i >= 0 && i < net->nl ? &net->L[i] : NULL;
+}
+const char *sr_net_spec(const sr_net *net) { return net->spec; }
+void sr_net_in_shape(const sr_net *net, int *c, int *h, int *w)
+{
+	*c = net->in_c, *h = net->in_h, *w = net->in_w;
+}
+int sr_net_n_out(const sr_net *net) { return net->n_out; }
+int sr_net_max_batch(const sr_net *net) { return net->max_batch; }
+
+const unsigned char *sr_net_dropout_mask(const sr_net *net, int layer, int image)
+{
+	if (layer < 0 || layer >= net->nl || net->L[layer].kind != SR_L_DROPOUT || image < 0 ||
+	    image >= net->max_batch)
+		return NULL;
+	return net->aux + (size_t)image * net->aux_per_image + net->aux_off[layer];
+}
+
+static const char *kind_name(int k)
+{
+	static const char *names[] = {"?", "conv", "convt", "maxpool", "avgpool", "gpool", "dense",
+	                              "relu", "tanh", "sigmoid", "silu", "gelu", "dropout",
+	                              "flatten", "reshape", "upsample"};
+	return k >= 1 && k <= SR_L_UPSAMPLE ? names[k] : "?";
+}
+
+double sr_net_flops(const sr_net *net)
+{
+	double f = 0;
+	for (int l = 0; l < net->nl; l++) {
+		const sr_layer *L = &net->L[l];
+		if (L->kind == SR_L_CONV)
+			f += 2.0 * L->out_c * L->out_h * L->out_w * L->in_c * L->kh * L->kw;
+		else if (L->kind == SR_L_CONVT)
+			f += 2.0 * L->in_c * L->in_h * L->in_w * L->out_c * L->kh * L->kw;
+		else if (L->kind == SR_L_DENSE)
+			f += 2.0 * L->nw;
+	}
+	return f;
+}
+
+char *sr_net_describe(const sr_net *net)
+{
+	size_t cap = 128 * (size_t)(net->nl + 2), len = 0;
+	char *s = malloc(cap);
+	if (!s)
+		return NULL;
+	for (int l = 0; l < net->nl; l++) {
+		const sr_layer *L = &net->L[l];
+		len += snprintf(s + len, cap - len, "%2d %-8s %dx%dx%d -> %dx%dx%d params %zu%s\n", l,
+		                kind_name(L->kind), L->in_c, L->in_h, L->in_w, L->out_c, L->out_h,
+		                L->out_w, L->nw + L->nb, L->fused_relu ? " (+relu)" : "");
+	}
+	snprintf(s + len, cap - len, "total params %zu, %.2f MFLOP forward per image\n", net->np,
+	         sr_net_flops(net) / 1e6);
+	return s;
+}
