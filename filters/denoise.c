@@ -1,0 +1,137 @@
+/* denoise: Gaussian, median, bilateral or non-local-means filtering of every view. */
+#include <ctype.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "cli.h"
+#include "err.h"
+#include "imgproc.h"
+#include "record.h"
+
+static const char usage[] =
+	"usage: denoise [OPTION]... [FILE]...\n"
+	"Denoise every view of every record (images, or 1D profiles) with one method.\n"
+	"Sizes are in pixels, intensities in counts (the samples' own units).\n"
+	"\n"
+	"  -m, --method M     gaussian (default), median, bilateral or nlm\n"
+	"  -s, --sigma S      gaussian: sigma in px (default 1); bilateral: spatial sigma in px\n"
+	"                     (default 1)\n"
+	"  -r, --radius R     median: window (2R+1) x (2R+1) px (default 1)\n"
+	"      --range C      bilateral: range sigma in counts (default: 2 x the noise sd\n"
+	"                     estimated from each view's border)\n"
+	"      --patch P      nlm: patch radius in px, patches (2P+1)^2 (default 1)\n"
+	"      --search S     nlm: search radius in px, window (2S+1)^2 (default 3)\n"
+	"      --h C          nlm: filtering parameter h in counts (default: 0.6 x the noise sd\n"
+	"                     estimated from each view's border, with the expected noise\n"
+	"                     distance 2 sd^2 subtracted from patch distances)\n"
+	SR_OUTPUT_HELP
+	"  -h, --help         show this help and exit\n"
+	"  -V, --version      show the version and exit\n"
+	"\n"
+	"Borders are mirrored.  Adds denoise.method and the parameters used (denoise.sigma,\n"
+	"denoise.radius, denoise.range, denoise.patch, denoise.search, denoise.h; an automatic\n"
+	"range or h is recorded as the value used for view 0).  With no FILE, or FILE -, read\n"
+	"standard input.\n";
+
+typedef struct {
+	sr_denoise_options opt;
+	sr_write_options out;
+} ctx_t;
+
+static int one(sr_record *rec, void *p)
+{
+	ctx_t *c = p;
+	if (sr_denoise_record(rec, &c->opt) < 0)
+		return -1;
+	return sr_record_write(stdout, rec, &c->out);
+}
+
+_Noreturn static void bad_option(char **argv)
+{
+	if (optopt > 0 && optopt < 128 && isalpha(optopt))
+		sr_die("unknown option or missing value: '-%c' (try 'denoise --help')", optopt);
+	sr_die("unknown option or missing value: '%s' (try 'denoise --help')", argv[optind - 1]);
+}
+
+int main(int argc, char **argv)
+{
+	enum { OPT_RANGE = 0x2001, OPT_PATCH, OPT_SEARCH, OPT_H };
+	static const struct option longopts[] = {
+		{"method", required_argument, NULL, 'm'},
+		{"sigma", required_argument, NULL, 's'},
+		{"radius", required_argument, NULL, 'r'},
+		{"range", required_argument, NULL, OPT_RANGE},
+		{"patch", required_argument, NULL, OPT_PATCH},
+		{"search", required_argument, NULL, OPT_SEARCH},
+		{"h", required_argument, NULL, OPT_H},
+		{"help", no_argument, NULL, 'h'},
+		{"version", no_argument, NULL, 'V'},
+		SR_OUTPUT_LONGOPTS,
+		{NULL, 0, NULL, 0}};
+	sr_set_progname(argv[0]);
+	ctx_t c = {.out = {SR_FORMAT_TENSOR, 0, 0}};
+	sr_denoise_defaults(&c.opt);
+	opterr = 0;
+	int opt;
+	long l;
+	double d;
+	while ((opt = getopt_long(argc, argv, ":m:s:r:hV", longopts, NULL)) != -1) {
+		switch (opt) {
+		case 'm':
+			if (sr_denoise_method_parse(optarg, &c.opt.method) < 0)
+				sr_die("--method: %s", sr_errmsg());
+			break;
+		case 's':
+			if (sr_parse_double("--sigma", optarg, 0, 100, &d) < 0)
+				sr_die("%s", sr_errmsg());
+			c.opt.sigma = d;
+			break;
+		case 'r':
+			if (sr_parse_long("--radius", optarg, 0, 50, &l) < 0)
+				sr_die("%s", sr_errmsg());
+			c.opt.radius = (int)l;
+			break;
+		case OPT_RANGE:
+			if (sr_parse_double("--range", optarg, 1e-9, 1e12, &d) < 0)
+				sr_die("%s", sr_errmsg());
+			c.opt.range = d;
+			break;
+		case OPT_PATCH:
+			if (sr_parse_long("--patch", optarg, 0, 10, &l) < 0)
+				sr_die("%s", sr_errmsg());
+			c.opt.patch = (int)l;
+			break;
+		case OPT_SEARCH:
+			if (sr_parse_long("--search", optarg, 1, 30, &l) < 0)
+				sr_die("%s", sr_errmsg());
+			c.opt.search = (int)l;
+			break;
+		case OPT_H:
+			if (sr_parse_double("--h", optarg, 1e-9, 1e12, &d) < 0)
+				sr_die("%s", sr_errmsg());
+			c.opt.h = d;
+			break;
+		case 'h': fputs(usage, stdout); return 0;
+		case 'V': sr_print_version(); return 0;
+		case '?':
+		case ':': bad_option(argv);
+		default: {
+			int r = sr_output_option(opt, optarg, &c.out);
+			if (r < 0)
+				sr_die("%s", sr_errmsg());
+			if (r == 0)
+				bad_option(argv);
+		}
+		}
+	}
+	if (c.opt.method == SR_DENOISE_BILATERAL && !(c.opt.sigma > 0))
+		sr_die("--sigma: the bilateral filter needs a spatial sigma above 0");
+	if (sr_check_stdout(&c.out) < 0)
+		sr_die("%s", sr_errmsg());
+	if (sr_for_each_record(argc - optind, argv + optind, one, &c) < 0)
+		sr_die("%s", sr_errmsg());
+	if (fflush(stdout) != 0 || ferror(stdout))
+		sr_die("write error on standard output");
+	return 0;
+}
