@@ -194,10 +194,12 @@ int sr_tensor_read(sr_reader *rd, sr_record *rec)
 		int zr = inflate(&z, Z_FINISH);
 		size_t out_done = raw - z.avail_out, in_left = z.avail_in;
 		inflateEnd(&z);
-		if (zr == Z_BUF_ERROR && out_done == raw)
-			return sr_fail("corrupt zlib data: decompresses to more than %zu bytes", raw);
-		if (zr == Z_BUF_ERROR)
+		/* Z_BUF_ERROR: out of input (the stream is cut short) or out of room (it holds
+		 * more than the shape says). */
+		if (zr == Z_BUF_ERROR && in_left == 0)
 			return sr_fail("corrupt zlib data: stream ends early (%zu of %zu bytes)", out_done, raw);
+		if (zr == Z_BUF_ERROR)
+			return sr_fail("corrupt zlib data: decompresses to more than %zu bytes", raw);
 		if (zr != Z_STREAM_END)
 			return sr_fail("corrupt zlib data in payload");
 		if (out_done != raw)

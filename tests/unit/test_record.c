@@ -337,6 +337,24 @@ START_TEST(payload_crc_and_zlib)
 	fix_header_crc(q);
 	fix_payload_crc(q, 40 + meta_len + zl + 4);
 	expect_error(q, 40 + meta_len + zl + 4, 1, "decompresses to more than 256 bytes");
+	/* a deflate stream cut short */
+	zl = sizeof z;
+	ck_assert_int_eq(compress2(z, &zl, raw, 256, 6), Z_OK);
+	zl -= 6;
+	memcpy(q + 40 + meta_len, z, zl);
+	put_le32(q + 28, (uint32_t)zl);
+	fix_header_crc(q);
+	fix_payload_crc(q, 40 + meta_len + zl + 4);
+	expect_error(q, 40 + meta_len + zl + 4, 1, "corrupt zlib data: stream ends early");
+	/* stray bytes after a complete stream */
+	zl = sizeof z;
+	ck_assert_int_eq(compress2(z, &zl, raw, 256, 6), Z_OK);
+	z[zl++] = 0;
+	memcpy(q + 40 + meta_len, z, zl);
+	put_le32(q + 28, (uint32_t)zl);
+	fix_header_crc(q);
+	fix_payload_crc(q, 40 + meta_len + zl + 4);
+	expect_error(q, 40 + meta_len + zl + 4, 1, "1 stray bytes after the zlib stream");
 	free(q);
 	free(m.buf);
 }
