@@ -1,0 +1,167 @@
+/* bench_nn: throughput of the engine on the default network, for bench/run.sh.
+ *
+ *   bench_nn train BATCH THREADS [SECONDS]   Siamese training: one forward + backward over
+ *                                            2*BATCH images (all A views, then all B views),
+ *                                            dropout on, then an Adam step; pairs/s
+ *   bench_nn infer BATCH THREADS [SECONDS]   inference (dropout off), images/s
+ *   bench_nn sgemm N THREADS [SECONDS]       OpenBLAS cblas_sgemm N^3 at THREADS threads: the
+ *                                            best GFLOP/s of repeated calls (the machine's peak)
+ *
+ * Prints one line of key=value pairs (the same keys as bench/torch_ref.py):
+ *   ours mode=train batch=32 threads=2 rate=... unit=pairs/s steps=... secs=... gflops=...
+ *   rss_mb=... base_rss_mb=...
+ * gflops counts multiply-adds as 2 (sr_net_flops; a training pair is 2 images x 3 forward
+ * passes' worth).  rss_mb is the peak resident set of the process (getrusage), base_rss_mb the
+ * peak before the network was created. */
+#include <cblas.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <time.h>
+
+#include "err.h"
+#include "nn.h"
+#include "rng.h"
+
+static double now(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+static double rss_mb(void)
+{
+	struct rusage ru;
+	getrusage(RUSAGE_SELF, &ru);
+	return (double)ru.ru_maxrss / 1024.0;
+}
+
+static int usage(void)
+{
+	fprintf(stderr, "usage: bench_nn train|infer BATCH THREADS [SECONDS]\n"
+	                "       bench_nn sgemm N THREADS [SECONDS]\n");
+	return 2;
+}
+
+static int bench_sgemm(int n, int threads, double seconds)
+{
+	openblas_set_num_threads(threads);
+	size_t nn = (size_t)n * n;
+	float *a = malloc(nn * sizeof(float)), *b = malloc(nn * sizeof(float));
+	float *c = malloc(nn * sizeof(float));
+	if (!a || !b || !c)
+		sr_die("out of memory");
+	sr_rng r;
+	sr_rng_seed(&r, 1);
+	for (size_t i = 0; i < nn; i++) {
+		a[i] = (float)sr_rng_range(&r, -1, 1);
+		b[i] = (float)sr_rng_range(&r, -1, 1);
+		c[i] = 0;
+	}
+	double flop = 2.0 * n * n * (double)n, best = 0, total = 0;
+	int calls = 0;
+	cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, n, n, 1, a, n, b, n, 0, c, n);
+	while (total < seconds || calls < 3) {
+		double t0 = now();
+		cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, n, n, 1, a, n, b, n, 0, c,
+		            n);
+		double dt = now() - t0;
+		total += dt;
+		calls++;
+		if (flop / dt > best)
+			best = flop / dt;
+	}
+	printf("ours mode=sgemm batch=%d threads=%d rate=%.1f unit=GFLOP/s steps=%d secs=%.2f "
+	       "gflops=%.1f rss_mb=%.1f base_rss_mb=0\n", n, threads, best * 1e-9, calls, total,
+	       best * 1e-9, rss_mb());
+	free(a);
+	free(b);
+	free(c);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	sr_set_progname("bench_nn");
+	if (argc < 4)
+		return usage();
+	const char *mode = argv[1];
+	int batch = atoi(argv[2]), threads = atoi(argv[3]);
+	double seconds = argc > 4 ? atof(argv[4]) : 3.0;
+	if (batch < 1 || threads < 1 || !(seconds > 0))
+		return usage();
+	if (strcmp(mode, "sgemm") == 0)
+		return bench_sgemm(batch, threads, seconds);
+	int train = strcmp(mode, "train") == 0;
+	if (!train && strcmp(mode, "infer") != 0)
+		return usage();
+
+	double base = rss_mb();
+	sr_nn_set_threads(threads);
+	int n_img = train ? 2 * batch : batch, n_out = 2;
+	sr_net *net = sr_net_create(SR_NET_DEFAULT_2D, 1, 64, 64, n_out, n_img);
+	if (!net)
+		sr_die("%s", sr_errmsg());
+	sr_net_init(net, 1);
+	sr_net_set_input_grad(net, 0);
+	size_t in_n = (size_t)n_img * sr_net_in_size(net);
+	float *x = malloc(in_n * sizeof(float));
+	float *dout = malloc((size_t)n_img * n_out * sizeof(float));
+	if (!x || !dout)
+		sr_die("out of memory");
+	sr_rng r;
+	sr_rng_seed(&r, 1);
+	for (size_t i = 0; i < in_n; i++)
+		x[i] = (float)sr_rng_uniform(&r);
+	sr_optim_conf conf;
+	sr_optim_defaults(&conf);
+	sr_optim *opt = sr_optim_create(&conf, sr_net_nparams(net));
+	if (!opt)
+		sr_die("%s", sr_errmsg());
+
+	long step = 0;
+	/* one step; the Siamese loss is mean((a - b)^2) over the two views' outputs */
+#define STEP() do { \
+		if (train) { \
+			if (sr_net_forward(net, x, n_img, 1, (uint64_t)step) < 0) \
+				sr_die("%s", sr_errmsg()); \
+			const float *o = sr_net_output(net); \
+			size_t half = (size_t)batch * n_out; \
+			for (size_t i = 0; i < half; i++) { \
+				float d = 2.0f * (o[i] - o[half + i]) / (float)half; \
+				dout[i] = d, dout[half + i] = -d; \
+			} \
+			sr_net_zero_grad(net); \
+			if (sr_net_backward(net, dout) < 0) \
+				sr_die("%s", sr_errmsg()); \
+			sr_optim_step(opt, sr_net_params(net), sr_net_grads(net)); \
+		} else if (sr_net_forward(net, x, n_img, 0, 0) < 0) { \
+			sr_die("%s", sr_errmsg()); \
+		} \
+		step++; \
+	} while (0)
+
+	for (int i = 0; i < 3; i++) /* warm-up: thread pool, first-touch of the arenas */
+		STEP();
+	long steps = 0;
+	double t0 = now(), dt;
+	for (;;) {
+		STEP();
+		steps++;
+		dt = now() - t0;
+		if (dt >= seconds && steps >= 3)
+			break;
+	}
+	double rate = (double)batch * steps / dt;
+	double flops = sr_net_flops(net) * (train ? 6.0 : 1.0) * rate;
+	printf("ours mode=%s batch=%d threads=%d rate=%.1f unit=%s steps=%ld secs=%.2f gflops=%.1f "
+	       "rss_mb=%.1f base_rss_mb=%.1f\n", mode, batch, threads, rate,
+	       train ? "pairs/s" : "images/s", steps, dt, flops * 1e-9, rss_mb(), base);
+	sr_optim_free(opt);
+	sr_net_free(net);
+	free(x);
+	free(dout);
+	return 0;
+}
