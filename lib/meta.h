@@ -32,7 +32,8 @@ int  sr_meta_copy(sr_meta *dst, const sr_meta *src);  /* dst is cleared first */
  * key or value. */
 int sr_meta_set(sr_meta *m, const char *key, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
-/* Numbers are written with "%.9g" (floats) / "%.17g" (doubles) so they read back exactly. */
+/* Doubles are written as the shortest of "%.15g".."%.17g" that reads back exactly (0.1 stays
+ * "0.1"); a float passed in widens to a double exactly, so it round-trips too. */
 int sr_meta_set_double(sr_meta *m, const char *key, double v);
 int sr_meta_set_long(sr_meta *m, const char *key, long v);
 int sr_meta_del(sr_meta *m, const char *key);          /* 0 whether or not it was there */

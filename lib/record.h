@@ -14,7 +14,9 @@
  *
  * Outputs: the tensor record (default; lossless float32, optional zlib) or a PAM image whose
  * header comments carry the metadata and whose samples are integers 0..maxval (see
- * stemrot-stream(5) for the scaling), so pamfile, pamtopng, pamchannel read it directly.
+ * stemrot-stream(5) for the scaling), so pamfile and pamchannel read it directly, pamtopng
+ * one-view images (a pair after `pamchannel -tupletype GRAYSCALE 1`).  NaN/Inf samples pass
+ * through tensor records bit for bit; the PAM writer refuses them.
  *
  * Limits enforced on read: views 1..16, height and width 1..65536, at most 2^26 samples per
  * record, metadata at most SR_META_MAX_TEXT bytes.  Anything else is an error, never an
