@@ -1,6 +1,8 @@
 /* nn_conv.c: convolution and transposed convolution, one image at a time.
  * Fast path: im2col + cblas_sgemm (1-thread OpenBLAS; images are spread over threads by
  * nn_net.c).  Reference path (sr_nn_reference): direct loops, for tests. */
+/* The element-wise loops need the vectoriser, which -O2 keeps to trivial loops. */
+#pragma GCC optimize("O3")
 #include "nn_impl.h"
 
 #include <cblas.h>

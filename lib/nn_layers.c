@@ -1,6 +1,8 @@
 /* nn_layers.c: the layers other than convolutions, one image at a time: pools, dense,
  * activations, dropout, upsample.  Backward functions ADD into parameter gradients g and
  * WRITE dx (when dx is not NULL). */
+/* The element-wise loops need the vectoriser, which -O2 keeps to trivial loops. */
+#pragma GCC optimize("O3")
 #include "nn_impl.h"
 
 #include <cblas.h>
