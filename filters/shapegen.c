@@ -17,6 +17,8 @@ static const char usage[] =
 	"anti-aliasing, one record each, with the metadata needed to re-render them.\n"
 	"\n"
 	"  -n, --count N          records to write (default 1)\n"
+	"      --start M          number of the first record (default 1): records M..M+N-1,\n"
+	"                         the same as those of one longer run, to make a set in pieces\n"
 	"  -s, --size N|WxH       image size in px (default 64)\n"
 	"  -k, --sides K|LO:HI|K1,K2,...\n"
 	"                         polygon order(s), 3..64, drawn uniformly per record\n"
@@ -113,9 +115,10 @@ static void parse_sides(const char *s, sr_shape_spec *spec)
 
 int main(int argc, char **argv)
 {
-	enum { OPT_DISC = 0x2001, OPT_CX, OPT_CY, OPT_SEED };
+	enum { OPT_DISC = 0x2001, OPT_CX, OPT_CY, OPT_SEED, OPT_START };
 	static const struct option longopts[] = {
 		{"count", required_argument, NULL, 'n'},
+		{"start", required_argument, NULL, OPT_START},
 		{"size", required_argument, NULL, 's'},
 		{"sides", required_argument, NULL, 'k'},
 		{"disc", no_argument, NULL, OPT_DISC},
@@ -132,7 +135,7 @@ int main(int argc, char **argv)
 		SR_OUTPUT_LONGOPTS,
 		{NULL, 0, NULL, 0}};
 	sr_set_progname(argv[0]);
-	long count = 1;
+	long count = 1, start = 1;
 	int w = 64, h = 64, disc = 0;
 	uint64_t seed = 1;
 	double jitter = 8;
@@ -145,6 +148,10 @@ int main(int argc, char **argv)
 		switch (opt) {
 		case 'n':
 			if (sr_parse_long("--count", optarg, 0, 1000000000L, &count) < 0)
+				die_opt();
+			break;
+		case OPT_START:
+			if (sr_parse_long("--start", optarg, 1, 1000000000000L, &start) < 0)
 				die_opt();
 			break;
 		case 's': parse_size(optarg, &w, &h); break;
@@ -211,7 +218,7 @@ int main(int argc, char **argv)
 	sr_record rec;
 	sr_record_init(&rec);
 	char id[64];
-	for (long n = 1; n <= count; n++) {
+	for (long n = start; n < start + count; n++) {
 		sr_rng r = sr_shape_rng(seed, (uint64_t)n);
 		sr_shape s;
 		snprintf(id, sizeof id, "s%" PRIu64 "-%ld", seed, n);

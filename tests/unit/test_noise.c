@@ -33,11 +33,13 @@ START_TEST(poisson_mean_and_variance)
 			for (size_t i = 0; i < n; i++)
 				img[i] = 2.5f; /* the particle level */
 			ck_assert_int_eq(sr_noise_apply(&p, 2.5, img, w, h, &r), 0);
+			long bad = 0;
 			for (size_t i = 0; i < n; i++) {
-				ck_assert(img[i] == floorf(img[i]) && img[i] >= 0);
+				bad += !(img[i] == floorf(img[i]) && img[i] >= 0);
 				s1 += img[i];
 				s2 += (double)img[i] * img[i];
 			}
+			ck_assert_int_eq(bad, 0); /* integer counts */
 		}
 		double N = (double)n * reps, mean = s1 / N, var = s2 / N - mean * mean;
 		double se_mean = sqrt(dose / N), se_var = sqrt((dose + 2 * dose * dose) / N);
@@ -124,8 +126,10 @@ START_TEST(jitter_shifts_rows_only)
 	for (int i = 0; i < w * h; i++)
 		flat[i] = 3;
 	ck_assert_int_eq(sr_row_jitter(flat, w, h, 2.0, &r), 0);
+	double dev = 0;
 	for (int i = 0; i < w * h; i++)
-		ck_assert_double_eq_tol(flat[i], 3, 1e-5);
+		dev = fmax(dev, fabs(flat[i] - 3.0));
+	ck_assert_double_le(dev, 1e-5);
 }
 END_TEST
 
@@ -133,6 +137,7 @@ START_TEST(background_dose_and_read_noise)
 {
 	const int w = 128, h = 128;
 	size_t n = (size_t)w * h;
+	double dev;
 	float *img = malloc(sizeof *img * n);
 	/* background only, no dose: adds background * level */
 	for (size_t i = 0; i < n; i++)
@@ -140,8 +145,10 @@ START_TEST(background_dose_and_read_noise)
 	sr_rng r = sr_noise_rng(1, 0);
 	sr_noise p = {0, 0.05, 0, 0, 0};
 	ck_assert_int_eq(sr_noise_apply(&p, 2.0, img, w, h, &r), 0);
+	dev = 0;
 	for (size_t i = 0; i < n; i++)
-		ck_assert_double_eq_tol(img[i], 0.1, 1e-7);
+		dev = fmax(dev, fabs(img[i] - 0.1));
+	ck_assert_double_le(dev, 1e-7);
 	/* background at dose 200: background pixels hold 0.05 * 200 = 10 counts on average */
 	for (size_t i = 0; i < n; i++)
 		img[i] = 0;

@@ -6,7 +6,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "err.h"
 #include "meta.h"
+#include "record.h"
 #include "render.h"
 #include "rng.h"
 
@@ -58,8 +60,10 @@ START_TEST(polygon_area_matches_analytic)
 			worst = fmax(worst, err);
 			ck_assert_msg(err < 0.005, "k=%d R=%g theta=%g: relative area error %g", k,
 			              s.radius, s.theta, err);
+			int bad = 0; /* (one assertion per image: Check asserts are slow in loops) */
 			for (int i = 0; i < W * H; i++)
-				ck_assert(img[i] >= 0 && img[i] <= s.intensity * (1 + 1e-6));
+				bad += !(img[i] >= 0 && img[i] <= s.intensity * (1 + 1e-6));
+			ck_assert_int_eq(bad, 0);
 		}
 	}
 	/* It is exact up to float rounding of the pixels, far below the 0.5% requirement. */
@@ -321,6 +325,129 @@ START_TEST(meta_round_trip_renders_same_bytes)
 }
 END_TEST
 
+
+START_TEST(pair_view_b_is_a_fresh_render)
+{
+	sr_rng r;
+	sr_rng_seed(&r, 16);
+	sr_record rec;
+	sr_record_init(&rec);
+	float fresh[W * H];
+	for (int t = 0; t < 40; t++) {
+		sr_shape s = random_polygon(&r, 3 + t % 10);
+		if (t % 9 == 0) {
+			s.kind = SR_SHAPE_DISC;
+			s.k = 0;
+			s.theta = 0;
+		}
+		double delta = sr_rng_range(&r, -90, 90), dx = sr_rng_range(&r, -1, 1),
+		       dy = sr_rng_range(&r, -1, 1);
+		ck_assert_int_eq(sr_shape_record(&rec, &s, W, H, "x"), 0);
+		ck_assert_int_eq(sr_pair_synthetic(&rec, delta, dx, dy), 0);
+		ck_assert_int_eq(rec.views, 2);
+		/* view A: the shape itself; view B: the shape at theta + delta, centre + (dx, dy) */
+		memset(fresh, 0, sizeof fresh);
+		ck_assert_int_eq(sr_render(&s, fresh, W, H), 0);
+		ck_assert(memcmp(sr_record_view(&rec, 0), fresh, sizeof fresh) == 0);
+		sr_shape b = s;
+		b.theta = s.theta + delta;
+		b.cx = s.cx + dx;
+		b.cy = s.cy + dy;
+		memset(fresh, 0, sizeof fresh);
+		ck_assert_int_eq(sr_render(&b, fresh, W, H), 0);
+		ck_assert(memcmp(sr_record_view(&rec, 1), fresh, sizeof fresh) == 0);
+		double v;
+		ck_assert_int_eq(sr_meta_get_double(&rec.meta, "offset", &v), 0);
+		ck_assert_double_eq(v, delta);
+		ck_assert_int_eq(sr_meta_get_double(&rec.meta, "b.dx", &v), 0);
+		ck_assert_double_eq(v, dx);
+		ck_assert_int_eq(sr_meta_get_double(&rec.meta, "b.dy", &v), 0);
+		ck_assert_double_eq(v, dy);
+		/* the metadata of view A is unchanged */
+		ck_assert_int_eq(sr_meta_get_double(&rec.meta, "theta", &v), 0);
+		ck_assert_double_eq(v, s.theta);
+	}
+	/* a pair is refused (already two views), and so is a noisy image */
+	ck_assert_int_eq(sr_pair_synthetic(&rec, 10, 0, 0), -1);
+	sr_shape s;
+	sr_shape_init(&s);
+	ck_assert_int_eq(sr_shape_record(&rec, &s, W, H, "y"), 0);
+	rec.data[W * 32 + 5] += 0.3f;
+	ck_assert_int_eq(sr_pair_synthetic(&rec, 10, 0, 0), -1);
+	ck_assert_ptr_nonnull(strstr(sr_errmsg(), "clean"));
+	/* no shape keys */
+	ck_assert_int_eq(sr_shape_record(&rec, &s, W, H, "z"), 0);
+	sr_meta_del(&rec.meta, "radius");
+	ck_assert_int_eq(sr_pair_synthetic(&rec, 10, 0, 0), -1);
+	ck_assert_ptr_nonnull(strstr(sr_errmsg(), "radius"));
+	sr_record_free(&rec);
+}
+END_TEST
+
+START_TEST(pair_join_checks_sizes)
+{
+	sr_record a, b, out;
+	sr_record_init(&a);
+	sr_record_init(&b);
+	sr_record_init(&out);
+	sr_shape s;
+	sr_shape_init(&s);
+	ck_assert_int_eq(sr_shape_record(&a, &s, W, H, "a"), 0);
+	s.theta = 20;
+	ck_assert_int_eq(sr_shape_record(&b, &s, W, H, "b"), 0);
+	sr_meta_set(&b.meta, "source", "b.pgm");
+	ck_assert_int_eq(sr_pair_join(&a, &b, 20, &out), 0);
+	ck_assert_int_eq(out.views, 2);
+	ck_assert(memcmp(sr_record_view(&out, 0), a.data, sizeof(float) * W * H) == 0);
+	ck_assert(memcmp(sr_record_view(&out, 1), b.data, sizeof(float) * W * H) == 0);
+	ck_assert_str_eq(sr_meta_get(&out.meta, "id"), "a");
+	ck_assert_str_eq(sr_meta_get(&out.meta, "offset"), "20");
+	ck_assert_str_eq(sr_meta_get(&out.meta, "b.id"), "b");
+	ck_assert_str_eq(sr_meta_get(&out.meta, "b.source"), "b.pgm");
+	ck_assert_int_eq(sr_shape_record(&b, &s, W, H - 1, "b"), 0);
+	ck_assert_int_eq(sr_pair_join(&a, &b, 20, &out), -1);
+	sr_record_free(&a);
+	sr_record_free(&b);
+	sr_record_free(&out);
+}
+END_TEST
+
+START_TEST(shape_draws_stay_in_their_ranges)
+{
+	sr_shape_spec spec;
+	sr_shape_spec_default(&spec, W, H);
+	int seen[7] = {0};
+	for (int n = 0; n < 4000; n++) {
+		sr_rng r = sr_shape_rng(1, (uint64_t)n);
+		sr_shape s;
+		ck_assert_int_eq(sr_shape_draw(&spec, &r, &s), 0);
+		ck_assert(s.k >= 3 && s.k <= 6);
+		seen[s.k]++;
+		ck_assert(s.radius >= 12 && s.radius <= 22);
+		ck_assert(fabs(s.cx - 32) <= 8 && fabs(s.cy - 32) <= 8);
+		ck_assert(s.theta >= 0 && s.theta < 360.0 / s.k);
+		ck_assert_double_eq(s.intensity, 1);
+	}
+	for (int k = 3; k <= 6; k++)
+		ck_assert_msg(seen[k] > 850 && seen[k] < 1150, "k=%d drawn %d times of 4000", k, seen[k]);
+	/* a fixed theta range, a disc */
+	spec.theta_given = 1;
+	spec.theta_lo = 10;
+	spec.theta_hi = 20;
+	sr_rng r = sr_shape_rng(1, 5);
+	sr_shape s;
+	ck_assert_int_eq(sr_shape_draw(&spec, &r, &s), 0);
+	ck_assert(s.theta >= 10 && s.theta <= 20);
+	spec.kind = SR_SHAPE_DISC;
+	ck_assert_int_eq(sr_shape_draw(&spec, &r, &s), 0);
+	ck_assert_int_eq(s.k, 0);
+	ck_assert_double_eq(s.theta, 0);
+	/* the streams of shapegen and stereopair differ */
+	sr_rng p = sr_shape_rng(1, 1), q = sr_pair_rng(1, 1);
+	ck_assert(sr_rng_next(&p) != sr_rng_next(&q));
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("render");
@@ -337,6 +464,9 @@ int main(void)
 	tcase_add_test(tc, partly_outside_is_clipped);
 	tcase_add_test(tc, bad_shapes_are_refused);
 	tcase_add_test(tc, meta_round_trip_renders_same_bytes);
+	tcase_add_test(tc, pair_view_b_is_a_fresh_render);
+	tcase_add_test(tc, pair_join_checks_sizes);
+	tcase_add_test(tc, shape_draws_stay_in_their_ranges);
 	suite_add_tcase(s, tc);
 	SRunner *sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
