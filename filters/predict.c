@@ -1,0 +1,200 @@
+/* predict: the orientation of each record from a trained model (or the classical baseline). */
+#include <getopt.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "angles.h"
+#include "cli.h"
+#include "err.h"
+#include "harmonic.h"
+#include "record.h"
+#include "trainer.h"
+
+static const char usage[] =
+	"usage: predict -m MODEL [OPTION]... [FILE]...\n"
+	"       predict --method harmonic [OPTION]... [FILE]...\n"
+	"Print the orientation of each record as one tab-separated line: id, angle\n"
+	"(degrees in [0, 360/k)), order k, confidence, calibrated (yes/no), and the truth\n"
+	"columns theta_true and k_true when the metadata has theta and k (else NA), so\n"
+	"the output goes straight into evaluate(1).\n"
+	"\n"
+	"  -m, --model MODEL    model written by train(1) (and calibrate(1))\n"
+	"  -M, --method NAME    cnn (default with -m) or harmonic: the training-free\n"
+	"                       classical baseline (k-th angular harmonic about the\n"
+	"                       centroid)\n"
+	"  -k, --order K        use symmetry order K (default: the model's, or detected\n"
+	"                       per image)\n"
+	"      --kmin N, --kmax N  orders the harmonic method detects among (default 3..12)\n"
+	"  -1, --single         use view 0 only, even for pairs (default: a pair with an\n"
+	"                       offset uses both views: A and B - offset averaged)\n"
+	"      --tta N          test-time augmentation for square images: 1 (off), 4\n"
+	"                       rotations by 90 degrees, or 8 (and mirror images)\n"
+	"  -t, --threads N      threads (default: all)\n"
+	"      --info           print the model's info block (key=value lines) and exit\n"
+	"  -H, --no-header      leave out the header line\n"
+	"  -h, --help           show this help and exit\n"
+	"  -V, --version        show the version and exit\n"
+	"\n"
+	"With no FILE, or FILE -, read standard input.\n";
+
+typedef struct {
+	sr_predictor *p;
+	int harmonic, order, kmin, kmax, single, header;
+	long n;
+} ctx_t;
+
+static void put_truth(const sr_record *rec)
+{
+	const char *th = sr_meta_get(&rec->meta, "theta"), *k = sr_meta_get(&rec->meta, "k");
+	double v;
+	long kv;
+	if (th && k && sr_meta_get_double(&rec->meta, "theta", &v) == 0 &&
+	    sr_meta_get_long(&rec->meta, "k", &kv) == 0 && kv >= 1)
+		printf("\t%.6f\t%ld\n", sr_wrap(v, 360.0 / kv), kv);
+	else
+		printf("\tNA\tNA\n");
+}
+
+static void put_id(const sr_record *rec, long n)
+{
+	const char *id = sr_meta_get(&rec->meta, "id");
+	if (!id)
+		id = sr_meta_get(&rec->meta, "source");
+	if (id) {
+		for (const char *c = id; *c; c++)
+			putchar(*c == '\t' ? ' ' : *c);
+	} else {
+		printf("record%ld", n);
+	}
+}
+
+static int one(sr_record *rec, void *vc)
+{
+	ctx_t *c = vc;
+	c->n++;
+	double angle, conf;
+	int k, calibrated = 0;
+	if (c->harmonic) {
+		if (rec->layout != SR_LAYOUT_IMAGE)
+			return sr_fail("the harmonic method needs images");
+		double delta;
+		int pair = !c->single && rec->views >= 2 &&
+		           sr_meta_get_double(&rec->meta, "offset", &delta) == 0;
+		sr_harmonic_result r0, r1;
+		if (sr_harmonic(rec->data, rec->width, rec->height, c->order, c->kmin, c->kmax, &r0) < 0)
+			return -1;
+		k = r0.k;
+		angle = r0.theta;
+		conf = r0.conf;
+		if (pair) {
+			size_t S = (size_t)rec->width * rec->height;
+			if (sr_harmonic(rec->data + S, rec->width, rec->height, k, 0, 0, &r1) < 0)
+				return -1;
+			double e[2] = {r0.theta, sr_wrap(r1.theta - delta, 360.0 / k)};
+			angle = sr_circmean(e, NULL, 2, 360.0 / k, NULL);
+			conf = 0.5 * (r0.conf + r1.conf);
+		}
+	} else {
+		sr_prediction pr;
+		if (sr_predict_record(c->p, rec, !c->single, &pr) < 0)
+			return -1;
+		angle = pr.angle;
+		k = pr.k;
+		conf = pr.conf;
+		calibrated = pr.calibrated;
+	}
+	if (c->header) {
+		printf("id\tangle\tk\tconfidence\tcalibrated\ttheta_true\tk_true\n");
+		c->header = 0;
+	}
+	put_id(rec, c->n);
+	printf("\t%.6f\t%d\t%.4f\t%s", angle, k, conf,
+	       c->harmonic ? "yes" : calibrated ? "yes" : "no");
+	put_truth(rec);
+	if (ferror(stdout))
+		return sr_fail("write error");
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	sr_set_progname(argv[0]);
+	ctx_t c = {0};
+	c.kmin = 3;
+	c.kmax = 12;
+	const char *model = NULL, *method = NULL;
+	int header = 1, tta = 1, info = 0;
+	long v;
+	static const struct option lo[] = {
+		{"model", required_argument, NULL, 'm'}, {"method", required_argument, NULL, 'M'},
+		{"order", required_argument, NULL, 'k'}, {"kmin", required_argument, NULL, 1},
+		{"kmax", required_argument, NULL, 2}, {"single", no_argument, NULL, '1'},
+		{"tta", required_argument, NULL, 3}, {"threads", required_argument, NULL, 't'},
+		{"info", no_argument, NULL, 4}, {"no-header", no_argument, NULL, 'H'}, {"help", no_argument, NULL, 'h'},
+		{"version", no_argument, NULL, 'V'}, {NULL, 0, NULL, 0}};
+	int o;
+	while ((o = getopt_long(argc, argv, "m:M:k:1t:HhV", lo, NULL)) != -1) {
+		int bad = 0;
+		switch (o) {
+		case 'm': model = optarg; break;
+		case 'M':
+			if (strcmp(optarg, "cnn") && strcmp(optarg, "harmonic"))
+				sr_die("--method: unknown method '%s' (cnn, harmonic)", optarg);
+			method = optarg;
+			break;
+		case 'k': bad = sr_parse_long("--order", optarg, 1, SR_HARM_KMAX, &v); c.order = (int)v; break;
+		case 1: bad = sr_parse_long("--kmin", optarg, 1, SR_HARM_KMAX, &v); c.kmin = (int)v; break;
+		case 2: bad = sr_parse_long("--kmax", optarg, 1, SR_HARM_KMAX, &v); c.kmax = (int)v; break;
+		case '1': c.single = 1; break;
+		case 3:
+			bad = sr_parse_long("--tta", optarg, 1, 8, &v);
+			if (!bad && v != 1 && v != 4 && v != 8)
+				sr_die("--tta: %ld must be 1, 4 or 8", v);
+			tta = (int)v;
+			break;
+		case 't':
+			bad = sr_parse_long("--threads", optarg, 1, 1024, &v);
+			if (!bad)
+				sr_nn_set_threads((int)v);
+			break;
+		case 4: info = 1; break;
+		case 'H': header = 0; break;
+		case 'h': fputs(usage, stdout); return 0;
+		case 'V': sr_print_version(); return 0;
+		default: fputs("Try 'predict --help'.\n", stderr); return 1;
+		}
+		if (bad)
+			sr_die("%s", sr_errmsg());
+	}
+	c.harmonic = method && !strcmp(method, "harmonic");
+	if (c.kmin > c.kmax)
+		sr_die("--kmin %d is larger than --kmax %d", c.kmin, c.kmax);
+	if (!c.harmonic) {
+		if (!model)
+			sr_die("a model is required: -m MODEL (or --method harmonic)");
+		c.p = sr_predictor_open(model, c.order);
+		if (!c.p)
+			sr_die("%s", sr_errmsg());
+		sr_predictor_set_tta(c.p, tta);
+		if (info) {
+			size_t len;
+			char *txt = sr_meta_format(sr_predictor_info(c.p), &len);
+			if (!txt)
+				sr_die("out of memory");
+			fwrite(txt, 1, len, stdout);
+			free(txt);
+			sr_predictor_free(c.p);
+			return fflush(stdout) ? 1 : 0;
+		}
+	}
+	c.header = header;
+	int rc = sr_for_each_record(argc - optind, argv + optind, one, &c);
+	sr_predictor_free(c.p);
+	if (rc < 0)
+		sr_die("%s", sr_errmsg());
+	if (fflush(stdout) != 0)
+		sr_die("write error");
+	return 0;
+}

@@ -1,0 +1,420 @@
+/* siamese.c: method 1 (Siamese training from stereo pairs), its supervised oracle, and the
+ * predictor that reads orientation heads from a trained model.
+ *
+ * The network maps one view to 3K numbers: for k = 1..K the raw head (c_k, s_k) ~ (cos k
+ * theta, sin k theta), then K consistency predictions q_k.  Both views of a pair go through
+ * the same network in one batch (A views first, then B views).  The loss is the pair loss of
+ * angles.h summed over heads, plus cons_weight times the mean squared error of q_k against the
+ * observed pair loss L_k of head k (taken as a constant target): the network learns to say
+ * per image which heads it can keep consistent, which is how it tells the symmetry order
+ * without labels (a head is consistent only for multiples of the true order; the smallest
+ * consistent one is the order). */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "angles.h"
+#include "err.h"
+#include "trainer.h"
+
+#define DEFAULT_THRESH 0.1
+
+typedef struct {
+	int K, nout;
+	double w[SR_MAX_ORDER];
+	float *xin, *dout;
+	int maxb;
+	/* validation statistics */
+	double head_sum[SR_MAX_ORDER];
+	long head_n;
+} m1state;
+
+static int m1_setup(sr_trainer *t)
+{
+	int K = t->conf.heads;
+	if (K < 1 || K > SR_MAX_ORDER)
+		return sr_fail("--heads: %d is out of range 1..%d", K, SR_MAX_ORDER);
+	if (t->conf.order > K)
+		return sr_fail("--order %d is larger than --heads %d", t->conf.order, K);
+	m1state *s = calloc(1, sizeof *s);
+	if (!s)
+		return sr_fail("out of memory");
+	t->mstate = s;
+	s->K = K;
+	s->nout = 3 * K;
+	s->maxb = t->conf.batch;
+	for (int k = 1; k <= K; k++)
+		s->w[k - 1] = (t->conf.order == 0 || k % t->conf.order == 0) ? 1.0 : 0.0;
+	size_t in = (size_t)t->h * t->w;
+	s->xin = malloc((size_t)2 * s->maxb * in * sizeof *s->xin);
+	s->dout = malloc((size_t)2 * s->maxb * s->nout * sizeof *s->dout);
+	if (!s->xin || !s->dout)
+		return sr_fail("out of memory");
+	if (!sr_trainer_add_net(t, "siamese", t->conf.net, s->nout, 2 * s->maxb))
+		return -1;
+	sr_meta_set(&t->info, "predict.net", "siamese");
+	sr_meta_set_long(&t->info, "heads", K);
+	sr_meta_set(&t->info, "heads.consistency", "yes");
+	return 0;
+}
+
+static void m1_free(sr_trainer *t)
+{
+	m1state *s = t->mstate;
+	if (!s)
+		return;
+	free(s->xin);
+	free(s->dout);
+	free(s);
+	t->mstate = NULL;
+}
+
+static void m1_val_begin(sr_trainer *t)
+{
+	m1state *s = t->mstate;
+	memset(s->head_sum, 0, sizeof s->head_sum);
+	s->head_n = 0;
+}
+
+/* Shared by siamese and oracle: oracle = 1 replaces the pair loss by the supervised one. */
+static int m1_batch_common(sr_trainer *t, const sr_batch *b, int train, double *loss, int oracle)
+{
+	m1state *s = t->mstate;
+	int B = b->n, K = s->K, no = s->nout;
+	size_t S = (size_t)b->h * b->w;
+	for (int i = 0; i < B; i++) {
+		memcpy(s->xin + (size_t)i * S, b->x + (size_t)i * 2 * S, S * sizeof(float));
+		memcpy(s->xin + (size_t)(B + i) * S, b->x + ((size_t)i * 2 + 1) * S, S * sizeof(float));
+	}
+	sr_net *net = t->nets[0];
+	if (sr_net_forward(net, s->xin, 2 * B, train, b->step_seed) < 0)
+		return -1;
+	const float *out = sr_net_output(net);
+	memset(s->dout, 0, (size_t)2 * B * no * sizeof(float));
+	double total = 0, ph[SR_MAX_ORDER];
+	double cw = t->conf.cons_weight;
+	for (int i = 0; i < B; i++) {
+		const float *ua = out + (size_t)i * no, *ub = out + (size_t)(B + i) * no;
+		float *ga = s->dout + (size_t)i * no, *gb = s->dout + (size_t)(B + i) * no;
+		double delta = b->delta[i];
+		if (oracle) {
+			unsigned char use[SR_MAX_ORDER];
+			for (int k = 1; k <= K; k++)
+				use[k - 1] = (k % b->k[i] == 0) && s->w[k - 1] > 0;
+			total += sr_target_loss(ua, K, b->theta[i], use, 1.0 / B, train ? ga : NULL);
+			total += sr_target_loss(ub, K, b->theta[i] + delta, use, 1.0 / B,
+			                        train ? gb : NULL);
+			sr_pair_loss(ua, ub, K, delta, NULL, 0, ph, NULL, NULL);
+		} else {
+			total += sr_pair_loss(ua, ub, K, delta, s->w, 1.0 / B, ph, train ? ga : NULL,
+			                      train ? gb : NULL);
+		}
+		for (int k = 0; k < K; k++) {
+			double da = ua[2 * K + k] - ph[k], db = ub[2 * K + k] - ph[k];
+			total += cw * 0.5 * (da * da + db * db);
+			ga[2 * K + k] += (float)(cw * da / B);
+			gb[2 * K + k] += (float)(cw * db / B);
+		}
+		if (!train) {
+			for (int k = 0; k < K; k++)
+				s->head_sum[k] += ph[k];
+			s->head_n++;
+		}
+	}
+	*loss = total / B;
+	if (train && sr_net_backward(net, s->dout) < 0)
+		return -1;
+	return 0;
+}
+
+static int m1_batch(sr_trainer *t, const sr_batch *b, int train, double *loss)
+{
+	return m1_batch_common(t, b, train, loss, 0);
+}
+
+static int oracle_batch(sr_trainer *t, const sr_batch *b, int train, double *loss)
+{
+	return m1_batch_common(t, b, train, loss, 1);
+}
+
+/* Per-image order from predicted consistencies q (K values): smallest k with q_k < thresh;
+ * 0 when none. */
+static int order_from_q(const float *q, int K, double thresh)
+{
+	for (int k = 1; k <= K; k++)
+		if (q[k - 1] < thresh)
+			return k;
+	return 0;
+}
+
+static int m1_finish(sr_trainer *t)
+{
+	m1state *s = t->mstate;
+	int K = s->K;
+	char key[64];
+	double thresh = DEFAULT_THRESH;
+	if (s->head_n > 0)
+		for (int k = 1; k <= K; k++) {
+			snprintf(key, sizeof key, "val.head_loss.%d", k);
+			sr_meta_set(&t->info, key, "%.6g", s->head_sum[k - 1] / s->head_n);
+		}
+	sr_meta_set(&t->info, "order.thresh", "%g", thresh);
+	/* per-image orders of the validation views */
+	long hist[SR_MAX_ORDER + 1] = {0}, n = 0;
+	sr_net *net = t->nets[0];
+	size_t S = (size_t)t->h * t->w;
+	for (long i = 0; i < t->nval; i += s->maxb) {
+		int m = (int)(t->nval - i < s->maxb ? t->nval - i : s->maxb);
+		for (int j = 0; j < m; j++)
+			memcpy(s->xin + (size_t)j * S, t->val_x + (size_t)(i + j) * 2 * S, S * sizeof(float));
+		if (sr_net_forward(net, s->xin, m, 0, 0) < 0)
+			return -1;
+		const float *out = sr_net_output(net);
+		for (int j = 0; j < m; j++) {
+			hist[order_from_q(out + (size_t)j * s->nout + 2 * K, K, thresh)]++;
+			n++;
+		}
+	}
+	int order = t->conf.order, best = 0;
+	for (int k = 0; k <= K; k++) {
+		if (hist[k] > hist[best])
+			best = k;
+		if (hist[k] && n) {
+			snprintf(key, sizeof key, "val.order_fraction.%d", k);
+			sr_meta_set(&t->info, key, "%.4f", (double)hist[k] / n);
+		}
+	}
+	if (order == 0 && n > 0 && best > 0 && hist[best] >= 0.9 * n)
+		order = best;
+	if (order == 0 && n == 0) {
+		/* no validation data: fall back on the training loss is not possible; per image */
+		order = 0;
+	}
+	sr_meta_set_long(&t->info, "order", order); /* 0: per image (mixed shapes) */
+	sr_meta_set(&t->info, "order.source", "%s", t->conf.order ? "given" : "detected");
+	sr_meta_set(&t->info, "calibrated", "no");
+	return 0;
+}
+
+const sr_method sr_method_siamese = {
+	"siamese", 0, 2, m1_setup, m1_batch, m1_val_begin, NULL, m1_finish, m1_free
+};
+const sr_method sr_method_oracle = {
+	"oracle", 1, 2, m1_setup, oracle_batch, m1_val_begin, NULL, m1_finish, m1_free
+};
+
+/* ---------------------------------------------------------------- prediction */
+
+struct sr_predictor {
+	sr_model *model;
+	sr_net *net;
+	sr_meta info;
+	int K, nout, cons, order;
+	int layout, views, h, w;
+	double thresh;
+	double calib[SR_MAX_ORDER + 1];
+	int has_calib[SR_MAX_ORDER + 1];
+	int tta;
+	float *xin;
+};
+
+void sr_predictor_free(sr_predictor *p)
+{
+	if (!p)
+		return;
+	sr_net_free(p->net);
+	sr_model_free(p->model);
+	sr_meta_free(&p->info);
+	free(p->xin);
+	free(p);
+}
+
+static int need_long(const sr_meta *m, const char *key, long lo, long hi, long *out)
+{
+	int r = sr_meta_get_long(m, key, out);
+	if (r == 1)
+		return sr_fail("model info lacks %s (not an orientation model?)", key);
+	if (r < 0)
+		return -1;
+	if (*out < lo || *out > hi)
+		return sr_fail("model info: %s=%ld is out of range", key, *out);
+	return 0;
+}
+
+sr_predictor *sr_predictor_open(const char *path, int order)
+{
+	sr_predictor *p = calloc(1, sizeof *p);
+	if (!p) {
+		sr_fail("out of memory");
+		return NULL;
+	}
+	sr_meta_init(&p->info);
+	p->model = sr_model_load(path);
+	if (!p->model) { /* the message names the file */
+		sr_predictor_free(p);
+		return NULL;
+	}
+	if (sr_meta_copy(&p->info, sr_model_info(p->model)) < 0)
+		goto bad;
+	const sr_meta *m = &p->info;
+	const char *kind = sr_meta_get(m, "stemrot.model");
+	if (!kind || strcmp(kind, "orientation")) {
+		sr_fail("not an orientation model (no stemrot.model=orientation in its info)");
+		goto bad;
+	}
+	long K, h, w, views, ord = 0;
+	if (need_long(m, "heads", 1, SR_MAX_ORDER, &K) < 0 ||
+	    need_long(m, "input.height", 1, SR_MAX_DIM, &h) < 0 ||
+	    need_long(m, "input.width", 1, SR_MAX_DIM, &w) < 0 ||
+	    need_long(m, "input.views", 1, SR_MAX_VIEWS, &views) < 0 ||
+	    need_long(m, "order", 0, K, &ord) < 0)
+		goto bad;
+	const char *lay = sr_meta_get(m, "input.layout");
+	p->layout = lay && !strcmp(lay, "profile") ? SR_LAYOUT_PROFILE : SR_LAYOUT_IMAGE;
+	p->K = (int)K;
+	p->h = (int)h;
+	p->w = (int)w;
+	p->views = (int)views;
+	p->order = order > 0 ? order : (int)ord;
+	if (p->order > p->K) {
+		sr_fail("--order %d is larger than the model's %d heads", p->order, p->K);
+		goto bad;
+	}
+	const char *cons = sr_meta_get(m, "heads.consistency");
+	p->cons = cons && !strcmp(cons, "yes");
+	p->thresh = DEFAULT_THRESH;
+	if (sr_meta_get_double(m, "order.thresh", &p->thresh) < 0)
+		goto bad;
+	for (int k = 1; k <= p->K; k++) {
+		char key[32];
+		snprintf(key, sizeof key, "calib.%d", k);
+		int r = sr_meta_get_double(m, key, &p->calib[k]);
+		if (r < 0)
+			goto bad;
+		p->has_calib[k] = r == 0;
+	}
+	const char *name = sr_meta_get(m, "predict.net");
+	p->net = sr_model_net(p->model, name ? name : "siamese", 16);
+	if (!p->net) {
+		if (!sr_errmsg()[0])
+			sr_fail("model has no network '%s'", name ? name : "siamese");
+		goto bad;
+	}
+	int c, nh, nw;
+	sr_net_in_shape(p->net, &c, &nh, &nw);
+	p->nout = sr_net_out_size(p->net);
+	if (c != 1 || nh != p->h || nw != p->w || p->nout < 2 * p->K + (p->cons ? p->K : 0)) {
+		sr_fail("model's network does not match its info block");
+		goto bad;
+	}
+	p->xin = malloc((size_t)18 * h * w * sizeof *p->xin);
+	if (!p->xin) {
+		sr_fail("out of memory");
+		goto bad;
+	}
+	p->tta = 1;
+	return p;
+bad:
+	sr_fail_context("%s", path);
+	sr_predictor_free(p);
+	return NULL;
+}
+
+const sr_meta *sr_predictor_info(const sr_predictor *p) { return &p->info; }
+int sr_predictor_heads(const sr_predictor *p) { return p->K; }
+
+void sr_predictor_set_tta(sr_predictor *p, int n)
+{
+	p->tta = (n == 4 || n == 8) && p->h == p->w && p->layout == SR_LAYOUT_IMAGE ? n : 1;
+}
+
+/* Transform j of the dihedral group applied to a square image: rotation by 90 (j % 4)
+ * degrees counterclockwise on screen, after a mirror y -> -y when j >= 4.  The orientation
+ * of the result is s theta + 90 (j % 4) with s = -1 when mirrored. */
+static void transform(const float *in, float *out, int n, int j)
+{
+	for (int r = 0; r < n; r++)
+		for (int c = 0; c < n; c++) {
+			int rr = j >= 4 ? n - 1 - r : r, cc = c; /* mirror about the horizontal axis */
+			for (int q = 0; q < j % 4; q++) {        /* (r, c) -> (n-1-c, r) per 90 degrees */
+				int t = rr;
+				rr = n - 1 - cc;
+				cc = t;
+			}
+			out[rr * n + cc] = in[r * n + c];
+		}
+}
+
+int sr_predict_record(sr_predictor *p, const sr_record *rec, int use_pair, sr_prediction *out)
+{
+	memset(out, 0, sizeof *out);
+	if (rec->layout != p->layout || rec->height != p->h || rec->width != p->w)
+		return sr_fail("record is %dx%d, the model wants %dx%d %s (centre --size, or "
+		               "pamcut/pnmpad, make them equal)", rec->height, rec->width, p->h, p->w,
+		               p->layout == SR_LAYOUT_PROFILE ? "profiles" : "images");
+	double delta = NAN;
+	int pair = 0;
+	if (use_pair && rec->views >= 2 && sr_meta_get_double(&rec->meta, "offset", &delta) == 0)
+		pair = 1;
+	size_t S = (size_t)p->h * p->w;
+	int nt = p->tta, nv = pair ? 2 : 1, n = nv * nt;
+	float *norm = p->xin + (size_t)16 * S; /* scratch after the at most 16 inputs */
+	for (int v = 0; v < nv; v++) {
+		sr_normalise_view(rec->data + v * S, p->w, p->h, norm + v * S);
+		for (int j = 0; j < nt; j++) {
+			float *dst = p->xin + (size_t)(v * nt + j) * S;
+			if (j == 0)
+				memcpy(dst, norm + v * S, S * sizeof *dst);
+			else
+				transform(norm + v * S, dst, p->w, j);
+		}
+	}
+	if (sr_net_forward(p->net, p->xin, n, 0, 0) < 0)
+		return -1;
+	const float *o = sr_net_output(p->net);
+	/* mean consistency per head over all evaluations */
+	float q[SR_MAX_ORDER];
+	for (int k = 0; k < p->K; k++) {
+		double s = 0;
+		if (p->cons)
+			for (int i = 0; i < n; i++)
+				s += o[(size_t)i * p->nout + 2 * p->K + k];
+		q[k] = (float)(s / n);
+		out->cons[k] = q[k];
+	}
+	int k = p->order;
+	if (k == 0)
+		k = p->cons ? order_from_q(q, p->K, p->thresh) : 0;
+	if (k == 0) { /* nothing consistent: the head with the lowest predicted loss */
+		k = 1;
+		for (int i = 1; i < p->K; i++)
+			if (q[i] < q[k - 1])
+				k = i + 1;
+	}
+	double P = 360.0 / k, est[16], wt[16];
+	for (int v = 0; v < nv; v++)
+		for (int j = 0; j < nt; j++) {
+			int i = v * nt + j;
+			double mag, a = sr_head_angle(o + (size_t)i * p->nout, k, &mag);
+			/* undo the transform: a = s theta + 90 j%4 */
+			a -= 90.0 * (j % 4);
+			if (j >= 4)
+				a = -a;
+			if (v == 1)
+				a -= delta;
+			est[i] = sr_wrap(a, P);
+			wt[i] = 1;
+		}
+	double R;
+	out->raw = sr_circmean(est, wt, n, P, &R);
+	out->k = k;
+	double qk = q[k - 1];
+	out->conf = p->cons ? exp(-qk / p->thresh) * R : R;
+	if (p->has_calib[k]) {
+		out->angle = sr_wrap(out->raw - p->calib[k], P);
+		out->calibrated = 1;
+	} else {
+		out->angle = out->raw;
+	}
+	return 0;
+}
