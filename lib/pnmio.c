@@ -30,6 +30,10 @@ static void on_pm_error(const char *msg)
 	size_t n = strlen(pm_text);
 	while (n > 0 && (pm_text[n - 1] == '\n' || pm_text[n - 1] == ' ' || pm_text[n - 1] == '.'))
 		pm_text[--n] = '\0';
+	/* libnetpbm quotes bytes of the bad header: keep the message one printable line. */
+	for (size_t i = 0; i < n; i++)
+		if ((unsigned char)pm_text[i] < 0x20 || (unsigned char)pm_text[i] >= 0x7f)
+			pm_text[i] = '?';
 }
 
 static void on_pm_message(const char *msg) { (void)msg; }
