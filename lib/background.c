@@ -10,6 +10,7 @@
  * AUTO: BORDER, unless the image is clearly two-class (Otsu's between-class variance above
  * 80% of the total) and more than half of the border band lies above the threshold. */
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -18,10 +19,47 @@
 
 #define CLIP_K 4.0
 
-static int cmp_float(const void *a, const void *b)
+/* LSD radix sort of finite floats (4 passes of 8 bits over order-preserving keys): several
+ * times faster than qsort with a callback on the ~1000-value bands of small images.  Falls
+ * back to insertion sort when the scratch buffer cannot be had. */
+static void sort_floats(float *v, size_t n)
 {
-	float x = *(const float *)a, y = *(const float *)b;
-	return (x > y) - (x < y);
+	uint32_t *a = malloc(n * sizeof *a), *b = malloc(n * sizeof *b);
+	if (!a || !b) {
+		free(a);
+		free(b);
+		for (size_t i = 1; i < n; i++) {
+			float x = v[i];
+			size_t j = i;
+			for (; j > 0 && v[j - 1] > x; j--)
+				v[j] = v[j - 1];
+			v[j] = x;
+		}
+		return;
+	}
+	for (size_t i = 0; i < n; i++) {
+		uint32_t u;
+		memcpy(&u, &v[i], sizeof u);
+		a[i] = (u & 0x80000000u) ? ~u : u | 0x80000000u;
+	}
+	for (int shift = 0; shift < 32; shift += 8) {
+		size_t cnt[257] = {0};
+		for (size_t i = 0; i < n; i++)
+			cnt[((a[i] >> shift) & 0xff) + 1]++;
+		for (int k = 0; k < 256; k++)
+			cnt[k + 1] += cnt[k];
+		for (size_t i = 0; i < n; i++)
+			b[cnt[(a[i] >> shift) & 0xff]++] = a[i];
+		uint32_t *t = a;
+		a = b;
+		b = t;
+	}
+	for (size_t i = 0; i < n; i++) {
+		uint32_t u = (a[i] & 0x80000000u) ? a[i] & 0x7fffffffu : ~a[i];
+		memcpy(&v[i], &u, sizeof u);
+	}
+	free(a);
+	free(b);
 }
 
 /* Robust mean and sd of v[0..n) (sorted in place). */
@@ -32,7 +70,7 @@ static void clipped_stats(float *v, size_t n, double *mean, double *sd)
 		*sd = 0;
 		return;
 	}
-	qsort(v, n, sizeof *v, cmp_float);
+	sort_floats(v, n);
 	double *ps = malloc((n + 1) * sizeof *ps), *ps2 = malloc((n + 1) * sizeof *ps2);
 	if (!ps || !ps2) {  /* fall back to the median; no noise estimate */
 		free(ps);

@@ -229,7 +229,7 @@ START_TEST(shift_moves_centroid_and_round_trips)
 	fill(a, W * H, 0);
 	add_blob(a, W, H, 30.2, 33.9, 2.5, 2.5, 0, 100);
 	const int interps[3] = {SR_INTERP_LANCZOS3, SR_INTERP_CUBIC, SR_INTERP_LINEAR};
-	const double tol[3] = {0.25, 0.6, 8};  /* max abs round-trip error, peak 100 */  /* max abs round-trip error, peak 100 */
+	const double tol[3] = {0.25, 0.6, 8};  /* max abs round-trip error, peak 100 */
 	for (int k = 0; k < 3; k++) {
 		ck_assert_int_eq(sr_shift_image(a, W, H, b, W, H, 0.37, -0.81, interps[k], 0), 0);
 		sr_centroid_result r0, r1;
