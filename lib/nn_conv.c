@@ -175,28 +175,32 @@ void sr_nn_conv_forward(const sr_layer *L, const float *p, const float *x, float
 	}
 }
 
-/* dy is modified in place when the relu is fused (masked by y > 0). */
-void sr_nn_conv_backward(const sr_layer *L, const float *p, float *g, const float *x,
-                         const float *y, float *dy, float *dx, float *col)
+/* sum of n floats with 8 partial sums (vectorisable; fixed order, so deterministic) */
+static float sum8(const float *r, int n)
+{
+	float a[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+	int i = 0;
+	for (; i + 8 <= n; i += 8)
+		for (int k = 0; k < 8; k++)
+			a[k] += r[i + k];
+	for (; i < n; i++)
+		a[0] += r[i];
+	return ((a[0] + a[4]) + (a[1] + a[5])) + ((a[2] + a[6]) + (a[3] + a[7]));
+}
+
+/* backward of the linear part: dy is d(conv output incl. bias) */
+static void conv_backward_core(const sr_layer *L, const float *p, float *g, const float *x,
+                               const float *dy, float *dx, float *col)
 {
 	int O = L->out_c, K = L->in_c * L->kh * L->kw, P = L->out_h * L->out_w;
-	if (L->fused_relu)
-		for (size_t i = 0; i < (size_t)O * P; i++)
-			if (!(y[i] > 0))
-				dy[i] = 0;
 	if (sr_nn_reference) {
 		conv_bwd_ref(L, p, g, x, dy, dx);
 		return;
 	}
 	const float *w = p + L->w_off;
 	float *gw = g + L->w_off, *gb = g + L->b_off;
-	for (int o = 0; o < O; o++) {
-		const float *r = dy + (size_t)o * P;
-		float s = 0;
-		for (int i = 0; i < P; i++)
-			s += r[i];
-		gb[o] += s;
-	}
+	for (int o = 0; o < O; o++)
+		gb[o] += sum8(dy + (size_t)o * P, P);
 	int is1x1 = L->kh == 1 && L->kw == 1 && L->sh == 1 && L->sw == 1 && L->ph == 0 && L->pw == 0;
 	const float *B = x;
 	if (!is1x1) {
@@ -215,6 +219,94 @@ void sr_nn_conv_backward(const sr_layer *L, const float *p, float *g, const floa
 	memset(dx, 0, (size_t)L->in_c * L->in_h * L->in_w * sizeof *dx);
 	col2im(col, L->in_c, L->in_h, L->in_w, L->kh, L->kw, L->sh, L->sw, L->ph, L->pw, L->out_h,
 	       L->out_w, dx);
+}
+
+/* dy is modified in place when the relu is fused (masked by y > 0). */
+void sr_nn_conv_backward(const sr_layer *L, const float *p, float *g, const float *x,
+                         const float *y, float *dy, float *dx, float *col)
+{
+	size_t n = (size_t)L->out_c * L->out_h * L->out_w;
+	if (L->fused_relu)
+		for (size_t i = 0; i < n; i++)
+			dy[i] = y[i] > 0 ? dy[i] : 0.0f;
+	conv_backward_core(L, p, g, x, dy, dx, col);
+}
+
+/* ---- conv + relu + max-pool fused: the conv output stays in the per-thread buffer `full`;
+ * only the pooled output and the argmax indices are kept.  relu(max(v)) = max(relu(v)), and
+ * where the maximum is <= 0 no gradient flows, as in the unfused layers. ---- */
+void sr_nn_conv_pool_forward(const sr_layer *L, const sr_layer *P, const float *p, const float *x,
+                             float *ypool, int32_t *idx, float *full, float *col)
+{
+	int O = L->out_c, H = L->out_h, W = L->out_w, K = L->in_c * L->kh * L->kw;
+	const float *b = p + L->b_off;
+	if (sr_nn_reference) {
+		sr_layer lin = *L;
+		lin.fused_relu = 0;
+		conv_fwd_ref(&lin, p, x, full);
+	} else {
+		const float *B = x;
+		if (!(L->kh == 1 && L->kw == 1 && L->sh == 1 && L->sw == 1 && L->ph == 0 && L->pw == 0)) {
+			im2col(x, L->in_c, L->in_h, L->in_w, L->kh, L->kw, L->sh, L->sw, L->ph, L->pw, H, W,
+			       col);
+			B = col;
+		}
+		cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, O, H * W, K, 1.0f, p + L->w_off, K,
+		            B, H * W, 0.0f, full, H * W);
+	}
+	int PH = P->out_h, PW = P->out_w;
+	for (int o = 0; o < O; o++) {
+		const float *f = full + (size_t)o * H * W;
+		float bo = sr_nn_reference ? 0.0f : b[o];
+		float *yo = ypool + (size_t)o * PH * PW;
+		int32_t *io = idx + (size_t)o * PH * PW, base = (int32_t)((size_t)o * H * W);
+		if (P->kh == 2 && P->kw == 2 && P->sh == 2 && P->sw == 2) {
+			for (int py = 0; py < PH; py++) {
+				const float *r0 = f + (size_t)(2 * py) * W, *r1 = r0 + W;
+				for (int px = 0; px < PW; px++) {
+					int j = 2 * px, q = 2 * py * W + j;
+					float m = r0[j];
+					if (r0[j + 1] > m)
+						m = r0[j + 1], q = 2 * py * W + j + 1;
+					if (r1[j] > m)
+						m = r1[j], q = (2 * py + 1) * W + j;
+					if (r1[j + 1] > m)
+						m = r1[j + 1], q = (2 * py + 1) * W + j + 1;
+					m += bo;
+					yo[py * PW + px] = m > 0 ? m : 0.0f;
+					io[py * PW + px] = base + q;
+				}
+			}
+			continue;
+		}
+		for (int py = 0; py < PH; py++)
+			for (int px = 0; px < PW; px++) {
+				int y0 = py * P->sh, x0 = px * P->sw, q = y0 * W + x0;
+				float m = f[q];
+				for (int ky = 0; ky < P->kh; ky++)
+					for (int kx = 0; kx < P->kw; kx++) {
+						int t = (y0 + ky) * W + x0 + kx;
+						if (f[t] > m)
+							m = f[t], q = t;
+					}
+				m += bo;
+				yo[py * PW + px] = m > 0 ? m : 0.0f;
+				io[py * PW + px] = base + q;
+			}
+	}
+}
+
+void sr_nn_conv_pool_backward(const sr_layer *L, const sr_layer *P, const float *p, float *g,
+                              const float *x, const float *ypool, const int32_t *idx,
+                              const float *dpool, float *dx, float *full, float *col)
+{
+	size_t n = (size_t)L->out_c * L->out_h * L->out_w;
+	size_t np = (size_t)P->out_c * P->out_h * P->out_w;
+	memset(full, 0, n * sizeof *full);
+	for (size_t i = 0; i < np; i++)
+		if (ypool[i] > 0)
+			full[idx[i]] += dpool[i];
+	conv_backward_core(L, p, g, x, full, dx, col);
 }
 
 /* ---- transposed convolution (padding 0): y[o][iy*sh+ky][ix*sw+kx] += x[c][iy][ix] w[c][o][ky][kx]

@@ -13,7 +13,10 @@ struct sr_net {
 	int in_c, in_h, in_w, n_out, max_batch;
 	int nl;
 	sr_layer L[SR_NN_MAX_LAYERS];
-	int alias[SR_NN_MAX_LAYERS];      /* output is the input (flatten, reshape, fused relu) */
+	int alias[SR_NN_MAX_LAYERS];      /* 1: output is the input (flatten, reshape, fused relu);
+	                                     2: computed by the conv before it (fused max-pool) */
+	int fuse_pool[SR_NN_MAX_LAYERS];  /* conv l computes relu + the max-pool at l + 2 */
+	size_t full_size;                 /* largest conv output of a fused conv+pool */
 	size_t osz[SR_NN_MAX_LAYERS];     /* output floats per image */
 	float *y[SR_NN_MAX_LAYERS];       /* output of layer l, max_batch x osz[l] */
 	size_t aux_off[SR_NN_MAX_LAYERS]; /* per-image aux bytes offset (maxpool idx / dropout mask) */
@@ -42,6 +45,12 @@ void sr_nn_convt_forward(const sr_layer *L, const float *p, const float *x, floa
 void sr_nn_convt_backward(const sr_layer *L, const float *p, float *g, const float *x,
                           float *dy, float *dx, float *col);
 size_t sr_nn_conv_colsize(const sr_layer *L);
+/* conv (with fused relu) + max-pool P in one pass; `full` holds the conv output */
+void sr_nn_conv_pool_forward(const sr_layer *L, const sr_layer *P, const float *p, const float *x,
+                             float *ypool, int32_t *idx, float *full, float *col);
+void sr_nn_conv_pool_backward(const sr_layer *L, const sr_layer *P, const float *p, float *g,
+                              const float *x, const float *ypool, const int32_t *idx,
+                              const float *dpool, float *dx, float *full, float *col);
 
 void sr_nn_layer_forward(const sr_layer *L, const float *p, const float *x, float *y,
                          unsigned char *aux, int training, sr_rng *rng);

@@ -138,11 +138,20 @@ sr_net *sr_net_create(const char *spec, int in_c, int in_h, int in_w, int n_out,
 		if (cs > net->col_size)
 			net->col_size = cs;
 	}
+	/* conv + relu + max-pool: the pool is computed by the conv, whose full output then lives
+	 * only in a per-thread buffer */
+	for (int l = 0; l + 2 < net->nl; l++)
+		if (net->L[l].kind == SR_L_CONV && net->L[l].fused_relu && net->L[l + 2].kind == SR_L_MAXPOOL) {
+			net->fuse_pool[l] = 1;
+			net->alias[l + 2] = 2;
+			if (net->osz[l] > net->full_size)
+				net->full_size = net->osz[l];
+		}
 	net->out_size = net->osz[net->nl - 1];
 	/* arena: input copy + outputs of non-alias layers */
 	size_t total = net->in_size, auxb = 0;
 	for (int l = 0; l < net->nl; l++) {
-		if (!net->alias[l])
+		if (net->alias[l] != 1 && !net->fuse_pool[l])
 			total += net->osz[l];
 		net->aux_off[l] = auxb;
 		if (net->L[l].kind == SR_L_MAXPOOL)
@@ -176,14 +185,17 @@ sr_net *sr_net_create(const char *spec, int in_c, int in_h, int in_w, int n_out,
 	}
 	float *p = net->arena + (size_t)max_batch * net->in_size;
 	for (int l = 0; l < net->nl; l++) {
-		if (net->alias[l]) {
+		if (net->fuse_pool[l]) {
+			net->y[l] = NULL;
+		} else if (net->alias[l] == 1) {
 			net->y[l] = l > 0 ? net->y[l - 1] : net->arena;
 		} else {
 			net->y[l] = p;
 			p += (size_t)max_batch * net->osz[l];
 		}
 	}
-	net->scratch_per_thread = (net->col_size + 2 * net->max_act + 64) & ~(size_t)15;
+	net->scratch_per_thread =
+		(net->col_size + net->full_size + 2 * net->max_act + 64) & ~(size_t)15;
 	return net;
 fail:
 	sr_net_free(net);
@@ -257,6 +269,14 @@ static void forward_image(sr_net *net, int n, float *scr, uint64_t seed)
 			continue;
 		const sr_layer *L = &net->L[l];
 		const float *x = layer_input(net, l, n);
+		if (net->fuse_pool[l]) {
+			sr_nn_conv_pool_forward(L, &net->L[l + 2], net->params, x,
+			                        net->y[l + 2] + (size_t)n * net->osz[l + 2],
+			                        (int32_t *)(net->aux + (size_t)n * net->aux_per_image +
+			                                    net->aux_off[l + 2]),
+			                        scr + net->col_size, scr);
+			continue;
+		}
 		float *y = net->y[l] + (size_t)n * net->osz[l];
 		if (L->kind == SR_L_CONV) {
 			sr_nn_conv_forward(L, net->params, x, y, scr);
@@ -299,8 +319,8 @@ int sr_net_forward(sr_net *net, const float *in, int batch, int training, uint64
 
 static void backward_image(sr_net *net, int n, const float *dout, float *g, float *scr)
 {
-	float *col = scr;
-	float *cur = scr + net->col_size, *other = cur + net->max_act;
+	float *col = scr, *full = scr + net->col_size;
+	float *cur = full + net->full_size, *other = cur + net->max_act;
 	memcpy(cur, dout + (size_t)n * net->out_size, net->out_size * sizeof(float));
 	int first_real = 0;
 	while (first_real < net->nl && net->alias[first_real])
@@ -310,8 +330,20 @@ static void backward_image(sr_net *net, int n, const float *dout, float *g, floa
 			continue;
 		const sr_layer *L = &net->L[l];
 		const float *x = layer_input(net, l, n);
-		const float *y = net->y[l] + (size_t)n * net->osz[l];
 		float *dx = (l == first_real && !net->want_ingrad) ? NULL : other;
+		if (net->fuse_pool[l]) {
+			sr_nn_conv_pool_backward(L, &net->L[l + 2], net->params, g, x,
+			                         net->y[l + 2] + (size_t)n * net->osz[l + 2],
+			                         (const int32_t *)(net->aux + (size_t)n * net->aux_per_image +
+			                                           net->aux_off[l + 2]),
+			                         cur, dx, full, col);
+			if (dx) {
+				float *t = cur;
+				cur = other, other = t;
+			}
+			continue;
+		}
+		const float *y = net->y[l] + (size_t)n * net->osz[l];
 		if (L->kind == SR_L_CONV)
 			sr_nn_conv_backward(L, net->params, g, x, y, cur, dx, col);
 		else if (L->kind == SR_L_CONVT)
