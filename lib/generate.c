@@ -1,0 +1,424 @@
+/* generate.c: method 2 (train --method generate): an encoder tells the angle of one view, a
+ * decoder renders the stereo partner from that angle turned by the known offset; the loss is
+ * how well the partner is reproduced.  See generate.h for the code, the loss and the keys.
+ *
+ * One batch of B pairs: the encoder reads all 2B views (A views, then B views); the decoder
+ * renders B from A's code turned by +offset and A from B's code turned by -offset (both
+ * directions: every view is a target once and an input once).  The encoder's consistency
+ * outputs q_k learn, as in method 1, the observed pair loss of head k between its own
+ * encodings of A and B (a constant target, weight --cons-weight): that is how the order is
+ * detected per image without labels.  The decoder's input gradient is carried back to the
+ * encoder's heads through the rotation R(k delta) and the normalisation z = u / |u|. */
+#include "generate.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "angles.h"
+#include "err.h"
+#include "trainer.h"
+
+#define DEG (M_PI / 180.0)
+#define NORM_EPS 1e-4
+#define DEFAULT_THRESH 0.1
+
+/* ---------------------------------------------------------------- the code */
+
+void sr_gen_code(const float *u, int K, const int *heads, int nh, int L, double delta, float *y)
+{
+	for (int m = 0; m < nh; m++) {
+		int k = heads[m];
+		double ux = u[2 * (k - 1)], uy = u[2 * (k - 1) + 1];
+		double s = sqrt(ux * ux + uy * uy + NORM_EPS * NORM_EPS);
+		double zx = ux / s, zy = uy / s, a = k * delta * DEG, c = cos(a), si = sin(a);
+		y[2 * m] = (float)(c * zx - si * zy);
+		y[2 * m + 1] = (float)(si * zx + c * zy);
+	}
+	for (int l = 0; l < L; l++)
+		y[2 * nh + l] = u[3 * K + l];
+}
+
+void sr_gen_code_backward(const float *u, int K, const int *heads, int nh, int L, double delta,
+                          const float *gy, float *gu)
+{
+	for (int m = 0; m < nh; m++) {
+		int k = heads[m];
+		double ux = u[2 * (k - 1)], uy = u[2 * (k - 1) + 1];
+		double s = sqrt(ux * ux + uy * uy + NORM_EPS * NORM_EPS);
+		double a = k * delta * DEG, c = cos(a), si = sin(a);
+		double gx = gy[2 * m], gyy = gy[2 * m + 1];
+		/* dz = R^T g */
+		double dzx = c * gx + si * gyy, dzy = -si * gx + c * gyy;
+		/* z = u / s: du = dz / s - u (u . dz) / s^3 */
+		double ud = ux * dzx + uy * dzy, s3 = s * s * s;
+		gu[2 * (k - 1)] += (float)(dzx / s - ux * ud / s3);
+		gu[2 * (k - 1) + 1] += (float)(dzy / s - uy * ud / s3);
+	}
+	for (int l = 0; l < L; l++)
+		gu[3 * K + l] += gy[2 * nh + l];
+}
+
+void sr_gen_angle_code(double angle, const int *heads, int nh, int L, const float *lat, float *y)
+{
+	for (int m = 0; m < nh; m++) {
+		double a = heads[m] * angle * DEG;
+		y[2 * m] = (float)cos(a);
+		y[2 * m + 1] = (float)sin(a);
+	}
+	for (int l = 0; l < L; l++)
+		y[2 * nh + l] = lat ? lat[l] : 0.0f;
+}
+
+int sr_gen_decoder_spec(int h, int w, char *buf, size_t n)
+{
+	int f = 8;
+	if (h == 1) {
+		while (f > 1 && (w % f || w / f < 2))
+			f /= 2;
+	} else {
+		while (f > 1 && (h % f || w % f || h / f < 2 || w / f < 2))
+			f /= 2;
+	}
+	int len;
+	if (f == 1) {
+		len = snprintf(buf, n, "dense 256; relu; dense %d; reshape 1 %d %d", h * w, h, w);
+	} else {
+		static const int ch[] = {32, 16, 8};
+		int stages = f == 8 ? 3 : f == 4 ? 2 : 1, gh = h == 1 ? 1 : h / f, gw = w / f;
+		int c0 = ch[3 - stages], kern = h == 1 ? 5 : 3;
+		len = snprintf(buf, n, "dense 256; relu; dense %d; relu; reshape %d %d %d", c0 * gh * gw,
+		               c0, gh, gw);
+		for (int s = 0; s < stages && len > 0 && (size_t)len < n; s++)
+			len += snprintf(buf + len, n - len, "; upsample 2 bilinear; conv %d %d same; relu",
+			                ch[3 - stages + s], kern);
+		if (len > 0 && (size_t)len < n)
+			len += snprintf(buf + len, n - len, "; conv 1 %d same", kern);
+	}
+	if (len < 0 || (size_t)len >= n)
+		return sr_fail("decoder spec too long");
+	return 0;
+}
+
+int sr_gen_parse_heads(const char *s, int K, int *heads)
+{
+	int n = 0;
+	const char *p = s;
+	if (!s || !*s)
+		return sr_fail("empty list of decoder heads");
+	for (;;) {
+		char *end;
+		long v = strtol(p, &end, 10);
+		if (end == p || v < 1 || v > K || n >= SR_MAX_ORDER)
+			return sr_fail("decoder.heads: '%s' is not a list of heads 1..%d", s, K);
+		heads[n++] = (int)v;
+		if (*end == 0)
+			return n;
+		if (*end != ',')
+			return sr_fail("decoder.heads: '%s' is not a list of heads 1..%d", s, K);
+		p = end + 1;
+	}
+}
+
+static double softplus(double o) { return o > 30 ? o : log1p(exp(o)); }
+
+double sr_gen_recon_loss(const float *out, const float *target, size_t n, int loss, double scale,
+                         float *g)
+{
+	double sum = 0;
+	if (loss == 0) {
+		for (size_t i = 0; i < n; i++) {
+			double d = (double)out[i] - target[i];
+			sum += d * d;
+			if (g)
+				g[i] += (float)(scale * 2 * d / n);
+		}
+	} else {
+		for (size_t i = 0; i < n; i++) {
+			double o = out[i], x = target[i] > 0 ? target[i] : 0;
+			double mu = softplus(o) + 1e-6, sig = 1 / (1 + exp(-o));
+			sum += 2 * ((x > 0 ? x * log(x / mu) : 0) - x + mu);
+			if (g)
+				g[i] += (float)(scale * 2 * (1 - x / mu) * sig / n);
+		}
+	}
+	return sum / n;
+}
+
+void sr_gen_output_image(float *out, size_t n, int loss)
+{
+	if (loss)
+		for (size_t i = 0; i < n; i++)
+			out[i] = (float)softplus(out[i]);
+}
+
+/* ---------------------------------------------------------------- the method */
+
+typedef struct {
+	int K, nout, L, nh, din, loss, maxb;
+	int heads[SR_MAX_ORDER];
+	size_t S;
+	float *xin, *tgt, *code, *dimg, *dout, *img;
+	/* validation statistics */
+	double head_sum[SR_MAX_ORDER], mse_sum, lat_sum[SR_GEN_MAX_LATENTS];
+	long head_n, mse_n;
+} m2state;
+
+static int m2_setup(sr_trainer *t)
+{
+	int K = t->conf.heads, L = t->conf.latents;
+	if (K < 1 || K > SR_MAX_ORDER)
+		return sr_fail("--heads: %d is out of range 1..%d", K, SR_MAX_ORDER);
+	if (t->conf.order > K)
+		return sr_fail("--order %d is larger than --heads %d", t->conf.order, K);
+	if (L < 0 || L > SR_GEN_MAX_LATENTS)
+		return sr_fail("--latents: %d is out of range 0..%d", L, SR_GEN_MAX_LATENTS);
+	const char *lname = t->conf.loss ? t->conf.loss : "mse";
+	int loss = !strcmp(lname, "mse") ? 0 : !strcmp(lname, "poisson") ? 1 : -1;
+	if (loss < 0)
+		return sr_fail("--loss: unknown loss '%s' (mse, poisson)", lname);
+	m2state *s = calloc(1, sizeof *s);
+	if (!s)
+		return sr_fail("out of memory");
+	t->mstate = s;
+	s->K = K;
+	s->L = L;
+	s->loss = loss;
+	s->nout = 3 * K + L;
+	s->maxb = t->conf.batch;
+	s->S = (size_t)t->h * t->w;
+	if (t->conf.order) {
+		s->heads[s->nh++] = t->conf.order;
+	} else {
+		for (int k = 1; k <= K; k++)
+			s->heads[s->nh++] = k;
+	}
+	s->din = 2 * s->nh + L;
+	size_t B2 = (size_t)2 * s->maxb;
+	s->xin = malloc(B2 * s->S * sizeof *s->xin);
+	s->tgt = malloc(B2 * s->S * sizeof *s->tgt);
+	s->dimg = malloc(B2 * s->S * sizeof *s->dimg);
+	s->code = malloc(B2 * s->din * sizeof *s->code);
+	s->dout = malloc(B2 * s->nout * sizeof *s->dout);
+	if (!s->xin || !s->tgt || !s->dimg || !s->code || !s->dout)
+		return sr_fail("out of memory");
+	if (!sr_trainer_add_net(t, "encoder", t->conf.net, s->nout, (int)B2))
+		return -1;
+	/* the decoder: input din x 1 x 1, output 1 x h x w; made here because its input is a
+	 * vector, with an optimiser configured like the encoder's */
+	char dspec[1024];
+	const char *spec = t->conf.decoder;
+	if (!spec) {
+		if (sr_gen_decoder_spec(t->h, t->w, dspec, sizeof dspec) < 0)
+			return -1;
+		spec = dspec;
+	}
+	if (t->nnets >= SR_TRAINER_MAX_NETS)
+		return sr_fail("too many networks");
+	sr_net *dec = sr_net_create(spec, s->din, 1, 1, (int)s->S, (int)B2);
+	if (!dec)
+		return sr_fail_context("--decoder");
+	int oc, oh, ow;
+	sr_net_out_shape(dec, &oc, &oh, &ow);
+	if ((size_t)oc * oh * ow != s->S) {
+		sr_net_free(dec);
+		return sr_fail("--decoder: the network renders %dx%dx%d, the views are 1x%dx%d", oc, oh,
+		               ow, t->h, t->w);
+	}
+	sr_net_init(dec, t->conf.seed * 1000003ULL + (uint64_t)t->nnets);
+	sr_optim *o = sr_optim_create(&t->optims[0]->conf, sr_net_nparams(dec));
+	char *nm = strdup("decoder");
+	if (!o || !nm) {
+		sr_net_free(dec);
+		sr_optim_free(o);
+		free(nm);
+		return sr_fail("out of memory");
+	}
+	sr_net_set_input_grad(dec, 1);
+	t->names[t->nnets] = nm;
+	t->nets[t->nnets] = dec;
+	t->optims[t->nnets] = o;
+	t->nnets++;
+
+	sr_meta_set(&t->info, "predict.net", "encoder");
+	sr_meta_set_long(&t->info, "heads", K);
+	sr_meta_set(&t->info, "heads.consistency", "yes");
+	char list[4 * SR_MAX_ORDER] = "";
+	for (int m = 0; m < s->nh; m++)
+		snprintf(list + strlen(list), sizeof list - strlen(list), "%s%d", m ? "," : "",
+		         s->heads[m]);
+	sr_meta_set(&t->info, "decoder.heads", "%s", list);
+	sr_meta_set_long(&t->info, "decoder.latents", L);
+	sr_meta_set(&t->info, "decoder.loss", "%s", loss ? "poisson" : "mse");
+	sr_meta_set(&t->info, "decoder.output", "%s", loss ? "softplus" : "linear");
+	sr_meta_set_long(&t->info, "decoder.params", (long)sr_net_nparams(dec));
+	return 0;
+}
+
+static void m2_free(sr_trainer *t)
+{
+	m2state *s = t->mstate;
+	if (!s)
+		return;
+	free(s->xin);
+	free(s->tgt);
+	free(s->dimg);
+	free(s->code);
+	free(s->dout);
+	free(s);
+	t->mstate = NULL;
+}
+
+static void m2_val_begin(sr_trainer *t)
+{
+	m2state *s = t->mstate;
+	memset(s->head_sum, 0, sizeof s->head_sum);
+	memset(s->lat_sum, 0, sizeof s->lat_sum);
+	s->head_n = s->mse_n = 0;
+	s->mse_sum = 0;
+}
+
+static int m2_batch(sr_trainer *t, const sr_batch *b, int train, double *loss)
+{
+	m2state *s = t->mstate;
+	int B = b->n, K = s->K, no = s->nout, din = s->din;
+	size_t S = s->S;
+	for (int i = 0; i < B; i++) {
+		const float *a = b->x + (size_t)i * 2 * S, *bv = a + S;
+		memcpy(s->xin + (size_t)i * S, a, S * sizeof(float));
+		memcpy(s->xin + (size_t)(B + i) * S, bv, S * sizeof(float));
+		memcpy(s->tgt + (size_t)i * S, bv, S * sizeof(float));     /* A -> B */
+		memcpy(s->tgt + (size_t)(B + i) * S, a, S * sizeof(float)); /* B -> A */
+	}
+	sr_net *enc = t->nets[0], *dec = t->nets[1];
+	if (sr_net_forward(enc, s->xin, 2 * B, train, b->step_seed) < 0)
+		return -1;
+	const float *u = sr_net_output(enc);
+	for (int i = 0; i < 2 * B; i++) {
+		double d = i < B ? b->delta[i] : -b->delta[i - B];
+		sr_gen_code(u + (size_t)i * no, K, s->heads, s->nh, s->L, d, s->code + (size_t)i * din);
+	}
+	if (sr_net_forward(dec, s->code, 2 * B, train, b->step_seed ^ 0x5851f42d4c957f2dULL) < 0)
+		return -1;
+	const float *img = sr_net_output(dec);
+	if (train)
+		memset(s->dimg, 0, (size_t)2 * B * S * sizeof(float));
+	double rec = 0;
+	for (int i = 0; i < 2 * B; i++) {
+		rec += sr_gen_recon_loss(img + (size_t)i * S, s->tgt + (size_t)i * S, S, s->loss,
+		                         1.0 / (2 * B), train ? s->dimg + (size_t)i * S : NULL);
+		if (!train) {
+			double m = s->loss ? 0 : sr_gen_recon_loss(img + (size_t)i * S,
+			                                           s->tgt + (size_t)i * S, S, 0, 0, NULL);
+			if (s->loss) { /* the mse of the image the output stands for */
+				for (size_t j = 0; j < S; j++) {
+					double o = img[(size_t)i * S + j];
+					double mu = o > 30 ? o : log1p(exp(o)), e = mu - s->tgt[(size_t)i * S + j];
+					m += e * e;
+				}
+				m /= S;
+			}
+			s->mse_sum += m;
+			s->mse_n++;
+		}
+	}
+	double total = rec / (2 * B);
+	/* consistency predictions, as in method 1 */
+	memset(s->dout, 0, (size_t)2 * B * no * sizeof(float));
+	double cw = t->conf.cons_weight, cons = 0;
+	for (int i = 0; i < B; i++) {
+		const float *ua = u + (size_t)i * no, *ub = u + (size_t)(B + i) * no;
+		float *ga = s->dout + (size_t)i * no, *gb = s->dout + (size_t)(B + i) * no;
+		for (int k = 1; k <= K; k++) {
+			double ph = sr_head_consistency(ua, ub, k, b->delta[i]);
+			double da = ua[2 * K + k - 1] - ph, db = ub[2 * K + k - 1] - ph;
+			cons += cw * 0.5 * (da * da + db * db);
+			ga[2 * K + k - 1] += (float)(cw * da / B);
+			gb[2 * K + k - 1] += (float)(cw * db / B);
+			if (!train)
+				s->head_sum[k - 1] += ph;
+		}
+		if (!train) {
+			s->head_n++;
+			for (int l = 0; l < s->L; l++)
+				s->lat_sum[l] += ua[3 * K + l];
+		}
+	}
+	*loss = total + cons / B;
+	if (!train)
+		return 0;
+	if (sr_net_backward(dec, s->dimg) < 0)
+		return -1;
+	const float *gy = sr_net_input_grad(dec);
+	for (int i = 0; i < 2 * B; i++) {
+		double d = i < B ? b->delta[i] : -b->delta[i - B];
+		sr_gen_code_backward(u + (size_t)i * no, K, s->heads, s->nh, s->L, d,
+		                     gy + (size_t)i * din, s->dout + (size_t)i * no);
+	}
+	return sr_net_backward(enc, s->dout);
+}
+
+static int m2_finish(sr_trainer *t)
+{
+	m2state *s = t->mstate;
+	int K = s->K;
+	char key[64];
+	double thresh = DEFAULT_THRESH;
+	/* validation statistics of the final weights (the last epoch's pass, else a new one) */
+	if (t->nval > 0 && s->head_n == 0 && !isfinite(sr_trainer_validate(t)))
+		return -1;
+	if (s->head_n > 0) {
+		for (int k = 1; k <= K; k++) {
+			snprintf(key, sizeof key, "val.head_loss.%d", k);
+			sr_meta_set(&t->info, key, "%.6g", s->head_sum[k - 1] / s->head_n);
+		}
+		for (int l = 0; l < s->L; l++) {
+			snprintf(key, sizeof key, "decoder.latent.mean.%d", l);
+			sr_meta_set(&t->info, key, "%.6g", s->lat_sum[l] / s->head_n);
+		}
+	}
+	if (s->mse_n > 0)
+		sr_meta_set(&t->info, "val.recon_mse", "%.6g", s->mse_sum / s->mse_n);
+	sr_meta_set(&t->info, "order.thresh", "%g", thresh);
+	/* per-image orders of the validation A views from the predicted consistencies */
+	long hist[SR_MAX_ORDER + 1] = {0}, n = 0;
+	sr_net *enc = t->nets[0];
+	size_t S = s->S;
+	int mb = 2 * s->maxb;
+	for (long i = 0; i < t->nval; i += mb) {
+		int m = (int)(t->nval - i < mb ? t->nval - i : mb);
+		for (int j = 0; j < m; j++)
+			memcpy(s->xin + (size_t)j * S, t->val_x + (size_t)(i + j) * 2 * S, S * sizeof(float));
+		if (sr_net_forward(enc, s->xin, m, 0, 0) < 0)
+			return -1;
+		const float *out = sr_net_output(enc);
+		for (int j = 0; j < m; j++) {
+			const float *q = out + (size_t)j * s->nout + 2 * K;
+			int k = 1;
+			while (k <= K && !(q[k - 1] < thresh))
+				k++;
+			hist[k <= K ? k : 0]++;
+			n++;
+		}
+	}
+	int order = t->conf.order, best = 0;
+	for (int k = 0; k <= K; k++) {
+		if (hist[k] > hist[best])
+			best = k;
+		if (hist[k] && n) {
+			snprintf(key, sizeof key, "val.order_fraction.%d", k);
+			sr_meta_set(&t->info, key, "%.4f", (double)hist[k] / n);
+		}
+	}
+	if (order == 0 && n > 0 && best > 0 && hist[best] >= 0.9 * n)
+		order = best;
+	sr_meta_set_long(&t->info, "order", order); /* 0: per image (mixed shapes) */
+	sr_meta_set(&t->info, "order.source", "%s", t->conf.order ? "given" : "detected");
+	sr_meta_set(&t->info, "calibrated", "no");
+	return 0;
+}
+
+const sr_method sr_method_generate = {
+	"generate", 0, 2, m2_setup, m2_batch, m2_val_begin, NULL, m2_finish, m2_free
+};

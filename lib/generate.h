@@ -1,0 +1,69 @@
+/* generate.h: method 2 (train --method generate), the pieces its tools and tests share.
+ *
+ * An ENCODER (the same family of networks as method 1) reads one view and outputs, per image,
+ * 3K + L numbers: the raw heads u_k ~ (cos k theta, sin k theta) for k = 1..K (the layout of
+ * angles.h), K consistency predictions q_k (as in method 1, so predict(1) and calibrate(1)
+ * use the encoder unchanged), then L latent numbers for what the angle does not explain
+ * (size, shape detail).  A DECODER (image-generation network: dense -> reshape -> upsampling
+ * and convolutions) receives the CODE of the partner view and renders it.
+ *
+ * THE CODE.  For the heads the decoder reads, h_1 .. h_n (the given order alone, or all 1..K
+ * when the order is detected), and a rotation angle delta (degrees):
+ *     y[2m .. 2m+1] = R(h_m delta) z_{h_m},   z_k = u_k / sqrt(|u_k|^2 + eps^2)
+ *     y[2n + l]     = latent l                (l = 0 .. L-1)
+ * so the code of view B is made from view A's encoding with delta = the pair offset, and the
+ * code of view A from view B's with -offset.  The decoder never sees delta itself: the only
+ * way it can render the partner is from a head that turns by k delta when the particle turns
+ * by delta, which is what makes the encoder's heads angles.  A single head (order given) is
+ * the airtight form; with all heads a decoder could in principle combine two heads, which is
+ * why the order is best given when known (the per-head consistency shows which heads are
+ * angles).
+ *
+ * THE LOSS.  "mse": mean squared error between the decoder's image and the normalised partner
+ * view (trainer.h, sr_normalise_view).  "poisson": the decoder's output o is read as a mean
+ * mu = softplus(o) and the loss is the mean Poisson deviance 2 (x log(x / mu) - x + mu) with
+ * x = max(target, 0): a counting-noise likelihood that weighs bright (noisier) pixels less.
+ *
+ * MODEL FILE.  The networks "encoder" and "decoder"; info keys predict.net=encoder, heads,
+ * heads.consistency=yes, order (as method 1), and decoder.heads (comma list), decoder.latents,
+ * decoder.loss, decoder.output (linear | softplus), decoder.latent.mean.L (validation means,
+ * the defaults of decode(1)), val.recon_mse (per pixel, normalised units). */
+#ifndef SR_GENERATE_H
+#define SR_GENERATE_H
+
+#include <stddef.h>
+
+#define SR_GEN_MAX_LATENTS 16
+
+/* The decoder input (2 nh + L floats) from one image's encoder output u (3K + L floats). */
+void sr_gen_code(const float *u, int K, const int *heads, int nh, int L, double delta, float *y);
+
+/* The backward of sr_gen_code: given gy = d loss / d y, ADDS d loss / d u into gu (heads and
+ * latents; the consistency outputs get nothing). */
+void sr_gen_code_backward(const float *u, int K, const int *heads, int nh, int L, double delta,
+                          const float *gy, float *gu);
+
+/* The code of a chosen raw angle (degrees, uncalibrated: the encoder's own zero) for
+ * rendering: y[2m..] = (cos h_m a, sin h_m a), then the latents (lat may be NULL: zeros). */
+void sr_gen_angle_code(double angle, const int *heads, int nh, int L, const float *lat, float *y);
+
+/* The default decoder spec for views of h x w (h = 1: profiles): dense layers to a coarse
+ * grid, then bilinear upsampling by 2 and 'same' convolutions up to the full size, ending in
+ * one channel.  Sizes not divisible by 2 get a dense decoder.  -1 if buf is too small. */
+int sr_gen_decoder_spec(int h, int w, char *buf, size_t n);
+
+/* Parses a comma list of heads ("4" or "1,2,3") as stored in decoder.heads; returns the
+ * count, or -1 (error set) on a malformed list or a head outside 1..K. */
+int sr_gen_parse_heads(const char *s, int K, int *heads);
+
+/* Per-pixel reconstruction loss of one image of n pixels.  loss: 0 mse, 1 poisson.  out: the
+ * decoder's raw output; g (may be NULL) gets d loss / d out times scale ADDED.  Returns the
+ * loss (mean over the n pixels). */
+double sr_gen_recon_loss(const float *out, const float *target, size_t n, int loss, double scale,
+                         float *g);
+
+/* The image the decoder's raw output stands for: out itself (mse) or softplus(out) (poisson),
+ * in place. */
+void sr_gen_output_image(float *out, size_t n, int loss);
+
+#endif

@@ -1,0 +1,417 @@
+/* test_generate: method 2 (train --method generate): the code and its gradient, the losses,
+ * the default decoders, the whole method's gradient against finite differences, and a tiny
+ * training run (loss falls; truth keys never read: scrambled truth gives the same model
+ * bytes; the model predicts and its decoder renders images of the view's shape). */
+#include <check.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "angles.h"
+#include "err.h"
+#include "generate.h"
+#include "nn.h"
+#include "record.h"
+#include "render.h"
+#include "rng.h"
+#include "trainer.h"
+
+static double rnd(sr_rng *r) { return 2 * sr_rng_uniform(r) - 1; }
+
+START_TEST(code_gradient)
+{
+	sr_rng r = sr_rng_derive(7, 0);
+	int K = 6, L = 2, heads[3] = {2, 3, 5}, nh = 3, din = 2 * nh + L, nu = 3 * K + L;
+	float u[64], y[16], gy[16], gu[64];
+	double w[16];
+	for (int i = 0; i < nu; i++)
+		u[i] = (float)rnd(&r);
+	for (int i = 0; i < din; i++)
+		w[i] = rnd(&r), gy[i] = (float)w[i];
+	memset(gu, 0, sizeof gu);
+	double delta = 37.5;
+	sr_gen_code_backward(u, K, heads, nh, L, delta, gy, gu);
+	for (int i = 0; i < nu; i++) {
+		double n = 0;
+		for (int sgn = -1; sgn <= 1; sgn += 2) {
+			float save = u[i];
+			u[i] = (float)(save + sgn * 1e-3);
+			sr_gen_code(u, K, heads, nh, L, delta, y);
+			u[i] = save;
+			double f = 0;
+			for (int j = 0; j < din; j++)
+				f += w[j] * y[j];
+			n += sgn * f / 2e-3;
+		}
+		ck_assert_msg(fabs(n - gu[i]) < 2e-3 * fmax(1, fabs(n)), "u[%d]: analytic %g numeric %g",
+		              i, gu[i], n);
+		if (i >= 2 * K && i < 3 * K)
+			ck_assert(gu[i] == 0); /* consistency outputs get nothing */
+	}
+	/* the code of a view whose heads hold angle a, turned by delta, is the code of a + delta */
+	for (int i = 0; i < K; i++) {
+		u[2 * i] = (float)(3 * cos((i + 1) * 20.0 * M_PI / 180));
+		u[2 * i + 1] = (float)(3 * sin((i + 1) * 20.0 * M_PI / 180));
+	}
+	float y2[16];
+	sr_gen_code(u, K, heads, nh, L, delta, y);
+	sr_gen_angle_code(20.0 + delta, heads, nh, L, u + 3 * K, y2);
+	for (int j = 0; j < din; j++)
+		ck_assert_msg(fabs(y[j] - y2[j]) < 1e-5, "code %d: %g vs %g", j, y[j], y2[j]);
+}
+END_TEST
+
+START_TEST(loss_gradients)
+{
+	sr_rng r = sr_rng_derive(3, 0);
+	enum { N = 40 };
+	float o[N], x[N], g[N];
+	for (int loss = 0; loss < 2; loss++) {
+		for (int i = 0; i < N; i++) {
+			o[i] = (float)(2 * rnd(&r));
+			x[i] = (float)(i % 5 == 0 ? -0.1 * sr_rng_uniform(&r) : 1.5 * sr_rng_uniform(&r));
+		}
+		memset(g, 0, sizeof g);
+		double l0 = sr_gen_recon_loss(o, x, N, loss, 2.0, g);
+		ck_assert(l0 >= 0);
+		for (int i = 0; i < N; i++) {
+			float save = o[i];
+			o[i] = save + 1e-3f;
+			double lp = sr_gen_recon_loss(o, x, N, loss, 0, NULL);
+			o[i] = save - 1e-3f;
+			double lm = sr_gen_recon_loss(o, x, N, loss, 0, NULL);
+			o[i] = save;
+			double n = 2.0 * (lp - lm) / 2e-3;
+			ck_assert_msg(fabs(n - g[i]) < 1e-3 + 1e-2 * fabs(n), "loss %d pixel %d: %g vs %g",
+			              loss, i, g[i], n);
+		}
+	}
+	/* the poisson deviance is zero where the mean equals the (non-negative) target */
+	float mu[3] = {0.5f, 1.0f, 2.0f}, oo[3];
+	for (int i = 0; i < 3; i++)
+		oo[i] = (float)log(expm1(mu[i]));
+	ck_assert(sr_gen_recon_loss(oo, mu, 3, 1, 0, NULL) < 1e-5);
+	sr_gen_output_image(oo, 3, 1);
+	for (int i = 0; i < 3; i++)
+		ck_assert(fabs(oo[i] - mu[i]) < 1e-5);
+}
+END_TEST
+
+START_TEST(decoder_specs)
+{
+	static const int sz[][2] = {{64, 64}, {32, 48}, {28, 28}, {1, 64}, {1, 37}, {7, 9}, {2, 2}};
+	char spec[1024];
+	for (size_t i = 0; i < sizeof sz / sizeof sz[0]; i++) {
+		int h = sz[i][0], w = sz[i][1];
+		ck_assert_int_eq(sr_gen_decoder_spec(h, w, spec, sizeof spec), 0);
+		sr_net *net = sr_net_create(spec, 6, 1, 1, h * w, 2);
+		ck_assert_msg(net != NULL, "%dx%d: %s: %s", h, w, spec, sr_errmsg());
+		int c, oh, ow;
+		sr_net_out_shape(net, &c, &oh, &ow);
+		ck_assert_msg(c == 1 && oh == h && ow == w, "%dx%d: renders %dx%dx%d", h, w, c, oh, ow);
+		sr_net_free(net);
+	}
+	ck_assert_int_eq(sr_gen_decoder_spec(64, 64, spec, 20), -1);
+	int heads[SR_MAX_ORDER];
+	ck_assert_int_eq(sr_gen_parse_heads("4", 12, heads), 1);
+	ck_assert_int_eq(heads[0], 4);
+	ck_assert_int_eq(sr_gen_parse_heads("1,2,12", 12, heads), 3);
+	ck_assert_int_eq(heads[2], 12);
+	ck_assert_int_eq(sr_gen_parse_heads("13", 12, heads), -1);
+	ck_assert_int_eq(sr_gen_parse_heads("1,,2", 12, heads), -1);
+	ck_assert_int_eq(sr_gen_parse_heads("", 12, heads), -1);
+	ck_assert_int_eq(sr_gen_parse_heads("2x", 12, heads), -1);
+}
+END_TEST
+
+/* The whole method's gradient (encoder -> code -> decoder -> loss) against central
+ * differences of its validation loss, for both losses, order given and detected. */
+static void method_gradient(int loss, int order)
+{
+	sr_trainer T, *t = &T;
+	memset(t, 0, sizeof *t);
+	sr_train_defaults(&t->conf);
+	t->conf.method = "generate";
+	t->conf.batch = 3;
+	t->conf.heads = 4;
+	t->conf.order = order;
+	t->conf.latents = 2;
+	t->conf.cons_weight = 0; /* its target moves with the weights; it is method 1's code */
+	t->conf.loss = loss ? "poisson" : "mse";
+	t->conf.net = "conv 3 3; tanh; maxpool 2; flatten; dense OUT";
+	t->conf.decoder = "dense 8; tanh; dense 16; reshape 1 4 4; upsample 2 bilinear; "
+	                  "conv 2 3 same; tanh; conv 1 3 same";
+	t->m = &sr_method_generate;
+	t->views = 2, t->c = 1, t->h = 8, t->w = 8, t->layout = SR_LAYOUT_IMAGE;
+	sr_meta_init(&t->info);
+	ck_assert_msg(t->m->setup(t) == 0, "%s", sr_errmsg());
+	ck_assert_int_eq(t->nnets, 2);
+	sr_rng r = sr_rng_derive(11 + loss + order, 0);
+	float x[3 * 2 * 64];
+	double delta[3] = {12.0, -33.0, 71.0};
+	for (int i = 0; i < 3 * 2 * 64; i++)
+		x[i] = (float)sr_rng_uniform(&r);
+	sr_batch b = {3, 2, 8, 8, x, delta, NULL, NULL, 0};
+	for (int i = 0; i < 2; i++)
+		sr_net_zero_grad(t->nets[i]);
+	double l0, l1;
+	ck_assert(t->m->batch(t, &b, 1, &l0) == 0);
+	ck_assert(t->m->batch(t, &b, 0, &l1) == 0);
+	ck_assert(fabs(l0 - l1) < 1e-9);
+	int checked = 0;
+	for (int ni = 0; ni < 2; ni++) {
+		sr_net *net = t->nets[ni];
+		float *p = sr_net_params(net), *g = sr_net_grads(net);
+		size_t np = sr_net_nparams(net);
+		for (int rep = 0; rep < 25; rep++) {
+			size_t j = (size_t)(sr_rng_uniform(&r) * np);
+			float save = p[j];
+			double e = 1e-2, best = INFINITY, n = 0;
+			for (int s = 0; s < 3; s++, e /= 4) {
+				double lp, lm;
+				p[j] = (float)(save + e);
+				t->m->batch(t, &b, 0, &lp);
+				p[j] = (float)(save - e);
+				t->m->batch(t, &b, 0, &lm);
+				p[j] = save;
+				double nn = (lp - lm) / (2 * e), d = fabs(nn - g[j]);
+				if (d < best)
+					best = d, n = nn;
+			}
+			ck_assert_msg(best <= 3e-2 * fmax(fabs(n), fabs(g[j])) + 2e-4,
+			              "loss %d order %d net %d param %zu: analytic %g numeric %g", loss,
+			              order, ni, j, g[j], n);
+			checked++;
+		}
+	}
+	ck_assert_int_eq(checked, 50);
+	t->m->free(t);
+	for (int i = 0; i < t->nnets; i++) {
+		sr_net_free(t->nets[i]);
+		sr_optim_free(t->optims[i]);
+		free(t->names[i]);
+	}
+	sr_meta_free(&t->info);
+}
+
+START_TEST(method_gradient_mse) { method_gradient(0, 0); method_gradient(0, 2); }
+END_TEST
+START_TEST(method_gradient_poisson) { method_gradient(1, 0); method_gradient(1, 4); }
+END_TEST
+
+/* ---------------------------------------------------------------- a tiny training run */
+
+static char dir[64];
+
+/* n noisy square pairs of 24 x 24; scramble != 0 rewrites every truth key. */
+static void make_set(const char *path, int n, int scramble)
+{
+	FILE *f = fopen(path, "wb");
+	ck_assert(f != NULL);
+	sr_shape_spec spec;
+	sr_shape_spec_default(&spec, 24, 24);
+	spec.nk = 1, spec.ks[0] = 4;
+	spec.radius_lo = 7, spec.radius_hi = 9;
+	spec.cx_lo = spec.cx_hi = spec.cy_lo = spec.cy_hi = 12;
+	sr_record rec;
+	sr_record_init(&rec);
+	sr_write_options wo = {SR_FORMAT_TENSOR, 0, 0};
+	for (int i = 0; i < n; i++) {
+		sr_rng r = sr_shape_rng(5, (uint64_t)i);
+		sr_shape s;
+		ck_assert(sr_shape_draw(&spec, &r, &s) == 0);
+		char id[32];
+		snprintf(id, sizeof id, "t-%d", i);
+		ck_assert(sr_shape_record(&rec, &s, 24, 24, id) == 0);
+		sr_rng pr = sr_pair_rng(5, (uint64_t)i);
+		ck_assert(sr_pair_synthetic(&rec, 10 + 30 * sr_rng_uniform(&pr), 0, 0) == 0);
+		size_t N = sr_record_size(&rec);
+		for (size_t j = 0; j < N; j++) /* a little noise */
+			rec.data[j] = (float)(rec.data[j] * 50 + 2 + 1.5 * sr_rng_normal(&pr));
+		if (scramble) {
+			sr_meta_set(&rec.meta, "theta", "%g", 360 * sr_rng_uniform(&pr));
+			sr_meta_set(&rec.meta, "k", "%d", 3 + i % 5);
+			sr_meta_set(&rec.meta, "cx", "1");
+			sr_meta_set(&rec.meta, "cy", "2");
+			sr_meta_set(&rec.meta, "radius", "99");
+			sr_meta_set(&rec.meta, "b.dx", "3");
+			sr_meta_set(&rec.meta, "b.dy", "-3");
+		}
+		ck_assert(sr_record_write(f, &rec, &wo) == 0);
+	}
+	sr_record_free(&rec);
+	fclose(f);
+}
+
+static long file_bytes(const char *path, unsigned char **buf)
+{
+	FILE *f = fopen(path, "rb");
+	ck_assert(f != NULL);
+	fseek(f, 0, SEEK_END);
+	long n = ftell(f);
+	rewind(f);
+	*buf = malloc((size_t)n);
+	ck_assert(fread(*buf, 1, (size_t)n, f) == (size_t)n);
+	fclose(f);
+	return n;
+}
+
+static void train_one(const char *in, const char *model, const char *log, int threads)
+{
+	sr_train_conf c;
+	sr_train_defaults(&c);
+	c.method = "generate";
+	c.epochs = 6;
+	c.batch = 8;
+	c.lr = 3e-3;
+	c.heads = 4;
+	c.order = 4;
+	c.threads = threads;
+	c.val = 0.2;
+	c.net = "conv 8 3; relu; maxpool 2; conv 8 3; relu; maxpool 2; flatten; dense OUT";
+	c.model = model;
+	c.log = log;
+	c.progress = -1;
+	char *paths[1] = {(char *)in};
+	ck_assert_msg(sr_train(&c, 1, paths) == 0, "%s", sr_errmsg());
+}
+
+START_TEST(tiny_training)
+{
+	char a[128], b[128], ma[128], mb[128], la[128], lb[128];
+	snprintf(a, sizeof a, "%s/a.strt", dir);
+	snprintf(b, sizeof b, "%s/b.strt", dir);
+	snprintf(ma, sizeof ma, "%s/a.model", dir);
+	snprintf(mb, sizeof mb, "%s/b.model", dir);
+	snprintf(la, sizeof la, "%s/a.tsv", dir);
+	snprintf(lb, sizeof lb, "%s/b.tsv", dir);
+	make_set(a, 60, 0);
+	make_set(b, 60, 1);
+	train_one(a, ma, la, 2);
+	train_one(b, mb, lb, 1);
+	/* truth never read: scrambled truth keys (and another thread count) give the same bytes */
+	unsigned char *x, *y;
+	long nx = file_bytes(ma, &x), ny = file_bytes(mb, &y);
+	ck_assert_int_eq(nx, ny);
+	ck_assert_msg(memcmp(x, y, (size_t)nx) == 0, "models differ");
+	free(x);
+	free(y);
+	/* the loss falls */
+	FILE *f = fopen(la, "r");
+	char line[256];
+	double first = NAN, last = NAN;
+	ck_assert(fgets(line, sizeof line, f) != NULL); /* header */
+	while (fgets(line, sizeof line, f)) {
+		double tl;
+		ck_assert(sscanf(line, "%*d %lf", &tl) == 1);
+		if (isnan(first))
+			first = tl;
+		last = tl;
+	}
+	fclose(f);
+	ck_assert_msg(last < 0.7 * first, "train loss %g -> %g", first, last);
+	/* the model: encoder for predict, decoder renders 24 x 24 */
+	sr_model *m = sr_model_load(ma);
+	ck_assert_msg(m != NULL, "%s", sr_errmsg());
+	const sr_meta *info = sr_model_info(m);
+	ck_assert_str_eq(sr_meta_get(info, "predict.net"), "encoder");
+	ck_assert_str_eq(sr_meta_get(info, "decoder.heads"), "4");
+	ck_assert_str_eq(sr_meta_get(info, "method"), "generate");
+	ck_assert(sr_meta_get(info, "val.recon_mse") != NULL);
+	long order;
+	ck_assert(sr_meta_get_long(info, "order", &order) == 0 && order == 4);
+	sr_net *dec = sr_model_net(m, "decoder", 1);
+	ck_assert(dec != NULL);
+	int c, h, w;
+	sr_net_out_shape(dec, &c, &h, &w);
+	ck_assert(c == 1 && h == 24 && w == 24);
+	sr_net_in_shape(dec, &c, &h, &w);
+	ck_assert_int_eq(c * h * w, 2 + 2);
+	float code[4];
+	int heads[1] = {4};
+	float lat[2] = {0, 0};
+	sr_gen_angle_code(10, heads, 1, 2, lat, code);
+	ck_assert(sr_net_forward(dec, code, 1, 0, 0) == 0);
+	const float *img = sr_net_output(dec);
+	for (int i = 0; i < 24 * 24; i++)
+		ck_assert(isfinite(img[i]));
+	sr_net_free(dec);
+	sr_model_free(m);
+	sr_predictor *p = sr_predictor_open(ma, 0);
+	ck_assert_msg(p != NULL, "%s", sr_errmsg());
+	sr_reader *rd = sr_reader_open(a);
+	sr_record rec;
+	sr_record_init(&rec);
+	ck_assert(sr_reader_next(rd, &rec) == 1);
+	sr_prediction pr;
+	ck_assert(sr_predict_record(p, &rec, 0, &pr) == 0);
+	ck_assert_int_eq(pr.k, 4);
+	ck_assert(pr.angle >= 0 && pr.angle < 90);
+	sr_record_free(&rec);
+	sr_reader_close(rd);
+	sr_predictor_free(p);
+}
+END_TEST
+
+START_TEST(bad_configuration)
+{
+	sr_train_conf c;
+	sr_train_defaults(&c);
+	char a[128], m[128];
+	snprintf(a, sizeof a, "%s/bad.strt", dir);
+	snprintf(m, sizeof m, "%s/bad.model", dir);
+	make_set(a, 6, 0);
+	char *paths[1] = {a};
+	c.method = "generate";
+	c.model = m;
+	c.progress = -1;
+	c.epochs = 1;
+	c.net = "conv 2 3; relu; maxpool 2; flatten; dense OUT";
+	c.loss = "l1";
+	ck_assert_int_eq(sr_train(&c, 1, paths), -1);
+	ck_assert_msg(strstr(sr_errmsg(), "unknown loss") != NULL, "%s", sr_errmsg());
+	c.loss = "mse";
+	c.latents = 17;
+	ck_assert_int_eq(sr_train(&c, 1, paths), -1);
+	ck_assert_msg(strstr(sr_errmsg(), "--latents") != NULL, "%s", sr_errmsg());
+	c.latents = 2;
+	c.decoder = "dense 10; reshape 1 2 5";
+	ck_assert_int_eq(sr_train(&c, 1, paths), -1);
+	ck_assert_msg(strstr(sr_errmsg(), "renders 1x2x5") != NULL, "%s", sr_errmsg());
+	c.decoder = "dense 10; bogus";
+	ck_assert_int_eq(sr_train(&c, 1, paths), -1);
+	ck_assert_msg(strstr(sr_errmsg(), "decoder") != NULL, "%s", sr_errmsg());
+	ck_assert(access(m, F_OK) != 0);
+}
+END_TEST
+
+int main(void)
+{
+	snprintf(dir, sizeof dir, "/tmp/test_generate.XXXXXX");
+	if (!mkdtemp(dir)) {
+		perror("mkdtemp");
+		return EXIT_FAILURE;
+	}
+	Suite *s = suite_create("generate");
+	TCase *tc = tcase_create("core");
+	tcase_set_timeout(tc, 120);
+	tcase_add_test(tc, code_gradient);
+	tcase_add_test(tc, loss_gradients);
+	tcase_add_test(tc, decoder_specs);
+	tcase_add_test(tc, method_gradient_mse);
+	tcase_add_test(tc, method_gradient_poisson);
+	tcase_add_test(tc, bad_configuration);
+	tcase_add_test(tc, tiny_training);
+	suite_add_tcase(s, tc);
+	SRunner *sr = srunner_create(s);
+	srunner_run_all(sr, CK_NORMAL);
+	int nf = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	char cmd[128];
+	snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+	if (system(cmd) != 0)
+		nf++;
+	return nf ? EXIT_FAILURE : EXIT_SUCCESS;
+}
