@@ -58,11 +58,13 @@ int sr_gaussian_blur(float *img, int w, int h, double sigma)
 	if (sigma == 0)
 		return 0;
 	int rad = (int)ceil(4.0 * sigma);
-	double *k = malloc(sizeof *k * (size_t)(2 * rad + 1));
 	size_t n = (size_t)w > (size_t)h ? (size_t)w : (size_t)h;
+	double *k = malloc(sizeof *k * (size_t)(2 * rad + 1));
+	double *pad = malloc(sizeof *pad * (n + 2 * (size_t)rad));
 	double *line = malloc(sizeof *line * n);
-	if (!k || !line) {
+	if (!k || !pad || !line) {
 		free(k);
+		free(pad);
 		free(line);
 		return sr_fail("out of memory for a blur kernel of radius %d", rad);
 	}
@@ -73,30 +75,27 @@ int sr_gaussian_blur(float *img, int w, int h, double sigma)
 	}
 	for (int i = 0; i <= 2 * rad; i++)
 		k[i] /= sum;
-	/* rows */
-	for (int r = 0; r < h; r++) {
-		float *row = img + (size_t)r * w;
-		for (int c = 0; c < w; c++) {
-			double acc = 0;
-			for (int i = -rad; i <= rad; i++)
-				acc += k[i + rad] * row[reflect((long)c - i, w)];
-			line[c] = acc;
+	/* Each line is copied into pad[] with its reflected margins, then convolved. */
+	for (int pass = 0; pass < 2; pass++) {
+		int len = pass == 0 ? w : h, lines = pass == 0 ? h : w;
+		size_t step = pass == 0 ? 1 : (size_t)w, stride = pass == 0 ? (size_t)w : 1;
+		for (int l = 0; l < lines; l++) {
+			float *p0 = img + (size_t)l * stride;
+			for (long i = -rad; i < len + rad; i++)
+				pad[i + rad] = p0[(size_t)reflect(i, len) * step];
+			for (int i = 0; i < len; i++) {
+				const double *q = pad + i; /* pad[i + rad + j] for j in -rad..rad */
+				double acc = 0;
+				for (int j = 0; j <= 2 * rad; j++)
+					acc += k[j] * q[j];
+				line[i] = acc;
+			}
+			for (int i = 0; i < len; i++)
+				p0[(size_t)i * step] = (float)line[i];
 		}
-		for (int c = 0; c < w; c++)
-			row[c] = (float)line[c];
-	}
-	/* columns */
-	for (int c = 0; c < w; c++) {
-		for (int r = 0; r < h; r++) {
-			double acc = 0;
-			for (int i = -rad; i <= rad; i++)
-				acc += k[i + rad] * img[(size_t)reflect((long)r - i, h) * w + c];
-			line[r] = acc;
-		}
-		for (int r = 0; r < h; r++)
-			img[(size_t)r * w + c] = (float)line[r];
 	}
 	free(k);
+	free(pad);
 	free(line);
 	return 0;
 }
