@@ -31,7 +31,8 @@ static const char usage[] =
 	"                       max(1.5, min(W,H)/64); 0 = none)\n"
 	"      --threshold F    detection threshold as a fraction of the smoothed peak above\n"
 	"                       background (default 0.25)\n"
-	"      --round          round the output samples to integers\n"
+	"      --round          round the output samples to integers (with -k, also clamp them\n"
+	"                       to 0..maxval: they are counts)\n"
 	SR_OUTPUT_HELP
 	"  -h, --help           show this help and exit\n"
 	"  -V, --version        show the version and exit\n"

@@ -316,3 +316,53 @@ const char *sr_bg_method_name(int method)
 {
 	return method >= 0 && method < 4 ? bg_names[method] : "?";
 }
+
+/* Immerkaer's estimator on blocks: sd = sqrt(pi/2) / 6 * mean |L * img| with L the 3x3
+ * difference-of-Laplacians mask, which cancels planes and is blind to smooth structure. */
+int sr_noise_estimate(const float *img, int w, int h, int block, double q, double *out)
+{
+	if (!img || w < 1 || h < 1 || !out)
+		return sr_fail("noise: bad image");
+	if (block < 3 || !(q >= 0 && q <= 1))
+		return sr_fail("noise: bad block size %d or quantile %g", block, q);
+	*out = 0;
+	if (w < 3 || h < 3)
+		return 0;
+	int bw = (w - 2 + block - 1) / block, bh = (h - 2 + block - 1) / block;
+	size_t nb = (size_t)bw * bh;
+	double *sum = calloc(nb, sizeof *sum);
+	int *cnt = calloc(nb, sizeof *cnt);
+	float *est = malloc(nb * sizeof *est);
+	if (!sum || !cnt || !est) {
+		free(sum);
+		free(cnt);
+		free(est);
+		return sr_fail("noise: out of memory");
+	}
+	for (int r = 1; r < h - 1; r++) {
+		const float *a = img + (size_t)(r - 1) * w, *b = a + w, *c = b + w;
+		size_t brow = (size_t)((r - 1) / block) * bw;
+		for (int x = 1; x < w - 1; x++) {
+			double v = (double)a[x - 1] - 2.0 * a[x] + a[x + 1] - 2.0 * b[x - 1] + 4.0 * b[x] -
+			           2.0 * b[x + 1] + c[x - 1] - 2.0 * c[x] + c[x + 1];
+			size_t k = brow + (size_t)(x - 1) / block;
+			sum[k] += fabs(v);
+			cnt[k]++;
+		}
+	}
+	size_t m = 0;
+	for (size_t k = 0; k < nb; k++)
+		if (cnt[k] > 0)
+			est[m++] = (float)(sqrt(M_PI / 2) / 6 * sum[k] / cnt[k]);
+	if (m > 0) {
+		sort_floats(est, m);
+		size_t i = (size_t)floor(q * (double)(m - 1) + 0.5);
+		*out = est[i];
+	}
+	free(sum);
+	free(cnt);
+	free(est);
+	if (!isfinite(*out))
+		return sr_fail("noise: image holds non-finite values");
+	return 0;
+}

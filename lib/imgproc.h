@@ -37,6 +37,11 @@ typedef struct {
  * median and MAD) is unbiased for Poisson counts, unlike a median of integers. */
 int sr_background_estimate(const float *img, int w, int h, int method, int band,
                            sr_background *out);
+/* Noise standard deviation from the image itself (Immerkaer's mask, blind to planes and smooth
+ * structure), estimated on block x block tiles; *out is quantile q of the tile estimates
+ * (0.5: typical, 0.9: the noisiest parts, e.g. a shot-noise-limited particle).  Images smaller
+ * than 3 x 3 give 0. */
+int sr_noise_estimate(const float *img, int w, int h, int block, double q, double *out);
 /* Parses "auto", "border", "otsu", "zero"; -1 with the error set otherwise. */
 int sr_bg_method_parse(const char *s, int *method);
 const char *sr_bg_method_name(int method);
@@ -127,7 +132,8 @@ typedef struct {
 	int keep_background;/* 1: do not subtract (the background is still estimated and used) */
 	int interp;         /* enum sr_interp */
 	int out_w, out_h;   /* 0: keep the record's size */
-	int round;          /* 1: round samples to integers (see centre(1)) */
+	int round;          /* 1: round samples to integers; with keep_background also clamp them
+	                       to 0..maxval (the record's maxval key, else 65535) */
 	sr_centroid_options cen;
 } sr_centre_options;
 void sr_centre_defaults(sr_centre_options *opt);
@@ -146,10 +152,12 @@ typedef struct {
 	int method;
 	double sigma;       /* gaussian sigma, bilateral spatial sigma (px) */
 	int radius;         /* median radius (px) */
-	double range;       /* bilateral range sigma (counts); <= 0: 2 x the view's noise estimate */
+	double range;       /* bilateral range sigma (counts); <= 0: automatic, 2 x the noise */
 	int patch, search;  /* nlm radii (px) */
-	double h;           /* nlm h (counts); <= 0: 0.6 x the noise estimate, with the noise
-	                       offset 2 noise^2 subtracted from patch distances */
+	double h;           /* nlm h (counts); <= 0: automatic, 1.2 x the noise */
+	/* the noise for the automatic values: sr_noise_estimate(view, 8, 0.9), i.e. the noise
+	 * of the noisiest tenth of the 8 x 8 tiles, which is the particle's when the noise is
+	 * shot noise */
 } sr_denoise_options;
 void sr_denoise_defaults(sr_denoise_options *opt);
 int sr_denoise_method_parse(const char *s, int *method);

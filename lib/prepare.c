@@ -40,6 +40,8 @@ int sr_centre_record(sr_record *rec, const sr_centre_options *opt)
 	if (!res)
 		return sr_fail("centre: out of memory");
 	double dxs[SR_MAX_VIEWS], dys[SR_MAX_VIEWS], bgs[SR_MAX_VIEWS];
+	long mv;
+	float maxval = sr_meta_get_long(&rec->meta, "maxval", &mv) == 0 && mv >= 1 ? (float)mv : 65535;
 	for (int v = 0; v < V; v++) {
 		const float *img = rec->data + (size_t)v * in_n;
 		sr_background bg;
@@ -56,8 +58,14 @@ int sr_centre_record(sr_record *rec, const sr_centre_options *opt)
 			for (size_t i = 0; i < out_n; i++)
 				dst[i] = (float)(dst[i] - bg.level);
 		if (opt->round)
-			for (size_t i = 0; i < out_n; i++)
-				dst[i] = nearbyintf(dst[i]);
+			for (size_t i = 0; i < out_n; i++) {
+				float q = nearbyintf(dst[i]);
+				/* with the background kept the samples are counts: interpolation ringing
+				 * at a sharp edge must not take them below 0 or above the maxval */
+				if (opt->keep_background)
+					q = q < 0 ? 0 : q > maxval ? maxval : q;
+				dst[i] = q;
+			}
 		dxs[v] = dx;
 		dys[v] = dy;
 		bgs[v] = bg.level;
@@ -98,7 +106,7 @@ void sr_denoise_defaults(sr_denoise_options *opt)
 	opt->range = -1;  /* bilateral: automatic (2 x the noise estimate) */
 	opt->patch = 1;
 	opt->search = 3;
-	opt->h = -1;      /* nlm: automatic (0.6 x the noise estimate) */
+	opt->h = -1;      /* nlm: automatic (1.2 x the noise estimate) */
 }
 
 int sr_denoise_method_parse(const char *s, int *method)
@@ -131,24 +139,21 @@ int sr_denoise_record(sr_record *rec, const sr_denoise_options *opt)
 		case SR_DENOISE_BILATERAL:
 		case SR_DENOISE_NLM: {
 			double par = opt->method == SR_DENOISE_BILATERAL ? opt->range : opt->h;
-			double noise = 0;
-			if (par <= 0 || opt->method == SR_DENOISE_NLM) {
-				sr_background bg;
-				if (sr_background_estimate(img, w, h, SR_BG_BORDER, 0, &bg) < 0)
+			if (par <= 0) {
+				/* automatic: from the noise of the noisiest tiles, which for shot noise is
+				 * the particle's */
+				double sg;
+				if (sr_noise_estimate(img, w, h, 8, 0.9, &sg) < 0)
 					return -1;
-				noise = bg.noise;
-				if (par <= 0) {
-					par = (opt->method == SR_DENOISE_BILATERAL ? 2.0 : 0.6) * noise;
-					if (!(par > 0))
-						par = 1;  /* a noiseless flat border: anything works */
-				}
+				par = (opt->method == SR_DENOISE_BILATERAL ? 2.0 : 1.2) * sg;
+				if (!(par > 0))
+					par = 1;  /* noiseless, or too small to tell: anything works */
 			}
 			if (v == 0)
 				used = par;
 			rc = opt->method == SR_DENOISE_BILATERAL
 			     ? sr_bilateral_filter(img, img, w, h, opt->sigma, par)
-			     : sr_nlm_filter(img, img, w, h, opt->patch, opt->search, par,
-			                     opt->h > 0 ? 0 : noise);
+			     : sr_nlm_filter(img, img, w, h, opt->patch, opt->search, par, 0);
 			break;
 		}
 		default:
