@@ -35,7 +35,8 @@ static void im2col(const float *x, int C, int H, int W, int kh, int kw, int sh, 
 					for (int ox = 0; ox < lo; ox++)
 						r[ox] = 0;
 					if (sw == 1)
-						memcpy(r + lo, xr + lo, (hi - lo) * sizeof *r);
+						for (int ox = lo; ox < hi; ox++)
+							r[ox] = xr[ox];
 					else
 						for (int ox = lo; ox < hi; ox++)
 							r[ox] = xr[ox * sw];
@@ -261,20 +262,19 @@ void sr_nn_conv_pool_forward(const sr_layer *L, const sr_layer *P, const float *
 		float *yo = ypool + (size_t)o * PH * PW;
 		int32_t *io = idx + (size_t)o * PH * PW, base = (int32_t)((size_t)o * H * W);
 		if (P->kh == 2 && P->kw == 2 && P->sh == 2 && P->sw == 2) {
+			/* branch-free 2x2 argmax; ties go to the first in row-major order, as PyTorch */
 			for (int py = 0; py < PH; py++) {
 				const float *r0 = f + (size_t)(2 * py) * W, *r1 = r0 + W;
+				float *yr = yo + (size_t)py * PW;
+				int32_t *ir = io + (size_t)py * PW, q0 = base + 2 * py * W;
 				for (int px = 0; px < PW; px++) {
-					int j = 2 * px, q = 2 * py * W + j;
-					float m = r0[j];
-					if (r0[j + 1] > m)
-						m = r0[j + 1], q = 2 * py * W + j + 1;
-					if (r1[j] > m)
-						m = r1[j], q = (2 * py + 1) * W + j;
-					if (r1[j + 1] > m)
-						m = r1[j + 1], q = (2 * py + 1) * W + j + 1;
-					m += bo;
-					yo[py * PW + px] = m > 0 ? m : 0.0f;
-					io[py * PW + px] = base + q;
+					float a = r0[2 * px], b = r0[2 * px + 1], c = r1[2 * px], d = r1[2 * px + 1];
+					int32_t qa = q0 + 2 * px;
+					float m1 = b > a ? b : a, m2 = d > c ? d : c;
+					int32_t q1 = b > a ? qa + 1 : qa, q2 = d > c ? qa + W + 1 : qa + W;
+					float m = (m2 > m1 ? m2 : m1) + bo;
+					yr[px] = m > 0 ? m : 0.0f;
+					ir[px] = m2 > m1 ? q2 : q1;
 				}
 			}
 			continue;

@@ -206,16 +206,23 @@ static void dropout_fwd(const sr_layer *L, const float *x, float *y, unsigned ch
 		memset(mask, 2, n); /* 2: passed through unscaled */
 		return;
 	}
-	uint32_t thr = (uint32_t)((double)L->p * 4294967296.0);
+	/* 16-bit thresholds, four masks per 64-bit draw: P is used rounded to a multiple of
+	 * 1/65536 (0.1 -> 0.100006) */
+	uint32_t thr = (uint32_t)((double)L->p * 65536.0 + 0.5);
 	float scale = 1.0f / (1.0f - L->p);
 	size_t i = 0;
-	for (; i + 1 < n; i += 2) {
+	for (; i + 4 <= n; i += 4) {
 		uint64_t r = sr_rng_next(rng);
-		mask[i] = (uint32_t)r >= thr;
-		mask[i + 1] = (uint32_t)(r >> 32) >= thr;
+		mask[i] = (r & 0xffff) >= thr;
+		mask[i + 1] = ((r >> 16) & 0xffff) >= thr;
+		mask[i + 2] = ((r >> 32) & 0xffff) >= thr;
+		mask[i + 3] = (r >> 48) >= thr;
 	}
-	if (i < n)
-		mask[i] = (uint32_t)sr_rng_next(rng) >= thr;
+	if (i < n) {
+		uint64_t r = sr_rng_next(rng);
+		for (; i < n; i++, r >>= 16)
+			mask[i] = (r & 0xffff) >= thr;
+	}
 	for (i = 0; i < n; i++)
 		y[i] = mask[i] ? x[i] * scale : 0.0f;
 }
