@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ambiguity.h"
 #include "angles.h"
 #include "cli.h"
 #include "err.h"
@@ -25,7 +26,8 @@ static const char usage[] =
 	"                       classical baseline (k-th angular harmonic about the\n"
 	"                       centroid)\n"
 	"  -k, --order K        use symmetry order K (default: the model's, or detected\n"
-	"                       per image)\n"
+	"                       per image); harmonic only: K = true reads each record's\n"
+	"                       k key (the baseline told the order)\n"
 	"      --kmin N, --kmax N  orders the harmonic method detects among (default 3..12)\n"
 	"  -1, --single         use view 0 only, even for pairs (default: a pair with an\n"
 	"                       offset uses both views: A and B - offset averaged)\n"
@@ -42,6 +44,7 @@ static const char usage[] =
 typedef struct {
 	sr_predictor *p;
 	int harmonic, order, kmin, kmax, single, header;
+	int profiles; /* -1 undecided; 1: extra columns angle2 conf2 ambiguity phi (ambiguity.h) */
 	long n;
 } ctx_t;
 
@@ -76,6 +79,7 @@ static int one(sr_record *rec, void *vc)
 	c->n++;
 	double angle, conf;
 	int k, calibrated = 0;
+	sr_prediction pr = {.angle2 = NAN};
 	if (c->harmonic) {
 		if (rec->layout != SR_LAYOUT_IMAGE)
 			return sr_fail("the harmonic method needs images");
@@ -83,7 +87,14 @@ static int one(sr_record *rec, void *vc)
 		int pair = !c->single && rec->views >= 2 &&
 		           sr_meta_get_double(&rec->meta, "offset", &delta) == 0;
 		sr_harmonic_result r0, r1;
-		if (sr_harmonic(rec->data, rec->width, rec->height, c->order, c->kmin, c->kmax, &r0) < 0)
+		int order = c->order;
+		if (order < 0) { /* told the true order by the record's k key (a baseline) */
+			long kv;
+			if (sr_meta_get_long(&rec->meta, "k", &kv) != 0 || kv < 1 || kv > SR_HARM_KMAX)
+				return sr_fail("--order true: the record has no usable k key");
+			order = (int)kv;
+		}
+		if (sr_harmonic(rec->data, rec->width, rec->height, order, c->kmin, c->kmax, &r0) < 0)
 			return -1;
 		k = r0.k;
 		angle = r0.theta;
@@ -97,7 +108,6 @@ static int one(sr_record *rec, void *vc)
 			conf = 0.5 * (r0.conf + r1.conf);
 		}
 	} else {
-		sr_prediction pr;
 		if (sr_predict_record(c->p, rec, !c->single, &pr) < 0)
 			return -1;
 		angle = pr.angle;
@@ -105,13 +115,23 @@ static int one(sr_record *rec, void *vc)
 		conf = pr.conf;
 		calibrated = pr.calibrated;
 	}
+	if (c->profiles < 0)
+		c->profiles = rec->layout == SR_LAYOUT_PROFILE;
 	if (c->header) {
-		printf("id\tangle\tk\tconfidence\tcalibrated\ttheta_true\tk_true\n");
+		printf("id\tangle\tk\tconfidence\tcalibrated%s\ttheta_true\tk_true\n",
+		       c->profiles ? "\tangle2\tconf2\tambiguity\tphi" : "");
 		c->header = 0;
 	}
 	put_id(rec, c->n);
 	printf("\t%.6f\t%d\t%.4f\t%s", angle, k, conf,
 	       c->harmonic ? "yes" : calibrated ? "yes" : "no");
+	if (c->profiles) { /* the mirror candidate of a profile (ambiguity.h) */
+		if (isfinite(pr.angle2))
+			printf("\t%.6f\t%.4f", pr.angle2, pr.conf2);
+		else
+			printf("\tNA\t0");
+		printf("\t%s\t%g", sr_ambiguity_name(pr.ambiguity), pr.phi);
+	}
 	put_truth(rec);
 	if (ferror(stdout))
 		return sr_fail("write error");
@@ -122,6 +142,7 @@ int main(int argc, char **argv)
 {
 	sr_set_progname(argv[0]);
 	ctx_t c = {0};
+	c.profiles = -1;
 	c.kmin = 3;
 	c.kmax = 12;
 	const char *model = NULL, *method = NULL;
@@ -144,7 +165,14 @@ int main(int argc, char **argv)
 				sr_die("--method: unknown method '%s' (cnn, harmonic)", optarg);
 			method = optarg;
 			break;
-		case 'k': bad = sr_parse_long("--order", optarg, 1, SR_HARM_KMAX, &v); c.order = (int)v; break;
+		case 'k':
+			if (!strcmp(optarg, "true")) {
+				c.order = -1;
+				break;
+			}
+			bad = sr_parse_long("--order", optarg, 1, SR_HARM_KMAX, &v);
+			c.order = (int)v;
+			break;
 		case 1: bad = sr_parse_long("--kmin", optarg, 1, SR_HARM_KMAX, &v); c.kmin = (int)v; break;
 		case 2: bad = sr_parse_long("--kmax", optarg, 1, SR_HARM_KMAX, &v); c.kmax = (int)v; break;
 		case '1': c.single = 1; break;
@@ -172,6 +200,8 @@ int main(int argc, char **argv)
 	if (c.kmin > c.kmax)
 		sr_die("--kmin %d is larger than --kmax %d", c.kmin, c.kmax);
 	if (!c.harmonic) {
+		if (c.order < 0)
+			sr_die("--order true is for --method harmonic only");
 		if (!model)
 			sr_die("a model is required: -m MODEL (or --method harmonic)");
 		c.p = sr_predictor_open(model, c.order);

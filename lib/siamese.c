@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ambiguity.h"
 #include "angles.h"
 #include "err.h"
 #include "trainer.h"
@@ -24,6 +25,7 @@ typedef struct {
 	double w[SR_MAX_ORDER];
 	float *xin, *dout;
 	int maxb;
+	int mirror; /* profiles: losses on the mirror quotient (ambiguity.h) */
 	/* validation statistics */
 	double head_sum[SR_MAX_ORDER];
 	long head_n;
@@ -43,6 +45,7 @@ static int m1_setup(sr_trainer *t)
 	s->K = K;
 	s->nout = 3 * K;
 	s->maxb = t->conf.batch;
+	s->mirror = t->layout == SR_LAYOUT_PROFILE;
 	for (int k = 1; k <= K; k++)
 		s->w[k - 1] = (t->conf.order == 0 || k % t->conf.order == 0) ? 1.0 : 0.0;
 	size_t in = (size_t)t->h * t->w;
@@ -101,15 +104,28 @@ static int m1_batch_common(sr_trainer *t, const sr_batch *b, int train, double *
 			unsigned char use[SR_MAX_ORDER];
 			for (int k = 1; k <= K; k++)
 				use[k - 1] = (k % b->k[i] == 0) && s->w[k - 1] > 0;
-			total += sr_target_loss(ua, K, b->theta[i], use, 1.0 / B, train ? ga : NULL);
-			total += sr_target_loss(ub, K, b->theta[i] + delta, use, 1.0 / B,
-			                        train ? gb : NULL);
-			sr_pair_loss(ua, ub, K, delta, NULL, 0, ph, NULL, NULL);
+			if (s->mirror) { /* profiles: ambiguity.h */
+				total += sr_target_loss_mirror(ua, K, b->theta[i], use, 1.0 / B,
+				                               train ? ga : NULL);
+				total += sr_target_loss_mirror(ub, K, b->theta[i] + delta, use, 1.0 / B,
+				                               train ? gb : NULL);
+				sr_pair_loss_mirror(ua, ub, K, delta, NULL, 0, ph, NULL, NULL);
+			} else {
+				total += sr_target_loss(ua, K, b->theta[i], use, 1.0 / B, train ? ga : NULL);
+				total += sr_target_loss(ub, K, b->theta[i] + delta, use, 1.0 / B,
+				                        train ? gb : NULL);
+				sr_pair_loss(ua, ub, K, delta, NULL, 0, ph, NULL, NULL);
+			}
+		} else if (s->mirror) {
+			total += sr_pair_loss_mirror(ua, ub, K, delta, s->w, 1.0 / B, ph,
+			                             train ? ga : NULL, train ? gb : NULL);
 		} else {
 			total += sr_pair_loss(ua, ub, K, delta, s->w, 1.0 / B, ph, train ? ga : NULL,
 			                      train ? gb : NULL);
 		}
 		for (int k = 0; k < K; k++) {
+			if (s->w[k] == 0) /* an untrained head (--order given): nothing to predict */
+				continue;
 			double da = ua[2 * K + k] - ph[k], db = ub[2 * K + k] - ph[k];
 			total += cw * 0.5 * (da * da + db * db);
 			ga[2 * K + k] += (float)(cw * da / B);
@@ -392,6 +408,19 @@ int sr_predict_record(sr_predictor *p, const sr_record *rec, int use_pair, sr_pr
 				k = i + 1;
 	}
 	double P = 360.0 / k, est[16], wt[16];
+	out->angle2 = NAN;
+	if (p->layout == SR_LAYOUT_PROFILE) { /* mirror-folded heads: ambiguity.h */
+		double c = p->has_calib[k] ? p->calib[k] : 0, agree, mag;
+		out->raw = sr_head_angle(o, k, &mag);
+		double fb = pair ? sr_head_angle(o + p->nout, k, NULL) - c : NAN;
+		out->phi = sr_profile_phi(rec);
+		sr_mirror_answer(out->raw - c, fb, pair ? delta : NAN, out->phi, k, 2.0, out, &agree);
+		out->k = k;
+		out->calibrated = p->has_calib[k];
+		double R = cos(k * agree * M_PI / 360.0);
+		out->conf = p->cons ? exp(-q[k - 1] / p->thresh) * R : R;
+		return 0;
+	}
 	for (int v = 0; v < nv; v++)
 		for (int j = 0; j < nt; j++) {
 			int i = v * nt + j;
