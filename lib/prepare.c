@@ -51,8 +51,8 @@ int sr_centre_record(sr_record *rec, const sr_centre_options *opt)
 			goto fail;
 		double dx = ow / 2.0 - cr.x, dy = oh / 2.0 - cr.y;
 		float *dst = res + (size_t)v * out_n;
-		float fill = opt->keep_background ? (float)bg.level : 0.0f;
-		if (sr_shift_image(img, w, h, dst, ow, oh, dx, dy, opt->interp, fill) < 0)
+		/* pixels from outside the input get the background level (0 once subtracted) */
+		if (sr_shift_image(img, w, h, dst, ow, oh, dx, dy, opt->interp, (float)bg.level) < 0)
 			goto fail;
 		if (!opt->keep_background)
 			for (size_t i = 0; i < out_n; i++)

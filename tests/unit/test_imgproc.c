@@ -1,6 +1,7 @@
 /* Unit tests for the image preparation library (imgproc.h): background, centroid accuracy after
- * known sub-pixel shifts (clean and at doses 10/40/160), shift round trips, denoising, and
- * line-integral projections with the project's angle convention.  Test images are made here
+ * known sub-pixel shifts (clean and at doses 10/40/160), shift round trips, denoising,
+ * line-integral projections with the project's angle convention, the noise estimate, and the
+ * record-level centre/denoise/project helpers on a stereo pair.  Test images are made here
  * (supersampled discs, Gaussian blobs) so the tests do not depend on the renderer. */
 #include <check.h>
 #include <math.h>
@@ -499,6 +500,125 @@ START_TEST(projection_of_rotated_blob)
 }
 END_TEST
 
+/* ---- noise estimate ---- */
+
+START_TEST(noise_estimate_flat_and_ramp)
+{
+	enum { W = 64, H = 64 };
+	static float a[W * H];
+	sr_rng rng = sr_rng_derive(9, 0);
+	for (int r = 0; r < H; r++)
+		for (int c = 0; c < W; c++)
+			a[r * W + c] = (float)(100 + 3.0 * c - 2.0 * r + 5 * sr_rng_normal(&rng));
+	double sd;
+	ck_assert_int_eq(sr_noise_estimate(a, W, H, 8, 0.5, &sd), 0);
+	ck_assert_msg(fabs(sd - 5) < 0.5, "noise on a ramp %g, want 5", sd);
+	/* shot noise: the 0.9 quantile sees the particle's noise, the median the background's */
+	fill(a, W * H, 1);
+	add_disc(a, W, H, 32, 32, 20, 99);
+	poisson(a, W * H, &rng);
+	double lo, hi;
+	ck_assert_int_eq(sr_noise_estimate(a, W, H, 8, 0.1, &lo), 0);
+	ck_assert_int_eq(sr_noise_estimate(a, W, H, 8, 0.9, &hi), 0);
+	ck_assert_msg(hi > 8 && hi < 12 && lo < 2, "quantiles %g %g", lo, hi);
+	ck_assert_int_eq(sr_noise_estimate(a, 2, 2, 8, 0.5, &sd), 0);
+	ck_assert(sd == 0);
+	ck_assert_int_eq(sr_noise_estimate(a, W, H, 2, 0.5, &sd), -1);
+}
+END_TEST
+
+/* ---- record level ---- */
+
+static double view_centroid(const float *v, int w, int h, double *y)
+{
+	double s = 0, sx = 0, sy = 0;
+	for (int r = 0; r < h; r++)
+		for (int c = 0; c < w; c++) {
+			s += v[r * w + c];
+			sx += v[r * w + c] * (c + 0.5);
+			sy += v[r * w + c] * (r + 0.5);
+		}
+	*y = sy / s;
+	return sx / s;
+}
+
+START_TEST(centre_record_pair)
+{
+	sr_record rec;
+	sr_record_init(&rec);
+	ck_assert_int_eq(sr_record_reshape(&rec, SR_LAYOUT_IMAGE, 2, 64, 64), 0);
+	float *a = sr_record_view(&rec, 0), *b = sr_record_view(&rec, 1);
+	fill(a, 64 * 64, 5);
+	fill(b, 64 * 64, 7);
+	add_blob(a, 64, 64, 20.3, 25.6, 3, 3, 0, 100);
+	add_blob(b, 64, 64, 40.1, 38.2, 4, 2, 30, 100);
+	ck_assert_int_eq(sr_meta_set(&rec.meta, "id", "x"), 0);
+	sr_centre_options opt;
+	sr_centre_defaults(&opt);
+	opt.out_w = 48;
+	opt.out_h = 40;
+	ck_assert_int_eq(sr_centre_record(&rec, &opt), 0);
+	ck_assert(rec.views == 2 && rec.width == 48 && rec.height == 40 && rec.layout == SR_LAYOUT_IMAGE);
+	double dx, dy, bg;
+	ck_assert_int_eq(sr_meta_get_double(&rec.meta, "centre.dx", &dx), 0);
+	ck_assert_int_eq(sr_meta_get_double(&rec.meta, "centre.dy", &dy), 0);
+	ck_assert_int_eq(sr_meta_get_double(&rec.meta, "centre.background", &bg), 0);
+	ck_assert_msg(fabs(20.3 + dx - 24) < 0.01 && fabs(25.6 + dy - 20) < 0.01, "A shift %g %g", dx, dy);
+	ck_assert(fabs(bg - 5) < 1e-3);
+	ck_assert_int_eq(sr_meta_get_double(&rec.meta, "centre.b.dx", &dx), 0);
+	ck_assert_int_eq(sr_meta_get_double(&rec.meta, "centre.b.dy", &dy), 0);
+	ck_assert_int_eq(sr_meta_get_double(&rec.meta, "centre.b.background", &bg), 0);
+	ck_assert_msg(fabs(40.1 + dx - 24) < 0.01 && fabs(38.2 + dy - 20) < 0.01, "B shift %g %g", dx, dy);
+	ck_assert(fabs(bg - 7) < 1e-3);
+	ck_assert_str_eq(sr_meta_get(&rec.meta, "id"), "x");
+	double y, x = view_centroid(sr_record_view(&rec, 0), 48, 40, &y);
+	ck_assert_msg(fabs(x - 24) < 0.01 && fabs(y - 20) < 0.01, "A centroid %g %g", x, y);
+	x = view_centroid(sr_record_view(&rec, 1), 48, 40, &y);
+	ck_assert_msg(fabs(x - 24) < 0.01 && fabs(y - 20) < 0.01, "B centroid %g %g", x, y);
+
+	/* denoise keeps the pair and records its parameters */
+	sr_denoise_options dn;
+	sr_denoise_defaults(&dn);
+	dn.method = SR_DENOISE_MEDIAN;
+	dn.radius = 2;
+	ck_assert_int_eq(sr_denoise_record(&rec, &dn), 0);
+	ck_assert_str_eq(sr_meta_get(&rec.meta, "denoise.method"), "median");
+	ck_assert_str_eq(sr_meta_get(&rec.meta, "denoise.radius"), "2");
+	dn.method = SR_DENOISE_NLM;
+	ck_assert_int_eq(sr_denoise_record(&rec, &dn), 0);
+	ck_assert_str_eq(sr_meta_get(&rec.meta, "denoise.method"), "nlm");
+	ck_assert_ptr_nonnull(sr_meta_get(&rec.meta, "denoise.h"));
+
+	/* projection: a pair of profiles, sums kept */
+	double s0 = 0, s1 = 0;
+	for (int i = 0; i < 48 * 40; i++) {
+		s0 += sr_record_view(&rec, 0)[i];
+		s1 += sr_record_view(&rec, 1)[i];
+	}
+	sr_record tmp;
+	sr_record_init(&tmp);
+	ck_assert_int_eq(sr_project_record(&rec, 0, 30, 0, &tmp), 0);
+	ck_assert(rec.layout == SR_LAYOUT_PROFILE && rec.views == 2 && rec.height == 1 && rec.width == 63);
+	double p0 = 0, p1 = 0;
+	for (int i = 0; i < 63; i++) {
+		p0 += sr_record_view(&rec, 0)[i];
+		p1 += sr_record_view(&rec, 1)[i];
+	}
+	ck_assert(fabs(p0 - s0) < 1e-3 * fabs(s0) + 1e-3 && fabs(p1 - s1) < 1e-3 * fabs(s1) + 1e-3);
+	ck_assert_str_eq(sr_meta_get(&rec.meta, "project.angle"), "30");
+	ck_assert_str_eq(sr_meta_get(&rec.meta, "project.length"), "63");
+	ck_assert_ptr_null(sr_meta_get(&rec.meta, "project.axis"));
+	/* a profile is neither centred nor projected again */
+	ck_assert_int_eq(sr_centre_record(&rec, &opt), -1);
+	ck_assert_int_eq(sr_project_record(&rec, 'x', 0, 0, &tmp), -1);
+	/* but may be denoised */
+	dn.method = SR_DENOISE_GAUSSIAN;
+	ck_assert_int_eq(sr_denoise_record(&rec, &dn), 0);
+	sr_record_free(&tmp);
+	sr_record_free(&rec);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("imgproc");
@@ -515,6 +635,8 @@ static Suite *suite(void)
 	tcase_add_test(tc, median_removes_salt);
 	tcase_add_test(tc, projection_sums_and_axes);
 	tcase_add_test(tc, projection_of_rotated_blob);
+	tcase_add_test(tc, noise_estimate_flat_and_ramp);
+	tcase_add_test(tc, centre_record_pair);
 	suite_add_tcase(s, tc);
 	return s;
 }
