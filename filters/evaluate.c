@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ambiguity.h"
 #include "angles.h"
 #include "cli.h"
 #include "err.h"
@@ -19,6 +20,11 @@ static const char usage[] =
 	"labelled offset-fitted, gives the same figures after subtracting the best\n"
 	"global offset per order (what the gauge of an uncalibrated model costs).\n"
 	"\n"
+	"  -a, --ambiguity A    score modulo the ambiguity A: none, mirror (theta and\n"
+	"                       2 phi - theta count as the same, for single 1D profiles;\n"
+	"                       phi from the column phi, else 0), or auto (default: the\n"
+	"                       columns ambiguity and phi when present, else none); see\n"
+	"                       stemrot-ambiguity(7)\n"
 	"  -H, --no-header      leave out the header line of the table\n"
 	"  -h, --help           show this help and exit\n"
 	"  -V, --version        show the version and exit\n"
@@ -31,6 +37,10 @@ typedef struct {
 	int *k, *kt;
 	long n, cap;
 	long unscored;
+	/* per row ambiguity and projection angle (ambiguity.h); force >= 0 overrides */
+	int *amb, force;
+	double *phi;
+	long nmirror;
 } table;
 
 static int push(table *t, double a, int k, double th, int kt)
@@ -49,10 +59,18 @@ static int push(table *t, double a, int k, double th, int kt)
 		int *a4 = realloc(t->kt, nc * sizeof *a4);
 		if (a4)
 			t->kt = a4;
-		if (!a1 || !a2 || !a3 || !a4)
+		int *a5 = realloc(t->amb, nc * sizeof *a5);
+		if (a5)
+			t->amb = a5;
+		double *a6 = realloc(t->phi, nc * sizeof *a6);
+		if (a6)
+			t->phi = a6;
+		if (!a1 || !a2 || !a3 || !a4 || !a5 || !a6)
 			return sr_fail("out of memory");
 		t->cap = nc;
 	}
+	t->amb[t->n] = SR_AMB_NONE;
+	t->phi[t->n] = 0;
 	t->angle[t->n] = a;
 	t->k[t->n] = k;
 	t->truth[t->n] = th;
@@ -96,7 +114,7 @@ static int read_file(const char *path, table *t)
 	size_t cap = 0;
 	ssize_t len;
 	long ln = 0;
-	int ca = -1, ck = -1, ct = -1, ckt = -1, rc = 0;
+	int ca = -1, ck = -1, ct = -1, ckt = -1, rc = 0, cam = -1, cph = -1;
 	char *fields[64];
 	while ((len = getline(&line, &cap, f)) > 0) {
 		ln++;
@@ -111,6 +129,8 @@ static int read_file(const char *path, table *t)
 				if (!strcmp(fields[i], "k")) ck = i;
 				if (!strcmp(fields[i], "theta_true")) ct = i;
 				if (!strcmp(fields[i], "k_true")) ckt = i;
+				if (!strcmp(fields[i], "ambiguity")) cam = i;
+				if (!strcmp(fields[i], "phi")) cph = i;
 			}
 			if (ca < 0 || ck < 0 || ct < 0 || ckt < 0) {
 				rc = sr_fail("%s: line %ld: header must name the columns angle, k, theta_true, "
@@ -146,6 +166,17 @@ static int read_file(const char *path, table *t)
 			rc = -1;
 			break;
 		}
+		/* the ambiguity the row is scored modulo (ambiguity.h) */
+		int amb = t->force >= 0 ? t->force : cam >= 0 && cam < nf ?
+		          sr_ambiguity_from_name(fields[cam]) : SR_AMB_NONE;
+		double ph = 0;
+		if (amb < 0 || (cph >= 0 && cph < nf && parse_num(fields[cph], &ph) < 0)) {
+			rc = sr_fail("%s: line %ld: bad ambiguity or phi column", name, ln);
+			break;
+		}
+		t->amb[t->n - 1] = amb;
+		t->phi[t->n - 1] = ph;
+		t->nmirror += amb == SR_AMB_MIRROR;
 	}
 	if (rc == 0 && ferror(f))
 		rc = sr_fail("%s: read error", name);
@@ -172,7 +203,8 @@ static void stats(const table *t, int order, const double *off, const char *set,
 		if (order && t->kt[i] != order)
 			continue;
 		double P = 360.0 / t->kt[i];
-		double err = sr_angerr(t->angle[i] - off[t->kt[i]], t->truth[i], P);
+		double err = sr_amb_err(sr_amb_shift(t->angle[i], off[t->kt[i]], t->phi[i], P, t->amb[i]),
+		                        t->truth[i], P, t->amb[i], t->phi[i]);
 		e[n++] = err;
 		sum += err;
 		w1 += err <= 1;
@@ -197,13 +229,20 @@ int main(int argc, char **argv)
 {
 	sr_set_progname(argv[0]);
 	int header = 1;
-	static const struct option lo[] = {{"no-header", no_argument, NULL, 'H'},
+	int force = -1;
+	static const struct option lo[] = {{"ambiguity", required_argument, NULL, 'a'},
+	                                   {"no-header", no_argument, NULL, 'H'},
 	                                   {"help", no_argument, NULL, 'h'},
 	                                   {"version", no_argument, NULL, 'V'},
 	                                   {NULL, 0, NULL, 0}};
 	int o;
-	while ((o = getopt_long(argc, argv, "HhV", lo, NULL)) != -1) {
+	while ((o = getopt_long(argc, argv, "a:HhV", lo, NULL)) != -1) {
 		switch (o) {
+		case 'a':
+			force = strcmp(optarg, "auto") ? sr_ambiguity_from_name(optarg) : -1;
+			if (force == SR_AMB_ALL || (force < 0 && strcmp(optarg, "auto")))
+				sr_die("--ambiguity: '%s' is not none, mirror or auto", optarg);
+			break;
 		case 'H': header = 0; break;
 		case 'h': fputs(usage, stdout); return 0;
 		case 'V': sr_print_version(); return 0;
@@ -211,6 +250,7 @@ int main(int argc, char **argv)
 		}
 	}
 	table t = {0};
+	t.force = force;
 	if (optind == argc) {
 		if (read_file("-", &t) < 0)
 			sr_die("%s", sr_errmsg());
@@ -239,14 +279,20 @@ int main(int argc, char **argv)
 			continue;
 		long m = 0;
 		double *a = malloc(t.n * sizeof *a), *b = malloc(t.n * sizeof *b);
-		if (!a || !b)
+		double *ph = malloc(t.n * sizeof *ph);
+		if (!a || !b || !ph)
 			sr_die("out of memory");
+		int amb = SR_AMB_MIRROR; /* mirror rows only: the gauge is 0 or P/2 (ambiguity.h) */
 		for (long i = 0; i < t.n; i++)
 			if (t.kt[i] == k) {
 				a[m] = t.angle[i];
+				ph[m] = t.phi[i];
+				if (t.amb[i] != SR_AMB_MIRROR)
+					amb = SR_AMB_NONE;
 				b[m++] = t.truth[i];
 			}
-		off[k] = sr_fit_offset(a, b, (int)m, 360.0 / k);
+		off[k] = sr_amb_fit_offset(a, b, ph, (int)m, 360.0 / k, amb);
+		free(ph);
 		if (off[k] > 180.0 / k)
 			off[k] -= 360.0 / k;
 		free(a);
@@ -263,6 +309,9 @@ int main(int argc, char **argv)
 	printf("\n");
 	if (t.unscored)
 		printf("# %ld rows without truth were not scored\n", t.unscored);
+	if (t.nmirror)
+		printf("# %ld rows scored modulo the mirror ambiguity (theta ~ 2 phi - theta)\n",
+		       t.nmirror);
 	free(e);
 	return 0;
 }
