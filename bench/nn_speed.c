@@ -50,6 +50,8 @@ int main(int argc, char **argv)
 	}
 	sr_nn_set_threads(threads);
 	int maxb = 2 * pairs > ib ? 2 * pairs : ib;
+	if (maxb < 1)
+		maxb = 1;
 	sr_net *net = sr_net_create(spec, 1, 64, 64, n_out, maxb);
 	if (!net) {
 		fprintf(stderr, "nn_speed: %s\n", sr_errmsg());
@@ -68,13 +70,15 @@ int main(int argc, char **argv)
 	for (size_t i = 0; i < outsz; i++)
 		dout[i] = (float)sr_rng_normal(&r) * 1e-3f;
 	double f = sr_net_flops(net);
-	/* training (one warm-up step first: it faults the arena's pages in) */
+	/* training (one warm-up step first: it faults the arena's pages in); -b 0 skips it */
+	long steps = 0;
+	double t0, c0, t;
+	if (pairs < 1)
+		goto infer;
 	sr_net_forward(net, in, 2 * pairs, 1, 0);
 	sr_net_zero_grad(net);
 	sr_net_backward(net, dout);
-	sr_net_forward(net, in, ib, 0, 0);
-	long steps = 0;
-	double t0 = now(), c0 = cpu(), t;
+	t0 = now(), c0 = cpu();
 	do {
 		sr_net_forward(net, in, 2 * pairs, 1, (uint64_t)steps);
 		sr_net_zero_grad(net);
@@ -87,7 +91,11 @@ int main(int argc, char **argv)
 	printf("train  threads %d batch %d pairs: %.1f pairs/s  %.1f GFLOP/s (%.2f ms/step); "
 	       "per CPU-second %.1f pairs\n",
 	       threads, pairs, pps, pps * 2 * 3 * f / 1e9, 1e3 * t / steps, cpps);
-	/* inference */
+infer:
+	/* inference; -i 0 skips it */
+	if (ib < 1)
+		goto done;
+	sr_net_forward(net, in, ib, 0, 0);
 	steps = 0;
 	t0 = now(), c0 = cpu();
 	do {
@@ -98,6 +106,7 @@ int main(int argc, char **argv)
 	double ips = steps * ib / t, cips = steps * ib / (cpu() - c0);
 	printf("infer  threads %d batch %d: %.1f images/s  %.1f GFLOP/s; per CPU-second %.1f images\n",
 	       threads, ib, ips, ips * f / 1e9, cips);
+done:
 	sr_optim_free(opt);
 	sr_net_free(net);
 	free(in), free(dout);

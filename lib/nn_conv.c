@@ -6,6 +6,7 @@
 #include "nn_impl.h"
 
 #include <cblas.h>
+#include <emmintrin.h>
 #include <string.h>
 
 /* col[(c*kh+ky)*kw+kx][oy*OW+ox] = x[c][oy*sh-ph+ky][ox*sw-pw+kx] (0 outside) */
@@ -267,7 +268,30 @@ void sr_nn_conv_pool_forward(const sr_layer *L, const sr_layer *P, const float *
 				const float *r0 = f + (size_t)(2 * py) * W, *r1 = r0 + W;
 				float *yr = yo + (size_t)py * PW;
 				int32_t *ir = io + (size_t)py * PW, q0 = base + 2 * py * W;
-				for (int px = 0; px < PW; px++) {
+				int px = 0;
+				/* four windows at a time with SSE2 (baseline x86-64) */
+				__m128 vb = _mm_set1_ps(bo), zero = _mm_setzero_ps();
+				__m128i one = _mm_set1_epi32(1), vW = _mm_set1_epi32(W);
+				for (; px + 4 <= PW; px += 4) {
+					__m128 u0 = _mm_loadu_ps(r0 + 2 * px), u1 = _mm_loadu_ps(r0 + 2 * px + 4);
+					__m128 w0 = _mm_loadu_ps(r1 + 2 * px), w1 = _mm_loadu_ps(r1 + 2 * px + 4);
+					__m128 a = _mm_shuffle_ps(u0, u1, _MM_SHUFFLE(2, 0, 2, 0));
+					__m128 b = _mm_shuffle_ps(u0, u1, _MM_SHUFFLE(3, 1, 3, 1));
+					__m128 c = _mm_shuffle_ps(w0, w1, _MM_SHUFFLE(2, 0, 2, 0));
+					__m128 d = _mm_shuffle_ps(w0, w1, _MM_SHUFFLE(3, 1, 3, 1));
+					__m128 gab = _mm_cmpgt_ps(b, a), gcd = _mm_cmpgt_ps(d, c);
+					__m128 m1 = _mm_max_ps(b, a), m2 = _mm_max_ps(d, c);
+					__m128 g12 = _mm_cmpgt_ps(m2, m1);
+					__m128 m = _mm_add_ps(_mm_max_ps(m2, m1), vb);
+					_mm_storeu_ps(yr + px, _mm_max_ps(m, zero));
+					__m128i q1 = _mm_and_si128(_mm_castps_si128(gab), one);
+					__m128i q2 = _mm_add_epi32(vW, _mm_and_si128(_mm_castps_si128(gcd), one));
+					__m128i sel = _mm_castps_si128(g12);
+					__m128i q = _mm_or_si128(_mm_and_si128(sel, q2), _mm_andnot_si128(sel, q1));
+					__m128i qa = _mm_add_epi32(_mm_set1_epi32(q0 + 2 * px), _mm_set_epi32(6, 4, 2, 0));
+					_mm_storeu_si128((__m128i *)(ir + px), _mm_add_epi32(qa, q));
+				}
+				for (; px < PW; px++) {
 					float a = r0[2 * px], b = r0[2 * px + 1], c = r1[2 * px], d = r1[2 * px + 1];
 					int32_t qa = q0 + 2 * px;
 					float m1 = b > a ? b : a, m2 = d > c ? d : c;
