@@ -11,6 +11,14 @@
 #include "err.h"
 #include "imgproc.h"
 
+/* OpenMP pragmas that vanish, without a warning, in a build without OpenMP */
+#define SR_PRAGMA(x) _Pragma(#x)
+#ifdef _OPENMP
+#define SR_OMP(x) SR_PRAGMA(omp x)
+#else
+#define SR_OMP(x)
+#endif
+
 static inline int mirror(int i, int n)
 {
 	if (i >= 0 && i < n)
@@ -57,7 +65,7 @@ int sr_gaussian_filter(const float *in, float *out, int w, int h, double sigma)
 	for (int i = 0; i <= 2 * rad; i++)
 		k[i] /= s;
 	/* horizontal: in -> tmp */
-	#pragma omp parallel for schedule(static) if (n > 65536)
+	SR_OMP(parallel for schedule(static) if (n > 65536))
 	for (int r = 0; r < h; r++) {
 		const float *src = in + (size_t)r * w;
 		float *dst = tmp + (size_t)r * w;
@@ -73,10 +81,10 @@ int sr_gaussian_filter(const float *in, float *out, int w, int h, double sigma)
 		}
 	}
 	/* vertical: tmp -> out, one source row at a time */
-	#pragma omp parallel if (n > 65536)
+	SR_OMP(parallel if (n > 65536))
 	{
 		double *acc = malloc((size_t)w * sizeof *acc);
-		#pragma omp for schedule(static)
+		SR_OMP(for schedule(static))
 		for (int r = 0; r < h; r++) {
 			float *dst = out + (size_t)r * w;
 			if (!acc) {  /* no scratch row: the slow path */
@@ -213,14 +221,14 @@ int sr_median_filter(const float *in, float *out, int w, int h, int radius)
 	if (!pad)
 		return sr_fail("median: out of memory");
 	int fail = 0;
-	#pragma omp parallel if (n > 65536)
+	SR_OMP(parallel if (n > 65536))
 	{
 		float *win = malloc((size_t)cnt * sizeof *win);
 		if (!win) {
-			#pragma omp atomic write
+			SR_OMP(atomic write)
 			fail = 1;
 		}
-		#pragma omp for schedule(static)
+		SR_OMP(for schedule(static))
 		for (int r = 0; r < h; r++) {
 			if (!win)
 				continue;
@@ -263,6 +271,7 @@ int sr_bilateral_filter(const float *in, float *out, int w, int h, double sigma_
 	if (!(sigma_r > 0) || !isfinite(sigma_r))
 		return sr_fail("bilateral: range sigma %g must be positive", sigma_r);
 	size_t n = (size_t)w * h;
+	(void)n;  /* only the OpenMP threshold uses it */
 	int rad = (int)ceil(3 * sigma_s), side = 2 * rad + 1, pw;
 	/* the taps of a disc of radius rad + 0.5; rows are done tap by tap, so that the work along
 	 * a row has no dependency chain */
@@ -288,14 +297,14 @@ int sr_bilateral_filter(const float *in, float *out, int w, int h, double sigma_
 	float etab[EXP_N + 2];
 	exp_table(etab);
 	int fail = 0;
-	#pragma omp parallel if (n > 16384)
+	SR_OMP(parallel if (n > 16384))
 	{
 		float *sw = malloc(2 * (size_t)w * sizeof *sw), *sv = sw ? sw + w : NULL;
 		if (!sw) {
-			#pragma omp atomic write
+			SR_OMP(atomic write)
 			fail = 1;
 		}
-		#pragma omp for schedule(static)
+		SR_OMP(for schedule(static))
 		for (int r = 0; r < h; r++) {
 			if (!sw)
 				continue;
