@@ -47,7 +47,7 @@ static int m1_setup(sr_trainer *t)
 	s->maxb = t->conf.batch;
 	s->mirror = t->layout == SR_LAYOUT_PROFILE;
 	for (int k = 1; k <= K; k++)
-		s->w[k - 1] = (t->conf.order == 0 || k % t->conf.order == 0) ? 1.0 : 0.0;
+		s->w[k - 1] = (t->conf.order == 0 || k % t->conf.order == 0) ? pow(k, -t->conf.head_pow) : 0.0;
 	size_t in = (size_t)t->h * t->w;
 	s->xin = malloc((size_t)2 * s->maxb * in * sizeof *s->xin);
 	s->dout = malloc((size_t)2 * s->maxb * s->nout * sizeof *s->dout);

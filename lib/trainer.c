@@ -8,6 +8,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "ambiguity.h"
 #include "err.h"
 #include "rng.h"
 
@@ -76,6 +77,7 @@ void sr_train_defaults(sr_train_conf *c)
 	c->val = 0.1;
 	c->heads = 12;
 	c->cons_weight = 0.5;
+	c->head_pow = 0;
 	c->latents = 2;
 	c->loss = "mse";
 	c->mem_limit_mb = 2048;
@@ -184,6 +186,8 @@ static int take_record(sr_trainer *t, const sr_record *rec, double *delta, doubl
 		long kk;
 		if (sr_meta_get_double(&rec->meta, "theta", theta) != 0)
 			return sr_fail("method %s needs the truth key theta", t->m->name);
+		if (rec->layout == SR_LAYOUT_PROFILE) /* the frame of the mirror (ambiguity.h) */
+			*theta -= sr_profile_phi(rec);
 		if (sr_meta_get_long(&rec->meta, "k", &kk) != 0 || kk < 1 || kk > 64)
 			return sr_fail("method %s needs the truth key k (1..64)", t->m->name);
 		*k = (int)kk;
