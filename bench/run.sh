@@ -53,7 +53,11 @@ theirs() {
 
 cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)
 echo "bench: $(nproc) CPUs ($cpu); OpenBLAS sgemm peak, then engine and PyTorch runs of ${secs}s each"
-echo "bench: load average before: $(cut -d' ' -f1-3 /proc/loadavg) (other work on the machine skews the figures)"
+load=$(cut -d' ' -f1 /proc/loadavg)
+echo "bench: load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
+if awk -v l="$load" -v n="$(nproc)" 'BEGIN { exit !(l > 0.5 * n) }'; then
+	echo "bench: WARNING: the machine is busy (load $load on $(nproc) CPUs): all figures will be low and noisy"
+fi
 [ "$have_torch" = 1 ] && echo "bench: PyTorch $tv ($py)" || echo "bench: no PyTorch figures: $why"
 for t in $threads; do ours sgemm 2048 "$t"; done
 for b in 32 128; do
@@ -86,8 +90,8 @@ END {
 	printf "\nDefault network, 1x64x64, 36.76 MFLOP forward per image (220.6 MFLOP per training pair)\n"
 	for (i = 1; i <= np; i++)
 		printf "OpenBLAS sgemm 2048^3, %s thread(s): %.1f GFLOP/s\n", pt[i], peak[pt[i]]
-	printf "\n%-22s %3s %10s %10s %7s %8s %6s %9s %14s\n", "run", "thr", "ours", "torch", "ratio", \
-		"GFLOP/s", "%peak", "RSS ours", "RSS torch (+)"
+	printf "\n%-21s %3s %9s %9s %7s %8s %6s %8s %8s %14s\n", "run", "thr", "ours", "torch", "ratio", \
+		"GFLOP/s", "%peak", "torch GF", "RSS ours", "RSS torch (+)"
 	for (i = 1; i <= n; i++) {
 		k = order[i]; split(k, p, SUBSEP)
 		name = sprintf("%s b%s (%s)", p[1], p[2], p[1] == "train" ? "pairs/s" : "img/s")
@@ -95,10 +99,12 @@ END {
 		ratio = (tr != "" && tr > 0) ? sprintf("%.2fx", rate["ours", k] / tr) : "-"
 		pk = (p[3] in peak) ? sprintf("%.0f%%", 100 * gf["ours", k] / peak[p[3]]) : "-"
 		trss = tr != "" ? sprintf("%.0f (+%.0f)", rss["torch", k], rss["torch", k] - base["torch", k]) : "-"
-		printf "%-22s %3s %10.1f %10s %7s %8.1f %6s %9.0f %14s\n", name, p[3], rate["ours", k], \
-			tr != "" ? sprintf("%.1f", tr) : "-", ratio, gf["ours", k], pk, rss["ours", k], trss
+		tgf = (tr != "" && rate["ours", k] > 0) ? sprintf("%.1f", gf["ours", k] * tr / rate["ours", k]) : "-"
+		printf "%-21s %3s %9.1f %9s %7s %8.1f %6s %8s %8.0f %14s\n", name, p[3], rate["ours", k], \
+			tr != "" ? sprintf("%.1f", tr) : "-", ratio, gf["ours", k], pk, tgf, rss["ours", k], trss
 	}
 	printf "\nratio = ours / torch; %%peak = our GFLOP/s / sgemm peak at the same thread count;\n"
+	printf "torch GF = the same FLOP count at torch'"'"'s rate;\n"
 	printf "RSS = peak resident MB of the process (torch: + what the run added to the interpreter and libraries).\n"
 	if (have_torch != 1) printf "No PyTorch column: %s.\n", why
 }' "$res"
