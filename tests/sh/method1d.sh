@@ -1,0 +1,94 @@
+#!/bin/sh
+# 1D profiles end to end: a tiny Siamese training on profile pairs (Conv1D/MaxPool1D default
+# network) whose loss falls; predict's extra columns for profiles (the mirror candidate angle2,
+# its probability conf2, the ambiguity left, phi) for single profiles and pairs; evaluate
+# scoring modulo the mirror ambiguity (hand-made rows with known answers), and bad input.
+set -e
+cd "$TMP"
+fail() { echo "FAIL: $*"; exit 1; }
+expect_fail() {
+	name=$1; shift
+	if "$@" > out.txt 2> err.txt; then fail "$name: exit status 0"; fi
+	[ "$(wc -l < err.txt)" -eq 1 ] || { cat err.txt; fail "$name: want one line on stderr"; }
+	[ ! -s out.txt ] || fail "$name: wrote to stdout"
+	grep -q "^$(basename "$1"): " err.txt || fail "$name: message lacks the program name"
+	echo "ok: $name: $(cat err.txt)"
+}
+
+# clean centred squares as pairs at offsets 5..40, profiles along x (length 64)
+make_set() { # N SEED [project1d options]
+	n=$1 seed=$2
+	shift 2
+	shapegen -n "$n" -k 4 -s 64 -r 14:22 -j 0 --seed "$seed" |
+		stereopair --offset 5:40 --seed "$((seed + 1))" | project1d "$@"
+}
+make_set 1000 11 > train.st
+make_set 60 21 > test.st
+recmeta -s -k id -H test.st | cut -f1 | sort -u | grep -qx profile || fail "project1d did not make profiles"
+
+# --- a tiny training run whose loss falls (the network of examples/net1d.spec) ---
+NET="conv 32 7 same; relu; maxpool 2; conv 64 5 same; relu; maxpool 2; conv 64 5 same; relu;
+maxpool 2; flatten; dense 64; relu; dense OUT"
+train -q -o m.model -e 6 -b 16 -l 2e-3 -k 4 -K 4 -t 1 -n "$NET" --log m.log train.st
+first=$(awk 'NR == 2 { print $3 }' m.log)
+last=$(awk 'END { print $3 }' m.log)
+awk -v a="$first" -v b="$last" 'BEGIN { exit !(b < 0.5 * a) }' ||
+	fail "validation loss did not fall: $first -> $last"
+echo "ok: validation loss $first -> $last"
+predict -m m.model --info > info.txt
+grep -qx 'input.layout=profile' info.txt || fail "model does not say profile"
+
+# --- predict: single profiles carry the mirror candidate with probability 0.5 ---
+predict -1 -m m.model test.st > p1.tsv
+head -1 p1.tsv | grep -q "	angle2	conf2	ambiguity	phi	" || fail "columns: $(head -1 p1.tsv)"
+[ "$(wc -l < p1.tsv)" -eq 61 ] || fail "want 60 rows"
+# angle2 = 2 phi - angle (mod 90), phi = 0; conf2 0.5; ambiguity mirror
+awk -F '\t' 'NR > 1 {
+	s = ($2 + $6) % 90; if (s > 45) s -= 90; if (s < -45) s += 90
+	if (s > 1e-3 || s < -1e-3 || $7 != "0.5000" || $8 != "mirror" || $9 != 0) bad++ }
+	END { exit bad > 0 }' p1.tsv || fail "single rows: $(sed -n 2p p1.tsv)"
+# --- pairs: one answer, the ambiguity resolved ---
+predict -m m.model test.st > p2.tsv
+awk -F '\t' 'NR > 1 && ($8 != "none" || $7 > 0.5) { bad++ } END { exit bad > 0 }' p2.tsv ||
+	fail "pair rows: $(sed -n 2p p2.tsv)"
+evaluate p1.tsv > e1.txt
+grep -q '^# 60 rows scored modulo the mirror ambiguity' e1.txt || fail "evaluate: $(cat e1.txt)"
+evaluate -a none p1.tsv > e0.txt
+m1=$(awk '$1 == "calibrated" && $2 == "all" { print $7 }' e1.txt)
+m0=$(awk '$1 == "calibrated" && $2 == "all" { print $7 }' e0.txt)
+awk -v a="$m1" -v b="$m0" 'BEGIN { exit !(a >= b) }' || fail "mirror scoring below strict"
+evaluate p2.tsv > e2.txt
+grep -q 'modulo the mirror' e2.txt && fail "pairs scored modulo the mirror"
+# it learned: pairs within 5 degrees after the gauge (0 or 45) is fitted
+w5=$(awk '$1 == "offset-fitted" && $2 == "all" { print $8 }' e2.txt)
+awk -v a="$w5" 'BEGIN { exit !(a >= 0.8) }' || fail "pairs within 5 degrees: $w5"
+echo "ok: pairs within 5 degrees $w5"
+
+# --- evaluate on rows with known answers: the mirror of the truth is right modulo the
+# mirror (phi 0: 2*0 - 30 = 60 mod 90; phi 90: 180 - 30 = 150 = 60 mod 90 as well; phi 10:
+# -10 = 80), wrong otherwise; a third angle is wrong both ways ---
+printf 'id\tangle\tk\tconfidence\tcalibrated\tangle2\tconf2\tambiguity\tphi\ttheta_true\tk_true\n' > h.tsv
+printf 'a\t60\t4\t1\tno\t30\t0.5\tmirror\t0\t30\t4\n' >> h.tsv
+printf 'b\t80\t4\t1\tno\t30\t0.5\tmirror\t10\t30\t4\n' >> h.tsv
+printf 'c\t31\t4\t1\tno\t59\t0.5\tmirror\t0\t30\t4\n' >> h.tsv
+printf 'd\t40\t4\t1\tno\t50\t0.5\tmirror\t0\t30\t4\n' >> h.tsv
+evaluate h.tsv | awk '$1 == "calibrated" && $2 == "all"' > row.txt
+[ "$(cut -f3,7,8 row.txt)" = "$(printf '4\t0.7500\t0.7500')" ] || fail "mirror scoring: $(cat row.txt)"
+evaluate -a none h.tsv | awk '$1 == "calibrated" && $2 == "all"' > row.txt
+[ "$(cut -f3,7,8 row.txt)" = "$(printf '4\t0.2500\t0.2500')" ] || fail "strict scoring: $(cat row.txt)"
+
+# --- a profile along phi = 90 reports phi = 90 ---
+make_set 5 31 --angle 90 --length 64 | predict -1 -m m.model -H > p90.tsv
+[ "$(wc -l < p90.tsv)" -eq 5 ] || fail "want 5 rows for --angle 90"
+awk -F '\t' '$9 != 90 || $8 != "mirror" { bad++ }
+	{ s = ($2 + $6) % 90; if (s > 45) s -= 90; if (s < -45) s += 90  # angle2 = 180 - angle
+	  if (s > 1e-3 || s < -1e-3) bad++ }
+	END { exit bad > 0 }' p90.tsv || fail "phi column for --angle 90: $(head -1 p90.tsv)"
+
+# --- bad input ---
+expect_fail "evaluate bad --ambiguity" evaluate -a bogus h.tsv
+sed 's/	mirror	0	30/	mirrorr	0	30/' h.tsv > hb.tsv
+expect_fail "evaluate bad ambiguity column" evaluate hb.tsv
+sed 's/	mirror	0	30/	mirror	x	30/' h.tsv > hb.tsv
+expect_fail "evaluate bad phi column" evaluate hb.tsv
+echo "method1d: all ok"
