@@ -5,9 +5,11 @@
  * One batch of B pairs: the encoder reads all 2B views (A views, then B views); the decoder
  * renders B from A's code turned by +offset and A from B's code turned by -offset (both
  * directions: every view is a target once and an input once).  The encoder's consistency
- * outputs q_k learn, as in method 1, the observed pair loss of head k between its own
- * encodings of A and B (a constant target, weight --cons-weight): that is how the order is
- * detected per image without labels.  The decoder's input gradient is carried back to the
+ * outputs q_k of the heads the decoder reads learn, as in method 1, the observed pair loss of
+ * head k between its own encodings of A and B (a constant target, weight --cons-weight):
+ * that is how the order is detected per image without labels.  (With the order given, the
+ * other heads are not trained at all, so neither are their q_k: predict then uses the given
+ * order and reads q_k of that order only, for its confidence.)  The decoder's input gradient is carried back to the
  * encoder's heads through the rotation R(k delta) and the normalisation z = u / |u|. */
 #include "generate.h"
 
@@ -330,7 +332,8 @@ static int m2_batch(sr_trainer *t, const sr_batch *b, int train, double *loss)
 	for (int i = 0; i < B; i++) {
 		const float *ua = u + (size_t)i * no, *ub = u + (size_t)(B + i) * no;
 		float *ga = s->dout + (size_t)i * no, *gb = s->dout + (size_t)(B + i) * no;
-		for (int k = 1; k <= K; k++) {
+		for (int m = 0; m < s->nh; m++) { /* the heads the decoder reads */
+			int k = s->heads[m];
 			double ph = sr_head_consistency(ua, ub, k, b->delta[i]);
 			double da = ua[2 * K + k - 1] - ph, db = ub[2 * K + k - 1] - ph;
 			cons += cw * 0.5 * (da * da + db * db);
@@ -369,7 +372,8 @@ static int m2_finish(sr_trainer *t)
 	if (t->nval > 0 && s->head_n == 0 && !isfinite(sr_trainer_validate(t)))
 		return -1;
 	if (s->head_n > 0) {
-		for (int k = 1; k <= K; k++) {
+		for (int m = 0; m < s->nh; m++) {
+			int k = s->heads[m];
 			snprintf(key, sizeof key, "val.head_loss.%d", k);
 			sr_meta_set(&t->info, key, "%.6g", s->head_sum[k - 1] / s->head_n);
 		}

@@ -1,0 +1,317 @@
+/* decode: render what the decoder of a method-2 model (train --method generate) learned. */
+#include <getopt.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "angles.h"
+#include "cli.h"
+#include "err.h"
+#include "generate.h"
+#include "nn.h"
+#include "record.h"
+#include "trainer.h"
+
+static const char usage[] =
+	"usage: decode -m MODEL [OPTION]...\n"
+	"       decode -m MODEL --input [--offset D] [OPTION]... [FILE]...\n"
+	"Render images with the decoder (image-generation network) of a model trained by\n"
+	"train --method generate, to see what it learned.\n"
+	"\n"
+	"By angle (default): one image per angle, the particle as the decoder draws it at\n"
+	"that orientation.\n"
+	"  -m, --model MODEL      the model file (required)\n"
+	"  -a, --angle A|LO:HI    angle in degrees, as predict(1) reports it: calibrated when\n"
+	"                         the model is calibrated for the order (default 0)\n"
+	"  -n, --count N          with a range, N angles evenly spaced from LO to HI\n"
+	"                         (default 1; LO alone)\n"
+	"  -k, --order K          symmetry order whose head drives the decoder (default: the\n"
+	"                         model's order; required when it detects per image)\n"
+	"  -L, --latent V[,V...]  the latent numbers (default: their validation means)\n"
+	"  -r, --raw              the angle is the encoder's own (uncalibrated) angle\n"
+	"\n"
+	"From images (--input): the encoder reads view 0 of each record and the decoder\n"
+	"renders it turned by the record's offset (the partner view B of a pair), or by D.\n"
+	"  -i, --input            render from the records of FILE (or standard input)\n"
+	"  -d, --offset D         turn by D degrees instead of the record's offset key\n"
+	"  -c, --compare          write pairs: the true view B (normalised), then the\n"
+	"                         rendering (stereo pair input; montage(1) shows them\n"
+	"                         side by side)\n"
+	"\n"
+	SR_OUTPUT_HELP
+	"  -h, --help             show this help and exit\n"
+	"  -V, --version          show the version and exit\n"
+	"\n"
+	"Output: one single-view record per image, in the normalised units of training (the\n"
+	"background 0, the particle about 1), with the keys id, decode.angle, decode.k\n"
+	"(by angle) or decode.offset and decode.mse (from images; mse against view B).  PAM output is scaled to its maxval.\n";
+
+typedef struct {
+	sr_model *model;
+	sr_net *enc, *dec;
+	const char *path;
+	int K, L, nh, heads[SR_MAX_ORDER], loss, layout, h, w, nout, din;
+	float lat[SR_GEN_MAX_LATENTS];
+	double offset;
+	int have_offset, compare;
+	sr_write_options out;
+	float *norm, *code;
+	sr_record orec;
+	long n;
+} decoder;
+
+static void die_opt(void) { sr_die("%s", sr_errmsg()); }
+
+/* Writes img (the decoder's raw output) as a record; truth (may be NULL): the normalised view
+ * it should be, written first as view 0, and the mse against it as decode.mse. */
+static int emit(decoder *d, const float *img, const float *truth, const char *id,
+                const char *k1, double v1, const char *k2, long v2)
+{
+	sr_record *r = &d->orec;
+	if (sr_record_reshape(r, d->layout, truth && d->compare ? 2 : 1, d->h, d->w) < 0)
+		return -1;
+	size_t S = (size_t)d->h * d->w;
+	float *dst = r->data + (truth && d->compare ? S : 0);
+	memcpy(dst, img, S * sizeof(float));
+	sr_gen_output_image(dst, S, d->loss);
+	sr_meta_clear(&r->meta);
+	if (sr_meta_set(&r->meta, "id", "%s", id) < 0 || sr_meta_set_double(&r->meta, k1, v1) < 0 ||
+	    (k2 && sr_meta_set_long(&r->meta, k2, v2) < 0))
+		return -1;
+	if (truth) {
+		double e = 0;
+		for (size_t i = 0; i < S; i++)
+			e += ((double)dst[i] - truth[i]) * ((double)dst[i] - truth[i]);
+		if (sr_meta_set(&r->meta, "decode.mse", "%.6g", e / S) < 0)
+			return -1;
+		if (d->compare)
+			memcpy(r->data, truth, S * sizeof(float));
+	}
+	return sr_record_write(stdout, r, &d->out);
+}
+
+static int from_record(sr_record *rec, void *ctx)
+{
+	decoder *d = ctx;
+	d->n++;
+	if (rec->layout != d->layout || rec->height != d->h || rec->width != d->w)
+		return sr_fail("record is %dx%d, the model wants %dx%d", rec->height, rec->width, d->h,
+		               d->w);
+	int pair = rec->views >= 2 && !d->have_offset;
+	if (d->compare && !pair)
+		return sr_fail("--compare needs stereo pairs (and no --offset)");
+	double delta = d->offset;
+	if (!d->have_offset) {
+		int r = sr_meta_get_double(&rec->meta, "offset", &delta);
+		if (r < 0)
+			return -1;
+		if (r == 1)
+			return sr_fail("no offset key (give --offset D)");
+	}
+	sr_normalise_view(rec->data, d->w, d->h, d->norm);
+	if (sr_net_forward(d->enc, d->norm, 1, 0, 0) < 0)
+		return -1;
+	sr_gen_code(sr_net_output(d->enc), d->K, d->heads, d->nh, d->L, delta, d->code);
+	if (sr_net_forward(d->dec, d->code, 1, 0, 0) < 0)
+		return -1;
+	const char *rid = sr_meta_get(&rec->meta, "id");
+	char id[256];
+	snprintf(id, sizeof id, "%s", rid ? rid : "decode");
+	if (pair)
+		sr_normalise_view(rec->data + (size_t)d->h * d->w, d->w, d->h, d->norm);
+	return emit(d, sr_net_output(d->dec), pair ? d->norm : NULL, id, "decode.offset", delta,
+	            NULL, 0);
+}
+
+static int need_long(const sr_meta *m, const char *key, long lo, long hi, long *v)
+{
+	int r = sr_meta_get_long(m, key, v);
+	if (r == 1)
+		return sr_fail("model info lacks %s (not a train --method generate model?)", key);
+	if (r < 0)
+		return -1;
+	if (*v < lo || *v > hi)
+		return sr_fail("model info: %s=%ld is out of range", key, *v);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option lo[] = {
+		{"model", required_argument, NULL, 'm'}, {"angle", required_argument, NULL, 'a'},
+		{"count", required_argument, NULL, 'n'}, {"order", required_argument, NULL, 'k'},
+		{"latent", required_argument, NULL, 'L'}, {"raw", no_argument, NULL, 'r'},
+		{"input", no_argument, NULL, 'i'}, {"offset", required_argument, NULL, 'd'},
+		{"compare", no_argument, NULL, 'c'},
+		{"help", no_argument, NULL, 'h'}, {"version", no_argument, NULL, 'V'},
+		SR_OUTPUT_LONGOPTS, {NULL, 0, NULL, 0}};
+	sr_set_progname(argv[0]);
+	decoder D, *d = &D;
+	memset(d, 0, sizeof *d);
+	d->out.format = SR_FORMAT_TENSOR;
+	const char *latents = NULL;
+	double a_lo = 0, a_hi = 0;
+	long count = 1, order = 0;
+	int raw = 0, input = 0, opt;
+	while ((opt = getopt_long(argc, argv, "m:a:n:k:L:rid:chV", lo, NULL)) != -1) {
+		switch (opt) {
+		case 'm': d->path = optarg; break;
+		case 'a':
+			if (sr_parse_range("--angle", optarg, -1e6, 1e6, &a_lo, &a_hi) < 0)
+				die_opt();
+			break;
+		case 'n':
+			if (sr_parse_long("--count", optarg, 1, 1000000, &count) < 0)
+				die_opt();
+			break;
+		case 'k':
+			if (sr_parse_long("--order", optarg, 1, SR_MAX_ORDER, &order) < 0)
+				die_opt();
+			break;
+		case 'L': latents = optarg; break;
+		case 'r': raw = 1; break;
+		case 'i': input = 1; break;
+		case 'c': d->compare = 1; break;
+		case 'd':
+			if (sr_parse_double("--offset", optarg, -1e6, 1e6, &d->offset) < 0)
+				die_opt();
+			d->have_offset = 1;
+			break;
+		case 'h': fputs(usage, stdout); return 0;
+		case 'V': sr_print_version(); return 0;
+		default: {
+			int r = sr_output_option(opt, optarg, &d->out);
+			if (r < 0)
+				die_opt();
+			if (r == 0) {
+				fputs("Try 'decode --help'.\n", stderr);
+				return 1;
+			}
+		}
+		}
+	}
+	if (!d->path)
+		sr_die("a model is required: -m MODEL");
+	if (!input && optind < argc)
+		sr_die("unexpected argument '%s' (files are read with --input)", argv[optind]);
+	if (input && (count != 1 || a_lo != a_hi || a_lo != 0 || latents || raw))
+		sr_die("--input renders from images: --angle, --count, --latent and --raw do not apply");
+	if (!input && (d->have_offset || d->compare))
+		sr_die("--offset and --compare go with --input");
+	if (sr_check_stdout(&d->out) < 0)
+		die_opt();
+
+	d->model = sr_model_load(d->path);
+	if (!d->model)
+		sr_die("%s", sr_errmsg());
+	const sr_meta *m = sr_model_info(d->model);
+	long K, L, h, w, mord;
+	const char *hs = sr_meta_get(m, "decoder.heads"), *ls = sr_meta_get(m, "decoder.loss");
+	if (!hs || !ls)
+		sr_die("%s: not a train --method generate model (no decoder in its info)", d->path);
+	if (need_long(m, "heads", 1, SR_MAX_ORDER, &K) < 0 ||
+	    need_long(m, "decoder.latents", 0, SR_GEN_MAX_LATENTS, &L) < 0 ||
+	    need_long(m, "input.height", 1, SR_MAX_DIM, &h) < 0 ||
+	    need_long(m, "input.width", 1, SR_MAX_DIM, &w) < 0 ||
+	    need_long(m, "order", 0, K, &mord) < 0)
+		sr_die("%s: %s", d->path, sr_errmsg());
+	d->K = (int)K, d->L = (int)L, d->h = (int)h, d->w = (int)w;
+	d->nh = sr_gen_parse_heads(hs, d->K, d->heads);
+	if (d->nh < 0)
+		sr_die("%s: %s", d->path, sr_errmsg());
+	d->loss = !strcmp(ls, "poisson");
+	const char *lay = sr_meta_get(m, "input.layout");
+	d->layout = lay && !strcmp(lay, "profile") ? SR_LAYOUT_PROFILE : SR_LAYOUT_IMAGE;
+	d->din = 2 * d->nh + d->L;
+	d->dec = sr_model_net(d->model, "decoder", 1);
+	if (!d->dec)
+		sr_die("%s: %s", d->path, sr_errmsg()[0] ? sr_errmsg() : "no decoder network");
+	int c, oh, ow;
+	sr_net_in_shape(d->dec, &c, &oh, &ow);
+	if (c * oh * ow != d->din)
+		sr_die("%s: the decoder network does not match its info block", d->path);
+	sr_net_out_shape(d->dec, &c, &oh, &ow);
+	if ((long)c * oh * ow != h * w)
+		sr_die("%s: the decoder network does not match its info block", d->path);
+	for (int l = 0; l < d->L; l++) {
+		char key[64];
+		double v = 0;
+		snprintf(key, sizeof key, "decoder.latent.mean.%d", l);
+		if (sr_meta_get_double(m, key, &v) < 0)
+			sr_die("%s: %s", d->path, sr_errmsg());
+		d->lat[l] = (float)v;
+	}
+	if (latents) {
+		const char *p = latents;
+		int n = 0;
+		for (;;) {
+			char *end;
+			double v = strtod(p, &end);
+			if (end == p || !isfinite(v) || n >= d->L)
+				sr_die("--latent: '%s' is not a list of %d numbers", latents, d->L);
+			d->lat[n++] = (float)v;
+			if (*end == 0)
+				break;
+			if (*end != ',')
+				sr_die("--latent: '%s' is not a list of %d numbers", latents, d->L);
+			p = end + 1;
+		}
+		if (n != d->L)
+			sr_die("--latent: '%s' is not a list of %d numbers", latents, d->L);
+	}
+	d->code = malloc((size_t)d->din * sizeof *d->code);
+	d->norm = malloc((size_t)h * w * sizeof *d->norm);
+	if (!d->code || !d->norm)
+		sr_die("out of memory");
+	sr_record_init(&d->orec);
+
+	if (input) {
+		d->enc = sr_model_net(d->model, "encoder", 1);
+		if (!d->enc)
+			sr_die("%s: %s", d->path, sr_errmsg()[0] ? sr_errmsg() : "no encoder network");
+		if (sr_net_in_size(d->enc) != h * w || sr_net_out_size(d->enc) < 3 * d->K + d->L)
+			sr_die("%s: the encoder network does not match its info block", d->path);
+		if (sr_for_each_record(argc - optind, argv + optind, from_record, d) < 0)
+			sr_die("%s", sr_errmsg());
+	} else {
+		int k = order ? (int)order : (int)mord;
+		if (k == 0) {
+			if (d->nh != 1)
+				sr_die("the model detects the order per image: give --order K");
+			k = d->heads[0];
+		}
+		int found = 0;
+		for (int i = 0; i < d->nh; i++)
+			found |= d->heads[i] == k;
+		if (!found)
+			sr_die("--order %d: the decoder reads head(s) %s only", k, hs);
+		double calib = 0;
+		char key[32];
+		snprintf(key, sizeof key, "calib.%d", k);
+		if (!raw && sr_meta_get_double(m, key, &calib) < 0)
+			sr_die("%s: %s", d->path, sr_errmsg());
+		for (long i = 0; i < count; i++) {
+			double a = count > 1 ? a_lo + (a_hi - a_lo) * i / (count - 1) : a_lo;
+			/* the code the encoder gives a particle predict reports at a: raw = a + calib;
+			 * the decoder was trained on codes of k-multiple heads only when the order
+			 * is given, else all heads get the same angle */
+			sr_gen_angle_code(a + calib, d->heads, d->nh, d->L, d->lat, d->code);
+			if (sr_net_forward(d->dec, d->code, 1, 0, 0) < 0)
+				sr_die("%s", sr_errmsg());
+			char id[64];
+			snprintf(id, sizeof id, "decode-%ld", i + 1);
+			if (emit(d, sr_net_output(d->dec), NULL, id, "decode.angle", a, "decode.k", k) < 0)
+				sr_die("%s", sr_errmsg());
+		}
+	}
+	if (fflush(stdout) != 0 || ferror(stdout))
+		sr_die("write error on standard output");
+	sr_record_free(&d->orec);
+	free(d->code);
+	free(d->norm);
+	sr_net_free(d->enc);
+	sr_net_free(d->dec);
+	sr_model_free(d->model);
+	return 0;
+}
