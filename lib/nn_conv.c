@@ -87,6 +87,71 @@ size_t sr_nn_conv_colsize(const sr_layer *L)
 	return 0;
 }
 
+/* ---- the tap path: a stride-1 'valid' convolution as kh*kw GEMMs (one per kernel tap) on
+ * shifted views of the input, with no im2col.  The output is computed on the "wide" grid of
+ * out_h rows x in_w columns (the last kw-1 columns of each row are junk, never used); the
+ * views read up to kw-1 floats past the input image, which the callers' buffers allow.
+ * Tap weights wt[t][o][c] are repacked from the parameters once per forward (nn_net.c). ---- */
+int sr_nn_conv_tap_ok(const sr_layer *L)
+{
+	return L->kind == SR_L_CONV && L->sh == 1 && L->sw == 1 && L->ph == 0 && L->pw == 0 &&
+	       L->in_c >= 8 && L->kh * L->kw > 1;
+}
+
+size_t sr_nn_conv_widesize(const sr_layer *L) { return (size_t)L->out_c * L->out_h * L->in_w; }
+
+void sr_nn_conv_tap_pack(const sr_layer *L, const float *p, float *wt)
+{
+	int O = L->out_c, C = L->in_c, T = L->kh * L->kw;
+	const float *w = p + L->w_off;
+	for (int o = 0; o < O; o++)
+		for (int c = 0; c < C; c++)
+			for (int t = 0; t < T; t++)
+				wt[((size_t)t * O + o) * C + c] = w[((size_t)o * C + c) * T + t];
+}
+
+static void taps_forward(const sr_layer *L, const float *wt, const float *x, float *wide)
+{
+	int O = L->out_c, C = L->in_c, W = L->in_w, HW = L->in_h * L->in_w, P = L->out_h * W;
+	for (int t = 0; t < L->kh * L->kw; t++)
+		cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, O, P, C, 1.0f,
+		            wt + (size_t)t * O * C, C, x + (t / L->kw) * W + t % L->kw, HW,
+		            t ? 1.0f : 0.0f, wide, P);
+}
+
+/* dyw: d(output) on the wide grid with zero junk columns; gt: scratch of nw floats */
+static void taps_backward(const sr_layer *L, const float *wt, float *g, const float *x,
+                          const float *dyw, float *dx, float *gt)
+{
+	int O = L->out_c, C = L->in_c, W = L->in_w, HW = L->in_h * L->in_w, P = L->out_h * W;
+	int T = L->kh * L->kw;
+	float *gw = g + L->w_off, *gb = g + L->b_off;
+	for (int o = 0; o < O; o++) {
+		const float *r = dyw + (size_t)o * P;
+		float s = 0;
+		for (int oy = 0; oy < L->out_h; oy++) {
+			float a = 0;
+			for (int ox = 0; ox < L->out_w; ox++)
+				a += r[oy * W + ox];
+			s += a;
+		}
+		gb[o] += s;
+	}
+	for (int t = 0; t < T; t++)
+		cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, O, C, P, 1.0f, dyw, P,
+		            x + (t / L->kw) * W + t % L->kw, HW, 0.0f, gt + (size_t)t * O * C, C);
+	for (int o = 0; o < O; o++)
+		for (int c = 0; c < C; c++)
+			for (int t = 0; t < T; t++)
+				gw[((size_t)o * C + c) * T + t] += gt[((size_t)t * O + o) * C + c];
+	if (!dx)
+		return;
+	memset(dx, 0, (size_t)C * HW * sizeof *dx);
+	for (int t = 0; t < T; t++)
+		cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, C, P, O, 1.0f,
+		            wt + (size_t)t * O * C, C, dyw, P, 1.0f, dx + (t / L->kw) * W + t % L->kw, HW);
+}
+
 /* ---- reference: direct loops ---- */
 static void conv_fwd_ref(const sr_layer *L, const float *p, const float *x, float *y)
 {
@@ -149,13 +214,31 @@ static void conv_bwd_ref(const sr_layer *L, const float *p, float *g, const floa
 }
 
 /* ---- fast: im2col + GEMM ---- */
-void sr_nn_conv_forward(const sr_layer *L, const float *p, const float *x, float *y, float *col)
+void sr_nn_conv_forward(const sr_layer *L, const float *p, const float *wt, const float *x,
+                        float *y, float *col)
 {
 	if (sr_nn_reference) {
 		conv_fwd_ref(L, p, x, y);
 		return;
 	}
 	const float *w = p + L->w_off, *b = p + L->b_off;
+	if (wt) {
+		taps_forward(L, wt, x, col);
+		for (int o = 0; o < L->out_c; o++)
+			for (int oy = 0; oy < L->out_h; oy++) {
+				const float *r = col + ((size_t)o * L->out_h + oy) * L->in_w;
+				float *q = y + ((size_t)o * L->out_h + oy) * L->out_w, bo = b[o];
+				if (L->fused_relu)
+					for (int ox = 0; ox < L->out_w; ox++) {
+						float v = r[ox] + bo;
+						q[ox] = v > 0 ? v : 0.0f;
+					}
+				else
+					for (int ox = 0; ox < L->out_w; ox++)
+						q[ox] = r[ox] + bo;
+			}
+		return;
+	}
 	int O = L->out_c, K = L->in_c * L->kh * L->kw, P = L->out_h * L->out_w;
 	const float *B = x;
 	if (!(L->kh == 1 && L->kw == 1 && L->sh == 1 && L->sw == 1 && L->ph == 0 && L->pw == 0)) {
@@ -224,25 +307,44 @@ static void conv_backward_core(const sr_layer *L, const float *p, float *g, cons
 }
 
 /* dy is modified in place when the relu is fused (masked by y > 0). */
-void sr_nn_conv_backward(const sr_layer *L, const float *p, float *g, const float *x,
-                         const float *y, float *dy, float *dx, float *col)
+void sr_nn_conv_backward(const sr_layer *L, const float *p, const float *wt, float *g,
+                         const float *x, const float *y, float *dy, float *dx, float *col,
+                         float *gt)
 {
 	size_t n = (size_t)L->out_c * L->out_h * L->out_w;
 	if (L->fused_relu)
 		for (size_t i = 0; i < n; i++)
 			dy[i] = y[i] > 0 ? dy[i] : 0.0f;
+	if (wt && !sr_nn_reference) {
+		/* widen dy into col with zero junk columns */
+		int W = L->in_w, OW = L->out_w;
+		for (size_t r = 0; r < (size_t)L->out_c * L->out_h; r++) {
+			float *q = col + r * W;
+			const float *d = dy + r * OW;
+			for (int ox = 0; ox < OW; ox++)
+				q[ox] = d[ox];
+			for (int ox = OW; ox < W; ox++)
+				q[ox] = 0;
+		}
+		taps_backward(L, wt, g, x, col, dx, gt);
+		return;
+	}
 	conv_backward_core(L, p, g, x, dy, dx, col);
 }
 
 /* ---- conv + relu + max-pool fused: the conv output stays in the per-thread buffer `full`;
  * only the pooled output and the argmax indices are kept.  relu(max(v)) = max(relu(v)), and
  * where the maximum is <= 0 no gradient flows, as in the unfused layers. ---- */
-void sr_nn_conv_pool_forward(const sr_layer *L, const sr_layer *P, const float *p, const float *x,
-                             float *ypool, int32_t *idx, float *full, float *col)
+void sr_nn_conv_pool_forward(const sr_layer *L, const sr_layer *P, const float *p,
+                             const float *wt, const float *x, float *ypool, int32_t *idx,
+                             float *full, float *col)
 {
 	int O = L->out_c, H = L->out_h, W = L->out_w, K = L->in_c * L->kh * L->kw;
 	const float *b = p + L->b_off;
-	if (sr_nn_reference) {
+	if (wt && !sr_nn_reference) {
+		taps_forward(L, wt, x, full);
+		W = L->in_w; /* rows of the wide grid; junk columns are never pooled */
+	} else if (sr_nn_reference) {
 		sr_layer lin = *L;
 		lin.fused_relu = 0;
 		conv_fwd_ref(&lin, p, x, full);
@@ -257,6 +359,7 @@ void sr_nn_conv_pool_forward(const sr_layer *L, const sr_layer *P, const float *
 		            B, H * W, 0.0f, full, H * W);
 	}
 	int PH = P->out_h, PW = P->out_w;
+	/* idx are positions in `full` (wide grid on the tap path), used only by the backward */
 	for (int o = 0; o < O; o++) {
 		const float *f = full + (size_t)o * H * W;
 		float bo = sr_nn_reference ? 0.0f : b[o];
@@ -320,17 +423,21 @@ void sr_nn_conv_pool_forward(const sr_layer *L, const sr_layer *P, const float *
 	}
 }
 
-void sr_nn_conv_pool_backward(const sr_layer *L, const sr_layer *P, const float *p, float *g,
-                              const float *x, const float *ypool, const int32_t *idx,
-                              const float *dpool, float *dx, float *full, float *col)
+void sr_nn_conv_pool_backward(const sr_layer *L, const sr_layer *P, const float *p,
+                              const float *wt, float *g, const float *x, const float *ypool,
+                              const int32_t *idx, const float *dpool, float *dx, float *full,
+                              float *col, float *gt)
 {
-	size_t n = (size_t)L->out_c * L->out_h * L->out_w;
+	int taps = wt && !sr_nn_reference;
+	size_t n = taps ? sr_nn_conv_widesize(L) : (size_t)L->out_c * L->out_h * L->out_w;
 	size_t np = (size_t)P->out_c * P->out_h * P->out_w;
 	memset(full, 0, n * sizeof *full);
 	for (size_t i = 0; i < np; i++)
-		if (ypool[i] > 0)
-			full[idx[i]] += dpool[i];
-	conv_backward_core(L, p, g, x, full, dx, col);
+		full[idx[i]] += ypool[i] > 0 ? dpool[i] : 0.0f;
+	if (taps)
+		taps_backward(L, wt, g, x, full, dx, gt);
+	else
+		conv_backward_core(L, p, g, x, full, dx, col);
 }
 
 /* ---- transposed convolution (padding 0): y[o][iy*sh+ky][ix*sw+kx] += x[c][iy][ix] w[c][o][ky][kx]

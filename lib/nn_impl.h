@@ -17,6 +17,10 @@ struct sr_net {
 	                                     2: computed by the conv before it (fused max-pool) */
 	int fuse_pool[SR_NN_MAX_LAYERS];  /* conv l computes relu + the max-pool at l + 2 */
 	size_t full_size;                 /* largest conv output of a fused conv+pool */
+	float *wtap;                      /* tap-packed conv weights (fast path), repacked per forward */
+	size_t wt_off[SR_NN_MAX_LAYERS];  /* (size_t)-1: layer not on the tap path */
+	size_t gt_size, pad;              /* tap dW scratch; slack after buffers the taps overrun */
+	int taps_valid;                   /* wtap matches params (set by forward) */
 	size_t osz[SR_NN_MAX_LAYERS];     /* output floats per image */
 	float *y[SR_NN_MAX_LAYERS];       /* output of layer l, max_batch x osz[l] */
 	size_t aux_off[SR_NN_MAX_LAYERS]; /* per-image aux bytes offset (maxpool idx / dropout mask) */
@@ -37,20 +41,28 @@ struct sr_net {
 	size_t scratch_per_thread;
 };
 
-/* the layer kernels, one image at a time */
-void sr_nn_conv_forward(const sr_layer *L, const float *p, const float *x, float *y, float *col);
-void sr_nn_conv_backward(const sr_layer *L, const float *p, float *g, const float *x,
-                         const float *y, float *dy, float *dx, float *col);
+/* the layer kernels, one image at a time.  wt: tap-packed weights of a conv on the tap path
+ * (sr_nn_conv_tap_ok), else NULL; gt: scratch of nw floats for the tap path's dW. */
+void sr_nn_conv_forward(const sr_layer *L, const float *p, const float *wt, const float *x,
+                        float *y, float *col);
+void sr_nn_conv_backward(const sr_layer *L, const float *p, const float *wt, float *g,
+                         const float *x, const float *y, float *dy, float *dx, float *col,
+                         float *gt);
+/* conv (with fused relu) + max-pool P in one pass; `full` holds the conv output */
+void sr_nn_conv_pool_forward(const sr_layer *L, const sr_layer *P, const float *p,
+                             const float *wt, const float *x, float *ypool, int32_t *idx,
+                             float *full, float *col);
+void sr_nn_conv_pool_backward(const sr_layer *L, const sr_layer *P, const float *p,
+                              const float *wt, float *g, const float *x, const float *ypool,
+                              const int32_t *idx, const float *dpool, float *dx, float *full,
+                              float *col, float *gt);
+int    sr_nn_conv_tap_ok(const sr_layer *L);
+size_t sr_nn_conv_widesize(const sr_layer *L);
+void   sr_nn_conv_tap_pack(const sr_layer *L, const float *p, float *wt);
 void sr_nn_convt_forward(const sr_layer *L, const float *p, const float *x, float *y, float *col);
 void sr_nn_convt_backward(const sr_layer *L, const float *p, float *g, const float *x,
                           float *dy, float *dx, float *col);
 size_t sr_nn_conv_colsize(const sr_layer *L);
-/* conv (with fused relu) + max-pool P in one pass; `full` holds the conv output */
-void sr_nn_conv_pool_forward(const sr_layer *L, const sr_layer *P, const float *p, const float *x,
-                             float *ypool, int32_t *idx, float *full, float *col);
-void sr_nn_conv_pool_backward(const sr_layer *L, const sr_layer *P, const float *p, float *g,
-                              const float *x, const float *ypool, const int32_t *idx,
-                              const float *dpool, float *dx, float *full, float *col);
 
 void sr_nn_layer_forward(const sr_layer *L, const float *p, const float *x, float *y,
                          unsigned char *aux, int training, sr_rng *rng);

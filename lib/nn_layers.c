@@ -210,21 +210,24 @@ static void dropout_fwd(const sr_layer *L, const float *x, float *y, unsigned ch
 	 * 1/65536 (0.1 -> 0.100006) */
 	uint32_t thr = (uint32_t)((double)L->p * 65536.0 + 0.5);
 	float scale = 1.0f / (1.0f - L->p);
+	const float tab[2] = {0.0f, scale};
 	size_t i = 0;
 	for (; i + 4 <= n; i += 4) {
 		uint64_t r = sr_rng_next(rng);
-		mask[i] = (r & 0xffff) >= thr;
-		mask[i + 1] = ((r >> 16) & 0xffff) >= thr;
-		mask[i + 2] = ((r >> 32) & 0xffff) >= thr;
-		mask[i + 3] = (r >> 48) >= thr;
+		unsigned char k0 = (r & 0xffff) >= thr, k1 = ((r >> 16) & 0xffff) >= thr;
+		unsigned char k2 = ((r >> 32) & 0xffff) >= thr, k3 = (r >> 48) >= thr;
+		mask[i] = k0, mask[i + 1] = k1, mask[i + 2] = k2, mask[i + 3] = k3;
+		/* x * mask * scale, as PyTorch (a dropped negative value gives -0) */
+		y[i] = x[i] * tab[k0], y[i + 1] = x[i + 1] * tab[k1];
+		y[i + 2] = x[i + 2] * tab[k2], y[i + 3] = x[i + 3] * tab[k3];
 	}
 	if (i < n) {
 		uint64_t r = sr_rng_next(rng);
-		for (; i < n; i++, r >>= 16)
+		for (; i < n; i++, r >>= 16) {
 			mask[i] = (r & 0xffff) >= thr;
+			y[i] = x[i] * tab[mask[i]];
+		}
 	}
-	for (i = 0; i < n; i++)
-		y[i] = mask[i] ? x[i] * scale : 0.0f;
 }
 
 /* ---- dispatch ---- */
@@ -332,8 +335,9 @@ void sr_nn_layer_backward(const sr_layer *L, const float *p, float *g, const flo
 		break;
 	case SR_L_DROPOUT: {
 		float scale = L->p > 0 ? 1.0f / (1.0f - L->p) : 1.0f;
+		const float tab[3] = {0.0f, scale, 1.0f}; /* dropped, kept, eval pass-through */
 		for (size_t i = 0; i < n; i++)
-			dx[i] = aux[i] == 2 ? dy[i] : aux[i] ? dy[i] * scale : 0.0f;
+			dx[i] = dy[i] * tab[aux[i]];
 		break;
 	}
 	case SR_L_FLATTEN:

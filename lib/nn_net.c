@@ -147,6 +147,26 @@ sr_net *sr_net_create(const char *spec, int in_c, int in_h, int in_w, int n_out,
 			if (net->osz[l] > net->full_size)
 				net->full_size = net->osz[l];
 		}
+	/* stride-1 valid convs with enough input channels run as per-tap GEMMs (no im2col) */
+	size_t wtn = 0;
+	net->pad = 16;
+	for (int l = 0; l < net->nl; l++) {
+		const sr_layer *L = &net->L[l];
+		net->wt_off[l] = (size_t)-1;
+		if (!sr_nn_conv_tap_ok(L))
+			continue;
+		net->wt_off[l] = wtn;
+		wtn += L->nw;
+		if (L->nw > net->gt_size)
+			net->gt_size = L->nw;
+		if ((size_t)L->kw + 16 > net->pad)
+			net->pad = (size_t)L->kw + 16;
+		size_t ws = sr_nn_conv_widesize(L);
+		if (ws > net->col_size)
+			net->col_size = ws;
+		if (net->fuse_pool[l] && ws > net->full_size)
+			net->full_size = ws;
+	}
 	net->out_size = net->osz[net->nl - 1];
 	/* arena: input copy + outputs of non-alias layers */
 	size_t total = net->in_size, auxb = 0;
@@ -176,10 +196,12 @@ sr_net *sr_net_create(const char *spec, int in_c, int in_h, int in_w, int n_out,
 	net->params = calloc(np, sizeof(float));
 	net->grads = calloc(np, sizeof(float));
 	net->cgrad = malloc((size_t)net->max_chunks * np * sizeof(float));
-	net->arena = malloc(arena_n * sizeof(float));
+	net->arena = calloc(arena_n + net->pad, sizeof(float)); /* zeroed: the taps read past images */
+	net->wtap = malloc((wtn ? wtn : 1) * sizeof(float));
 	net->ingrad = calloc(ing_n, sizeof(float));
 	net->aux = malloc(aux_n ? aux_n : 1);
-	if (!net->params || !net->grads || !net->cgrad || !net->arena || !net->ingrad || !net->aux) {
+	if (!net->params || !net->grads || !net->cgrad || !net->arena || !net->ingrad || !net->aux ||
+	    !net->wtap) {
 		sr_fail("network: out of memory");
 		goto fail;
 	}
@@ -195,7 +217,8 @@ sr_net *sr_net_create(const char *spec, int in_c, int in_h, int in_w, int n_out,
 		}
 	}
 	net->scratch_per_thread =
-		(net->col_size + net->full_size + 2 * net->max_act + 64) & ~(size_t)15;
+		(net->col_size + net->full_size + 2 * net->max_act + 4 * net->pad + net->gt_size + 64) &
+		~(size_t)15;
 	return net;
 fail:
 	sr_net_free(net);
@@ -214,6 +237,7 @@ void sr_net_free(sr_net *net)
 	free(net->ingrad);
 	free(net->aux);
 	free(net->scratch);
+	free(net->wtap);
 	free(net);
 }
 
@@ -262,24 +286,30 @@ static const float *layer_input(const sr_net *net, int l, int n)
 	return net->y[l - 1] + (size_t)n * net->osz[l - 1];
 }
 
+static const float *layer_wt(const sr_net *net, int l)
+{
+	return net->taps_valid && net->wt_off[l] != (size_t)-1 ? net->wtap + net->wt_off[l] : NULL;
+}
+
 static void forward_image(sr_net *net, int n, float *scr, uint64_t seed)
 {
+	float *col = scr, *full = col + net->col_size + net->pad;
 	for (int l = 0; l < net->nl; l++) {
 		if (net->alias[l])
 			continue;
 		const sr_layer *L = &net->L[l];
 		const float *x = layer_input(net, l, n);
 		if (net->fuse_pool[l]) {
-			sr_nn_conv_pool_forward(L, &net->L[l + 2], net->params, x,
+			sr_nn_conv_pool_forward(L, &net->L[l + 2], net->params, layer_wt(net, l), x,
 			                        net->y[l + 2] + (size_t)n * net->osz[l + 2],
 			                        (int32_t *)(net->aux + (size_t)n * net->aux_per_image +
 			                                    net->aux_off[l + 2]),
-			                        scr + net->col_size, scr);
+			                        full, col);
 			continue;
 		}
 		float *y = net->y[l] + (size_t)n * net->osz[l];
 		if (L->kind == SR_L_CONV) {
-			sr_nn_conv_forward(L, net->params, x, y, scr);
+			sr_nn_conv_forward(L, net->params, layer_wt(net, l), x, y, col);
 		} else if (L->kind == SR_L_CONVT) {
 			sr_nn_convt_forward(L, net->params, x, y, scr);
 		} else {
@@ -301,6 +331,11 @@ int sr_net_forward(sr_net *net, const float *in, int batch, int training, uint64
 		return -1;
 	blas_single_thread();
 	memcpy(net->arena, in, (size_t)batch * net->in_size * sizeof(float));
+	net->taps_valid = !sr_nn_reference;
+	if (net->taps_valid)
+		for (int l = 0; l < net->nl; l++)
+			if (net->wt_off[l] != (size_t)-1)
+				sr_nn_conv_tap_pack(&net->L[l], net->params, net->wtap + net->wt_off[l]);
 	net->batch = batch;
 	net->training = training;
 #ifdef _OPENMP
@@ -319,8 +354,9 @@ int sr_net_forward(sr_net *net, const float *in, int batch, int training, uint64
 
 static void backward_image(sr_net *net, int n, const float *dout, float *g, float *scr)
 {
-	float *col = scr, *full = scr + net->col_size;
-	float *cur = full + net->full_size, *other = cur + net->max_act;
+	float *col = scr, *full = col + net->col_size + net->pad;
+	float *cur = full + net->full_size + net->pad, *other = cur + net->max_act + net->pad;
+	float *gt = other + net->max_act + net->pad;
 	memcpy(cur, dout + (size_t)n * net->out_size, net->out_size * sizeof(float));
 	int first_real = 0;
 	while (first_real < net->nl && net->alias[first_real])
@@ -332,11 +368,11 @@ static void backward_image(sr_net *net, int n, const float *dout, float *g, floa
 		const float *x = layer_input(net, l, n);
 		float *dx = (l == first_real && !net->want_ingrad) ? NULL : other;
 		if (net->fuse_pool[l]) {
-			sr_nn_conv_pool_backward(L, &net->L[l + 2], net->params, g, x,
+			sr_nn_conv_pool_backward(L, &net->L[l + 2], net->params, layer_wt(net, l), g, x,
 			                         net->y[l + 2] + (size_t)n * net->osz[l + 2],
 			                         (const int32_t *)(net->aux + (size_t)n * net->aux_per_image +
 			                                           net->aux_off[l + 2]),
-			                         cur, dx, full, col);
+			                         cur, dx, full, col, gt);
 			if (dx) {
 				float *t = cur;
 				cur = other, other = t;
@@ -345,7 +381,7 @@ static void backward_image(sr_net *net, int n, const float *dout, float *g, floa
 		}
 		const float *y = net->y[l] + (size_t)n * net->osz[l];
 		if (L->kind == SR_L_CONV)
-			sr_nn_conv_backward(L, net->params, g, x, y, cur, dx, col);
+			sr_nn_conv_backward(L, net->params, layer_wt(net, l), g, x, y, cur, dx, col, gt);
 		else if (L->kind == SR_L_CONVT)
 			sr_nn_convt_backward(L, net->params, g, x, cur, dx, col);
 		else
