@@ -33,6 +33,9 @@ static const char usage[] =
 	"  -k, --order K        the symmetry order, when known (default: detect)\n"
 	"      --cons-weight X  weight of the per-image consistency prediction (default 0.5)\n"
 	"      --head-pow P     weight head k's loss by k^-P (default 0: all equal)\n"
+	"      --no-augment     do not transform training pairs (default: each pair is\n"
+	"                       rotated by a random multiple of 90 degrees and maybe\n"
+	"                       mirrored, both views alike, the offset following)\n"
 	"      --log FILE       TSV log of train and validation loss per epoch\n"
 	"      --checkpoint F   checkpoint file (default MODEL.ckpt), written each epoch\n"
 	"  -r, --resume         continue from the checkpoint when it exists\n"
@@ -64,6 +67,7 @@ int main(int argc, char **argv)
 		{"net", required_argument, NULL, 'n'}, {"heads", required_argument, NULL, 'K'},
 		{"order", required_argument, NULL, 'k'}, {"cons-weight", required_argument, NULL, 5},
 		{"head-pow", required_argument, NULL, 13},
+		{"no-augment", no_argument, NULL, 14},
 		{"log", required_argument, NULL, 6}, {"checkpoint", required_argument, NULL, 7},
 		{"resume", no_argument, NULL, 'r'}, {"stream", no_argument, NULL, 8},
 		{"memory", required_argument, NULL, 9}, {"chunk", required_argument, NULL, 10},
@@ -94,6 +98,7 @@ int main(int argc, char **argv)
 		case 'n': c.net = optarg; break;
 		case 'K': bad = sr_parse_long("--heads", optarg, 1, 32, &v); c.heads = (int)v; break;
 		case 'k': bad = sr_parse_long("--order", optarg, 1, 32, &v); c.order = (int)v; break;
+		case 14: c.augment = 0; break;
 		case 13: bad = sr_parse_double("--head-pow", optarg, 0, 4, &c.head_pow); break;
 		case 5: bad = sr_parse_double("--cons-weight", optarg, 0, 100, &c.cons_weight); break;
 		case 6: c.log = optarg; break;

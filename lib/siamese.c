@@ -16,14 +16,33 @@
 #include "ambiguity.h"
 #include "angles.h"
 #include "err.h"
+#include "rng.h"
 #include "trainer.h"
 
 #define DEFAULT_THRESH 0.1
+
+/* Transform j of the dihedral group applied to a square image: rotation by 90 (j % 4)
+ * degrees counterclockwise on screen, after a mirror y -> -y when j >= 4.  The orientation
+ * of the result is s theta + 90 (j % 4) with s = -1 when mirrored. */
+static void transform(const float *in, float *out, int n, int j)
+{
+	for (int r = 0; r < n; r++)
+		for (int c = 0; c < n; c++) {
+			int rr = j >= 4 ? n - 1 - r : r, cc = c; /* mirror about the horizontal axis */
+			for (int q = 0; q < j % 4; q++) {        /* (r, c) -> (n-1-c, r) per 90 degrees */
+				int t = rr;
+				rr = n - 1 - cc;
+				cc = t;
+			}
+			out[rr * n + cc] = in[r * n + c];
+		}
+}
 
 typedef struct {
 	int K, nout;
 	double w[SR_MAX_ORDER];
 	float *xin, *dout;
+	double *delta, *theta; /* per sample after augmentation */
 	int maxb;
 	int mirror; /* profiles: losses on the mirror quotient (ambiguity.h) */
 	/* validation statistics */
@@ -51,7 +70,9 @@ static int m1_setup(sr_trainer *t)
 	size_t in = (size_t)t->h * t->w;
 	s->xin = malloc((size_t)2 * s->maxb * in * sizeof *s->xin);
 	s->dout = malloc((size_t)2 * s->maxb * s->nout * sizeof *s->dout);
-	if (!s->xin || !s->dout)
+	s->delta = malloc((size_t)s->maxb * sizeof *s->delta);
+	s->theta = malloc((size_t)s->maxb * sizeof *s->theta);
+	if (!s->xin || !s->dout || !s->delta || !s->theta)
 		return sr_fail("out of memory");
 	if (!sr_trainer_add_net(t, "siamese", t->conf.net, s->nout, 2 * s->maxb))
 		return -1;
@@ -68,6 +89,8 @@ static void m1_free(sr_trainer *t)
 		return;
 	free(s->xin);
 	free(s->dout);
+	free(s->delta);
+	free(s->theta);
 	free(s);
 	t->mstate = NULL;
 }
@@ -85,9 +108,28 @@ static int m1_batch_common(sr_trainer *t, const sr_batch *b, int train, double *
 	m1state *s = t->mstate;
 	int B = b->n, K = s->K, no = s->nout;
 	size_t S = (size_t)b->h * b->w;
+	/* Training pairs are augmented by a random element of the dihedral group of the square
+	 * applied to both views (exact on the pixel grid): a rotation keeps the offset, a mirror
+	 * negates it.  No label is involved. */
+	int aug = train && t->conf.augment && b->h == b->w && b->h > 1;
 	for (int i = 0; i < B; i++) {
-		memcpy(s->xin + (size_t)i * S, b->x + (size_t)i * 2 * S, S * sizeof(float));
-		memcpy(s->xin + (size_t)(B + i) * S, b->x + ((size_t)i * 2 + 1) * S, S * sizeof(float));
+		const float *va = b->x + (size_t)i * 2 * S, *vb = b->x + ((size_t)i * 2 + 1) * S;
+		float *da = s->xin + (size_t)i * S, *db = s->xin + (size_t)(B + i) * S;
+		int j = 0;
+		if (aug) {
+			sr_rng r = sr_rng_derive(b->step_seed, (uint64_t)i);
+			j = (int)(sr_rng_next(&r) % 8);
+		}
+		s->delta[i] = j >= 4 ? -b->delta[i] : b->delta[i];
+		if (b->theta)
+			s->theta[i] = (j >= 4 ? -b->theta[i] : b->theta[i]) + 90.0 * (j % 4);
+		if (j == 0) {
+			memcpy(da, va, S * sizeof(float));
+			memcpy(db, vb, S * sizeof(float));
+		} else {
+			transform(va, da, b->w, j);
+			transform(vb, db, b->w, j);
+		}
 	}
 	sr_net *net = t->nets[0];
 	if (sr_net_forward(net, s->xin, 2 * B, train, b->step_seed) < 0)
@@ -99,7 +141,7 @@ static int m1_batch_common(sr_trainer *t, const sr_batch *b, int train, double *
 	for (int i = 0; i < B; i++) {
 		const float *ua = out + (size_t)i * no, *ub = out + (size_t)(B + i) * no;
 		float *ga = s->dout + (size_t)i * no, *gb = s->dout + (size_t)(B + i) * no;
-		double delta = b->delta[i];
+		double delta = s->delta[i];
 		if (oracle) {
 			unsigned char use[SR_MAX_ORDER];
 			for (int k = 1; k <= K; k++)
@@ -282,8 +324,10 @@ sr_predictor *sr_predictor_open(const char *path, int order)
 	if (need_long(m, "heads", 1, SR_MAX_ORDER, &K) < 0 ||
 	    need_long(m, "input.height", 1, SR_MAX_DIM, &h) < 0 ||
 	    need_long(m, "input.width", 1, SR_MAX_DIM, &w) < 0 ||
-	    need_long(m, "input.views", 1, SR_MAX_VIEWS, &views) < 0 ||
-	    need_long(m, "order", 0, K, &ord) < 0)
+	    need_long(m, "input.views", 1, SR_MAX_VIEWS, &views) < 0)
+		goto bad;
+	/* a checkpoint has no order yet: per image */
+	if (sr_meta_get(m, "order") && need_long(m, "order", 0, K, &ord) < 0)
 		goto bad;
 	const char *lay = sr_meta_get(m, "input.layout");
 	p->layout = lay && !strcmp(lay, "profile") ? SR_LAYOUT_PROFILE : SR_LAYOUT_IMAGE;
@@ -342,23 +386,6 @@ int sr_predictor_heads(const sr_predictor *p) { return p->K; }
 void sr_predictor_set_tta(sr_predictor *p, int n)
 {
 	p->tta = (n == 4 || n == 8) && p->h == p->w && p->layout == SR_LAYOUT_IMAGE ? n : 1;
-}
-
-/* Transform j of the dihedral group applied to a square image: rotation by 90 (j % 4)
- * degrees counterclockwise on screen, after a mirror y -> -y when j >= 4.  The orientation
- * of the result is s theta + 90 (j % 4) with s = -1 when mirrored. */
-static void transform(const float *in, float *out, int n, int j)
-{
-	for (int r = 0; r < n; r++)
-		for (int c = 0; c < n; c++) {
-			int rr = j >= 4 ? n - 1 - r : r, cc = c; /* mirror about the horizontal axis */
-			for (int q = 0; q < j % 4; q++) {        /* (r, c) -> (n-1-c, r) per 90 degrees */
-				int t = rr;
-				rr = n - 1 - cc;
-				cc = t;
-			}
-			out[rr * n + cc] = in[r * n + c];
-		}
 }
 
 int sr_predict_record(sr_predictor *p, const sr_record *rec, int use_pair, sr_prediction *out)

@@ -83,6 +83,7 @@ typedef struct {
 	int heads;            /* K */
 	int order;            /* 0: detect */
 	double cons_weight;   /* weight of the consistency-prediction loss */
+	int augment;          /* 1: random dihedral transforms of both views (square images) */
 	double head_pow;      /* head k's loss weight is k^-head_pow (2: equal weight per degree) */
 	const char *model;    /* output model path */
 	const char *log;      /* TSV log path or NULL */
