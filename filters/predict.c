@@ -24,7 +24,8 @@ static const char usage[] =
 	"  -m, --model MODEL    model written by train(1) (and calibrate(1))\n"
 	"  -M, --method NAME    cnn (default with -m) or harmonic: the training-free\n"
 	"                       classical baseline (k-th angular harmonic about the\n"
-	"                       centroid)\n"
+	"                       centroid; on 1D profiles, told the order, the k-th\n"
+	"                       moment of the profile, see stemrot-ambiguity(7))\n"
 	"  -k, --order K        use symmetry order K (default: the model's, or detected\n"
 	"                       per image); harmonic only: K = true reads each record's\n"
 	"                       k key (the baseline told the order)\n"
@@ -80,7 +81,18 @@ static int one(sr_record *rec, void *vc)
 	double angle, conf;
 	int k, calibrated = 0;
 	sr_prediction pr = {.angle2 = NAN};
-	if (c->harmonic) {
+	if (c->harmonic && rec->layout == SR_LAYOUT_PROFILE) { /* ambiguity.h: k-th moment */
+		long kv = c->order;
+		if (c->order < 0 && (sr_meta_get_long(&rec->meta, "k", &kv) != 0 || kv < 3 || kv > 64))
+			return sr_fail("--order true: the record has no usable k key");
+		if (kv < 3)
+			return sr_fail("the harmonic method on profiles needs the order: -k K or -k true");
+		if (sr_profile_moment_predict(rec, (int)kv, !c->single, &pr) < 0)
+			return -1;
+		angle = pr.angle;
+		k = pr.k;
+		conf = pr.conf;
+	} else if (c->harmonic) {
 		if (rec->layout != SR_LAYOUT_IMAGE)
 			return sr_fail("the harmonic method needs images");
 		double delta;

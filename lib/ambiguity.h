@@ -38,6 +38,7 @@
 #define SR_AMBIGUITY_H
 
 #include "record.h"
+#include "render.h"
 #include "trainer.h"
 
 /* What a predict row can be scored modulo. */
@@ -95,5 +96,17 @@ double sr_profile_phi(const sr_record *rec);
  * (may be NULL) the disagreement of the chosen pair combination, degrees (0 for a single). */
 void sr_mirror_answer(double fa, double fb, double delta, double phi, int k, double sigma,
                       sr_prediction *out, double *agree);
+
+/* ---- the classical baseline for profiles ---- */
+/* The folded angle |theta - phi| in [0, P/2] of a regular k-gon (3 <= k <= 64, given) from
+ * its profile p of n samples: the profile's k-th moment about its centroid, normalised by
+ * M_0 (M_2 / M_0)^(k/2), is a_k + b_k cos k(theta - phi) (x^k holds the angular harmonics up
+ * to k; the polygon's only ones are multiples of k), with a_k, b_k from two clean renders.
+ * Background: median of 3 samples at each end; window: the centroid +- 3 sqrt(M2/M0) + 3.
+ * -1 with a message for a profile without signal. */
+int sr_profile_moment_angle(const float *p, int n, int k, double *folded);
+/* The baseline's answer for a profile record (view 0, or with use_pair a pair with an offset,
+ * resolved as in sr_mirror_answer), order k given: fills out like sr_predict_record. */
+int sr_profile_moment_predict(const sr_record *rec, int k, int use_pair, sr_prediction *out);
 
 #endif

@@ -10,7 +10,8 @@
 # the same test records: as PAIRS (both views, offset known: the mirror ambiguity is
 # resolved, scored strictly) and as SINGLE profiles (view A only: scored modulo the mirror
 # theta ~ -theta, the ambiguity no method can resolve; within2_strict says what it costs).
-# See stemrot-ambiguity(7).  No classical baseline: see that page and the README.
+# The classical baseline, told k, is the profile's k-th moment (predict -M harmonic on
+# profiles; see stemrot-ambiguity(7)).
 #
 # usage: BIN=path/to/bin sh pipelines/exp1d.sh [OUTDIR]
 # Environment (defaults in brackets):
@@ -96,6 +97,11 @@ for set in $SETS; do
 			predict -1 -t "$THREADS" -m "$OUT/$set.$m.model" "$OUT/$set.test.$dose.strt" > "$OUT/pred.$set.$dose.$m.single.tsv"
 			row "$set" "$dose" "$m" single "$OUT/pred.$set.$dose.$m.single.tsv"
 		done
+		# the classical baseline, told k: the profile's k-th moment (stemrot-ambiguity(7))
+		predict -M harmonic -k true "$OUT/$set.test.$dose.strt" > "$OUT/pred.$set.$dose.moments.pair.tsv"
+		row "$set" "$dose" moments-told-k pair "$OUT/pred.$set.$dose.moments.pair.tsv"
+		predict -1 -M harmonic -k true "$OUT/$set.test.$dose.strt" > "$OUT/pred.$set.$dose.moments.single.tsv"
+		row "$set" "$dose" moments-told-k single "$OUT/pred.$set.$dose.moments.single.tsv"
 		rm -f "$OUT/$set.test.$dose.strt"
 	done
 	rm -f "$OUT/$set.train.strt"
@@ -108,5 +114,6 @@ echo "per order; pairs scored strictly, single profiles modulo the mirror (theta
 echo "median_offset_fitted: after the best global offset per order (single profiles: 0 or P/2);"
 echo "within2_strict: the offset-fitted within-2 fraction scored without the mirror (for pairs"
 echo "the same figure; for single profiles, what the unresolvable ambiguity costs)."
-echo "Siamese is not told k; oracle is trained on true angles (upper bound)."
+echo "Siamese is not told k (unless TRAIN_OPTS has -k); oracle is trained on true angles (upper"
+echo "bound); moments-told-k is the classical baseline (the profile's k-th moment)."
 column -t -s "$(printf '\t')" "$RES" 2>/dev/null || cat "$RES"
