@@ -14,6 +14,7 @@
 #   EPOCHS [20]    BATCH [32]   LR [2e-3]      THREADS [2]     SIZE [48] frame after centring
 #   SETS ["sq mix"]   DOSES ["10 40 160"]     METHODS ["siamese oracle"]
 #   NET [see below]   TTA [8]   TRAIN_OPTS [] extra train options
+#   GEN_OPTS [] extra train options for method 2 (generate) only, e.g. "--loss poisson"
 # Everything is seeded: the same settings give the same table (timings aside).
 set -e
 BIN=${BIN:-bin}
@@ -29,7 +30,7 @@ THREADS=${THREADS:-2}
 SIZE=${SIZE:-48}
 SETS=${SETS:-"sq mix"}
 DOSES=${DOSES:-"10 40 160"}
-METHODS=${METHODS:-"siamese oracle"}
+METHODS=${METHODS:-"siamese generate oracle"}
 TTA=${TTA:-8}
 NET=${NET:-"flatten; dense 512; relu; dense 256; relu; dense OUT"}
 mkdir -p "$OUT"
@@ -74,9 +75,9 @@ for set in $SETS; do
 		echo "== $set: train $m" >&2
 		start=$(date +%s)
 		train -t "$THREADS" -M "$m" -e "$EPOCHS" -b "$BATCH" -l "$LR" --net "$NET" \
-			--seed 7 --log "$OUT/$set.$m.log.tsv" $TRAIN_OPTS -o "$OUT/$set.$m.model" "$OUT/$set.train.strt"
+			--seed 7 --log "$OUT/$set.$m.log.tsv" $TRAIN_OPTS $([ "$m" = generate ] && echo "$GEN_OPTS") -o "$OUT/$set.$m.model" "$OUT/$set.train.strt"
 		echo "$set	$m	$(($(date +%s) - start))" >> "$OUT/train_seconds.tsv"
-		if [ "$m" = siamese ]; then
+		if [ "$m" != oracle ]; then # method 1 (siamese) and method 2 (generate)
 			calibrate -m "$OUT/$set.$m.model" "$OUT/$set.ref.strt"
 		fi
 		predict -m "$OUT/$set.$m.model" --info | grep -E '^(order|val\.order_fraction)' >&2 || true
@@ -98,5 +99,6 @@ rm -f "$OUT/eval.tmp"
 echo
 echo "Results: errors in degrees modulo 360/k (single test images, calibrated with one clean"
 echo "reference per order); median_offset_fitted: after the best global offset per order."
-echo "Siamese and harmonic-detect-k are not told k; oracle is trained on true angles (upper bound)."
+echo "Siamese (method 1), generate (method 2: encoder + decoder rendering the partner view)"
+echo "and harmonic-detect-k are not told k; oracle is trained on true angles (upper bound)."
 column -t -s "$(printf '\t')" "$RES" 2>/dev/null || cat "$RES"
