@@ -16,8 +16,10 @@ static const char usage[] =
 	"never read (except by --method oracle, the supervised upper bound).\n"
 	"\n"
 	"  -o, --output MODEL   model file to write (required)\n"
-	"  -M, --method NAME    siamese (default) or oracle (reads theta and k: upper\n"
-	"                       bound for experiments only)\n"
+	"  -M, --method NAME    siamese (default; method 1), generate (method 2: an\n"
+	"                       encoder's angle, turned by the offset, drives a decoder\n"
+	"                       that renders the partner view) or oracle (reads theta\n"
+	"                       and k: upper bound for experiments only)\n"
 	"  -e, --epochs N       epochs (default 20)\n"
 	"  -b, --batch N        pairs per batch (default 32)\n"
 	"  -l, --lr X           learning rate, cosine-decayed to --lr-min (default 1e-3)\n"
@@ -36,6 +38,10 @@ static const char usage[] =
 	"      --no-augment     do not transform training pairs (default: each pair is\n"
 	"                       rotated by a random multiple of 90 degrees and maybe\n"
 	"                       mirrored, both views alike, the offset following)\n"
+	"      --decoder SPEC   generate: decoder network or @FILE (default: dense,\n"
+	"                       then upsampling and convolutions to the view size)\n"
+	"      --latents N      generate: latent numbers besides the angle (default 2)\n"
+	"      --loss NAME      generate: mse (default) or poisson\n"
 	"      --log FILE       TSV log of train and validation loss per epoch\n"
 	"      --checkpoint F   checkpoint file (default MODEL.ckpt), written each epoch\n"
 	"  -r, --resume         continue from the checkpoint when it exists\n"
@@ -67,6 +73,8 @@ int main(int argc, char **argv)
 		{"net", required_argument, NULL, 'n'}, {"heads", required_argument, NULL, 'K'},
 		{"order", required_argument, NULL, 'k'}, {"cons-weight", required_argument, NULL, 5},
 		{"head-pow", required_argument, NULL, 13},
+		{"decoder", required_argument, NULL, 20}, {"latents", required_argument, NULL, 21},
+		{"loss", required_argument, NULL, 22},
 		{"no-augment", no_argument, NULL, 14},
 		{"log", required_argument, NULL, 6}, {"checkpoint", required_argument, NULL, 7},
 		{"resume", no_argument, NULL, 'r'}, {"stream", no_argument, NULL, 8},
@@ -82,7 +90,7 @@ int main(int argc, char **argv)
 		case 'o': c.model = optarg; break;
 		case 'M':
 			if (!sr_method_find(optarg))
-				sr_die("--method: unknown method '%s' (siamese, oracle)", optarg);
+				sr_die("--method: unknown method '%s' (siamese, generate, oracle)", optarg);
 			c.method = optarg;
 			break;
 		case 'e': bad = sr_parse_long("--epochs", optarg, 1, 100000, &v); c.epochs = (int)v; break;
@@ -109,6 +117,9 @@ int main(int argc, char **argv)
 		case 10: bad = sr_parse_long("--chunk", optarg, 1, 1L << 24, &c.chunk); break;
 		case 11: bad = sr_parse_long("--max-records", optarg, 1, 1L << 40, &c.max_records); break;
 		case 12: bad = sr_parse_long("--stop-after", optarg, 1, 100000, &v); c.stop_after = (int)v; break;
+		case 20: c.decoder = optarg; break;
+		case 21: bad = sr_parse_long("--latents", optarg, 0, 16, &v); c.latents = (int)v; break;
+		case 22: c.loss = optarg; break;
 		case 'q': c.progress = -1; break;
 		case 'h': fputs(usage, stdout); return 0;
 		case 'V': sr_print_version(); return 0;
