@@ -1,6 +1,7 @@
 /* The CNN engine against PyTorch (llm.c test_gpt2 style): forward outputs, loss, every
  * parameter gradient and the input gradient of fixed networks with fixed weights and inputs,
- * and optimiser steps (Adam, Adam + L2, AdamW, SGD with momentum, clipping), compared with
+ * the default network in training mode (dropout on, with the engine's own masks replayed in
+ * PyTorch), and optimiser steps (Adam, Adam + L2, AdamW, SGD with momentum, clipping), compared with
  * reference tensors that tests/fixtures/nn/make_fixtures.py computed in PyTorch 1.13 (float64
  * arithmetic on the float32 inputs, stored as float32).  The format of the .bin files is
  * documented at the top of that script.
@@ -28,12 +29,12 @@
 /* ------------------------------------------------------------------ fixture files */
 typedef struct {
 	char name[64];
-	int type;        /* 0 float32, 1 text */
+	int type;        /* 0 float32, 1 text, 2 uint8 */
 	size_t n;        /* element count (bytes for text) */
 	int ndim;
 	uint32_t dims[4];
 	float *f;        /* type 0 */
-	char *s;         /* type 1, NUL-terminated */
+	char *s;         /* type 1, NUL-terminated; type 2: the bytes */
 } fx_entry;
 
 typedef struct {
@@ -99,7 +100,7 @@ static fixture *fx_load(const char *file)
 		e->type = (int)rd_u32(buf + off);
 		e->ndim = (int)rd_u32(buf + off + 4);
 		off += 8;
-		ck_assert_msg(e->ndim >= 1 && e->ndim <= 4 && (e->type == 0 || e->type == 1),
+		ck_assert_msg(e->ndim >= 1 && e->ndim <= 4 && e->type >= 0 && e->type <= 2,
 		              "%s: %s: bad header", fx->path, e->name);
 		NEED(4 * (size_t)e->ndim);
 		e->n = 1;
@@ -166,6 +167,14 @@ static const char *fx_s(const fixture *fx, const char *name)
 	return e->s;
 }
 
+static const unsigned char *fx_u8(const fixture *fx, const char *name, size_t *n)
+{
+	const fx_entry *e = fx_find(fx, name);
+	ck_assert_msg(e->type == 2, "%s: %s is not uint8", fx->path, name);
+	*n = e->n;
+	return (const unsigned char *)e->s;
+}
+
 /* ------------------------------------------------------------------ comparisons */
 /* max |a - ref| / max |ref| over n values; *at gets the worst index. */
 static double rel_err(const float *a, const float *ref, size_t n, size_t *at)
@@ -225,6 +234,38 @@ static sr_net *make_net(const fixture *fx, int *batch)
 	return net;
 }
 
+/* Training mode: torch replayed the engine's dropout masks for this step seed; they must
+ * still be the engine's masks, else the fixture no longer applies. */
+static void check_masks(const fixture *fx, const sr_net *net, int batch, const char *what)
+{
+	const fx_entry *le = fx_find(fx, "mask_layers");
+	size_t nm, off = 0;
+	const unsigned char *masks = fx_u8(fx, "masks", &nm);
+	for (size_t k = 0; k < le->n; k++) {
+		int l = (int)le->f[k];
+		ck_assert_msg(l >= 0 && l < sr_net_nlayers(net), "%s: bad mask layer %d", fx->path, l);
+		const sr_layer *L = sr_net_layer(net, l);
+		size_t sz = (size_t)L->out_c * L->out_h * L->out_w;
+		size_t kept = 0, total = 0;
+		for (int i = 0; i < batch; i++) {
+			const unsigned char *m = sr_net_dropout_mask(net, l, i);
+			ck_assert_msg(m != NULL, "%s: layer %d has no dropout mask", what, l);
+			ck_assert_msg(off + sz <= nm, "%s: masks too short", fx->path);
+			ck_assert_msg(memcmp(m, masks + off, sz) == 0, "%s: the engine's dropout mask of "
+			              "layer %d, image %d differs from the fixture's: the mask generator "
+			              "changed; regenerate the fixtures (tests/fixtures/nn/"
+			              "make_fixtures.py)", what, l, i);
+			for (size_t j = 0; j < sz; j++)
+				kept += m[j] == 1;
+			total += sz;
+			off += sz;
+		}
+		printf("  %-28s dropout layer %-8d masks as in the fixture, %.3f kept (p %.2f)\n",
+		       what, l, (double)kept / (double)total, (double)L->p);
+	}
+	ck_assert_msg(off == nm, "%s: %zu mask bytes left over", fx->path, nm - off);
+}
+
 /* Runs one fixture's forward and backward and compares everything.  reference: the engine's
  * naive loops instead of the fast path. */
 static void run_net_case(const char *file, int reference, int threads)
@@ -253,7 +294,17 @@ static void run_net_case(const char *file, int reference, int threads)
 
 	memcpy(sr_net_params(net), params, np * sizeof(float));
 	sr_net_set_input_grad(net, 1);
-	ck_assert_msg(sr_net_forward(net, input, batch, 0, 1) == 0, "forward: %s", sr_errmsg());
+	int training = 0;
+	uint64_t step_seed = 1;
+	for (int i = 0; i < fx->n; i++)
+		if (strcmp(fx->e[i].name, "masks") == 0)
+			training = 1;
+	if (training)
+		step_seed = (uint64_t)fx_f(fx, "step_seed", 1)[0];
+	ck_assert_msg(sr_net_forward(net, input, batch, training, step_seed) == 0, "forward: %s",
+	              sr_errmsg());
+	if (training)
+		check_masks(fx, net, batch, what);
 	const float *out = sr_net_output(net);
 	check_close(what, "output", out, ref_out, out_n, TOL_FWD);
 
@@ -305,7 +356,8 @@ static void run_net_case(const char *file, int reference, int threads)
 	fx_free(fx);
 }
 
-static const char *const net_files[] = {"conv2d.bin", "conv1d.bin", "misc2d.bin", "decoder.bin"};
+static const char *const net_files[] = {"conv2d.bin", "conv1d.bin", "misc2d.bin", "decoder.bin",
+                                         "dropout2d.bin"};
 #define N_NET_FILES ((int)(sizeof net_files / sizeof net_files[0]))
 
 /* _i: file index */
