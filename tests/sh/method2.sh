@@ -1,0 +1,104 @@
+#!/bin/sh
+# Method 2 (train --method generate) end to end on tiny data: the loss falls, truth is never
+# read, predict and calibrate use the encoder unchanged, decode renders images of the view's
+# shape, and bad options and inputs fail with one line.
+set -e
+cd "$TMP"
+fail() { echo "FAIL: $*"; exit 1; }
+# expect_fail NAME CMD...: non-zero exit, no stdout, exactly one line on stderr
+expect_fail() {
+	name=$1; shift
+	if "$@" >out.txt 2>err.txt; then fail "$name: succeeded"; fi
+	[ ! -s out.txt ] || fail "$name: wrote to stdout"
+	[ "$(wc -l <err.txt)" -eq 1 ] || { cat err.txt; fail "$name: not one line on stderr"; }
+	echo "ok (expected failure) $name: $(cat err.txt)"
+}
+
+NET='conv 8 3; relu; maxpool 2; conv 8 3; relu; maxpool 2; flatten; dense OUT'
+shapegen -n 120 -s 32 -r 9:12 -j 2 -k 4 --seed 1 | stereopair -d 5:40 --seed 2 |
+	addnoise -D 50:200 --seed 3 | centre > pairs.strt
+TRAIN="train -q -t 2 -M generate -e 4 -b 16 -l 3e-3 --net"
+
+# 1. training writes a model with both networks; the validation loss falls
+$TRAIN "$NET" -k 4 -o m.model --log log.tsv pairs.strt
+[ -s m.model ] || fail "no model"
+[ "$(wc -l <log.tsv)" -eq 5 ] || fail "log should have a header and 4 lines"
+awk -F'\t' 'NR == 2 { first = $3 } END { if (!($3 < 0.8 * first)) exit 1 }' log.tsv ||
+	fail "validation loss did not fall: $(cat log.tsv)"
+predict --info -m m.model > info.txt
+for kv in method=generate predict.net=encoder decoder.heads=4 decoder.latents=2 \
+	decoder.loss=mse order=4; do
+	grep -qx "$kv" info.txt || fail "model info lacks $kv"
+done
+grep -q '^val.recon_mse=' info.txt || fail "no val.recon_mse"
+
+# 2. no ground truth is read: scrambled truth keys give a bit-identical model
+centre --pam pairs.strt > pairs.pam
+LC_ALL=C sed -e 's/^# theta=.*/# theta=123.456/' -e '/^# k=/d' -e '/^# cx=/d' -e '/^# cy=/d' \
+	-e '/^# radius=/d' -e '/^# b\.d[xy]=/d' -e '/^# shape=/d' pairs.pam > scrambled.pam
+cmp -s pairs.pam scrambled.pam && fail "scrambling changed nothing"
+$TRAIN "$NET" -e 2 -o a.model pairs.pam
+$TRAIN "$NET" -e 2 -o b.model scrambled.pam
+cmp a.model b.model || fail "model depends on truth keys"
+echo "ok truth keys scrambled: bit-identical model"
+
+# 3. the poisson loss trains too, and the order is detected from the encoder's heads
+$TRAIN "$NET" -e 2 -K 4 --loss poisson --latents 0 -o p.model pairs.strt
+predict --info -m p.model | grep -qx 'decoder.output=softplus' || fail "poisson model info"
+predict --info -m p.model | grep -qx 'decoder.heads=1,2,3,4' || fail "detect: all heads"
+
+# 4. predict and calibrate use the encoder
+shapegen -n 20 -s 32 -r 9:12 -j 2 -k 4 --seed 21 | addnoise -D 100 --seed 22 | centre > test.strt
+predict -m m.model test.strt > pred.tsv
+[ "$(wc -l <pred.tsv)" -eq 21 ] || fail "predict lines"
+awk -F'\t' 'NR > 1 && !($2 >= 0 && $2 < 90 && $3 == 4 && $7 == 4) { exit 1 }' pred.tsv ||
+	fail "predict columns: $(head -n 3 pred.tsv)"
+shapegen -n 1 -s 32 -r 10 -j 0 -k 4 -t 0 | centre > ref.strt
+cp m.model c.model
+calibrate -m c.model ref.strt 2>cal.txt
+predict -m c.model -H ref.strt | awk -F'\t' '{ a = $2; if (a > 45) a -= 90;
+	if ($5 != "yes" || a > 1e-3 || a < -1e-3) exit 1 }' || fail "calibrated reference not at 0"
+
+# 5. decode: images of the view's shape, by angle and from pairs
+decode -m c.model -a 0:60 -n 4 > d.strt
+recmeta -s -k decode.angle,decode.k d.strt > d.tsv
+[ "$(wc -l <d.tsv)" -eq 5 ] || fail "decode count: $(cat d.tsv)"
+awk -F'\t' 'NR > 1 && !($1 == "image" && $2 == 1 && $3 == 32 && $4 == 32 && $6 == 4) { exit 1 }
+	NR == 3 && $5 != 20 { exit 1 }' d.tsv || fail "decode shapes: $(cat d.tsv)"
+decode -m c.model -a 10 --pam | pamfile | grep -q '32 by 32 by 1' || fail "decode --pam"
+decode -m c.model -a 10 | cmp - "$(decode -m c.model -a 10 > d10.strt && echo d10.strt)" ||
+	fail "decode is not reproducible"
+decode -m m.model -i -c pairs.strt | recmeta -s -k decode.mse > dc.tsv
+[ "$(wc -l <dc.tsv)" -eq 121 ] || fail "decode -i count"
+awk -F'\t' 'NR > 1 && !($2 == 2 && $3 == 32 && $5 >= 0 && $5 < 1) { exit 1 }' dc.tsv ||
+	fail "decode -i -c: $(head -n 3 dc.tsv)"
+decode -m m.model -i -d 30 test.strt | recmeta -s -H | awk -F'\t' '$2 != 1 { exit 1 }' ||
+	fail "decode -i -d"
+decode --help | grep -q '^usage: decode' || fail "decode --help"
+decode --version | grep -q stemrot || fail "decode --version"
+
+# 6. bad options and inputs
+train -q -t 2 -e 1 --net "$NET" -k 4 -o s.model pairs.strt
+expect_fail "no model" decode -a 3
+expect_fail "missing model" decode -m nosuch.model
+expect_fail "not a generate model" decode -m s.model
+expect_fail "bad count" decode -m m.model -n 0
+expect_fail "bad angle" decode -m m.model -a 1:x
+expect_fail "order not read" decode -m m.model -k 3
+expect_fail "latent count" decode -m m.model -L 1,2,3
+expect_fail "latent value" decode -m m.model -L 1,zz
+expect_fail "input options" decode -m m.model -i -a 5 pairs.strt
+expect_fail "offset without input" decode -m m.model -d 5
+expect_fail "compare single views" decode -m m.model -i -c test.strt
+shapegen -n 2 -s 24 -k 4 | stereopair -d 10 > small.strt
+expect_fail "wrong size" decode -m m.model -i small.strt
+head -c 1000 pairs.strt > cut.strt
+expect_fail "truncated input" decode -m m.model -i cut.strt
+head -c 3000 m.model > cut.model
+expect_fail "truncated model" decode -m cut.model
+expect_fail "unknown loss" train -q -M generate --loss l1 -o x.model pairs.strt
+expect_fail "latents range" train -q -M generate --latents 99 -o x.model pairs.strt
+expect_fail "decoder shape" train -q -M generate --net "$NET" --decoder 'dense 16; reshape 1 4 4' \
+	-o x.model pairs.strt
+[ ! -e x.model ] || fail "a failed training wrote a model"
+echo "ok method 2"
