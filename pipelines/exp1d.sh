@@ -62,7 +62,7 @@ make_test() { # K DOSE SEED
 row() { # SET DOSE METHOD INPUT PREDICTIONS
 	evaluate -H "$5" > "$OUT/eval.tmp"
 	evaluate -H -a none "$5" > "$OUT/eval.strict.tmp"
-	strict=$(awk -F'\t' '$1 == "offset-fitted" && $2 == "all" { print $8 }' "$OUT/eval.strict.tmp")
+	strict=$(awk -F'\t' '$1 == "offset-fitted" && $2 == "all" { print $7 }' "$OUT/eval.strict.tmp")
 	awk -F'\t' -v s="$1" -v d="$2" -v m="$3" -v i="$4" -v st="$strict" '
 		$1 == "calibrated" && $2 == "all" { c = $3 "\t" $4 "\t" $5 "\t" $6 "\t" $7 "\t" $8 "\t" $9 }
 		$1 == "offset-fitted" && $2 == "all" { o = $4 }
