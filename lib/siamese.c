@@ -437,7 +437,9 @@ int sr_predict_record(sr_predictor *p, const sr_record *rec, int use_pair, sr_pr
 	double P = 360.0 / k, est[16], wt[16];
 	out->angle2 = NAN;
 	if (p->layout == SR_LAYOUT_PROFILE) { /* mirror-folded heads: ambiguity.h */
-		double c = p->has_calib[k] ? p->calib[k] : 0, agree, mag;
+		/* a folded model's gauge is 0 or P/2 (ambiguity.h): the calibration snaps to it */
+		double c = p->has_calib[k] && fabs(sr_angdiff(p->calib[k], 0, P)) > P / 4 ? P / 2 : 0;
+		double agree, mag;
 		out->raw = sr_head_angle(o, k, &mag);
 		double fb = pair ? sr_head_angle(o + p->nout, k, NULL) - c : NAN;
 		out->phi = sr_profile_phi(rec);
