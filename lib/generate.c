@@ -328,7 +328,7 @@ static int m2_batch(sr_trainer *t, const sr_batch *b, int train, double *loss)
 	double total = rec / (2 * B);
 	/* consistency predictions, as in method 1 */
 	memset(s->dout, 0, (size_t)2 * B * no * sizeof(float));
-	double cw = t->conf.cons_weight, cons = 0;
+	double cw = t->conf.cons_weight * SR_GEN_CONS_SCALE, cons = 0;
 	for (int i = 0; i < B; i++) {
 		const float *ua = u + (size_t)i * no, *ub = u + (size_t)(B + i) * no;
 		float *ga = s->dout + (size_t)i * no, *gb = s->dout + (size_t)(B + i) * no;
