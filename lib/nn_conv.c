@@ -335,12 +335,164 @@ void sr_nn_conv_backward(const sr_layer *L, const float *p, const float *wt, flo
 /* ---- conv + relu + max-pool fused: the conv output stays in the per-thread buffer `full`;
  * only the pooled output and the argmax indices are kept.  relu(max(v)) = max(relu(v)), and
  * where the maximum is <= 0 no gradient flows, as in the unfused layers. ---- */
+/* One row of 2x2/2 max-pool windows over conv rows r0, r1 (bias bo added, relu), argmax
+ * positions q0 + column (+ rstride for the second row).  Branch-free; ties go to the first
+ * in row-major order, as PyTorch. */
+static void pool2x2_row(const float *r0, const float *r1, int PW, float bo, float *yr,
+                        int32_t *ir, int32_t q0, int32_t rstride)
+{
+	int px = 0;
+	/* four windows at a time with SSE2 (baseline x86-64) */
+	__m128 vb = _mm_set1_ps(bo), zero = _mm_setzero_ps();
+	__m128i one = _mm_set1_epi32(1), vW = _mm_set1_epi32(rstride);
+	for (;;) {
+		if (px + 4 > PW) {
+			if (PW < 4 || px >= PW)
+				break;
+			px = PW - 4; /* overlap the last block: windows are idempotent */
+		}
+		__m128 u0 = _mm_loadu_ps(r0 + 2 * px), u1 = _mm_loadu_ps(r0 + 2 * px + 4);
+		__m128 w0 = _mm_loadu_ps(r1 + 2 * px), w1 = _mm_loadu_ps(r1 + 2 * px + 4);
+		__m128 a = _mm_shuffle_ps(u0, u1, _MM_SHUFFLE(2, 0, 2, 0));
+		__m128 b = _mm_shuffle_ps(u0, u1, _MM_SHUFFLE(3, 1, 3, 1));
+		__m128 c = _mm_shuffle_ps(w0, w1, _MM_SHUFFLE(2, 0, 2, 0));
+		__m128 d = _mm_shuffle_ps(w0, w1, _MM_SHUFFLE(3, 1, 3, 1));
+		__m128 gab = _mm_cmpgt_ps(b, a), gcd = _mm_cmpgt_ps(d, c);
+		__m128 m1 = _mm_max_ps(b, a), m2 = _mm_max_ps(d, c);
+		__m128 g12 = _mm_cmpgt_ps(m2, m1);
+		__m128 m = _mm_add_ps(_mm_max_ps(m2, m1), vb);
+		_mm_storeu_ps(yr + px, _mm_max_ps(m, zero));
+		__m128i q1 = _mm_and_si128(_mm_castps_si128(gab), one);
+		__m128i q2 = _mm_add_epi32(vW, _mm_and_si128(_mm_castps_si128(gcd), one));
+		__m128i sel = _mm_castps_si128(g12);
+		__m128i q = _mm_or_si128(_mm_and_si128(sel, q2), _mm_andnot_si128(sel, q1));
+		__m128i qa = _mm_add_epi32(_mm_set1_epi32(q0 + 2 * px), _mm_set_epi32(6, 4, 2, 0));
+		_mm_storeu_si128((__m128i *)(ir + px), _mm_add_epi32(qa, q));
+		px += 4;
+	}
+	for (; px < PW; px++) {
+		float a = r0[2 * px], b = r0[2 * px + 1], c = r1[2 * px], d = r1[2 * px + 1];
+		int32_t qa = q0 + 2 * px;
+		float m1 = b > a ? b : a, m2 = d > c ? d : c;
+		int32_t q1 = b > a ? qa + 1 : qa, q2 = d > c ? qa + rstride + 1 : qa + rstride;
+		float m = (m2 > m1 ? m2 : m1) + bo;
+		yr[px] = m > 0 ? m : 0.0f;
+		ir[px] = m2 > m1 ? q2 : q1;
+	}
+}
+
+#if defined(__x86_64__) && defined(__GNUC__)
+#include <immintrin.h>
+#define HAVE_DIRECT 1
+/* Direct convolution of two output rows (r, r+1) for all filters, AVX2 + FMA: for first
+ * layers with few input channels, where im2col + GEMM (K = C*kh*kw small) is a poor GEMM and
+ * writes the whole conv output to memory.  out[o][2][ld]; reads up to 8 + kw floats past the
+ * last input row used (callers' buffers have that slack). */
+__attribute__((target("avx2,fma"))) static void direct_rows(const sr_layer *L, const float *w,
+                                                          const float *x, int r, int ncols,
+                                                          float *out, int ld)
+{
+	int C = L->in_c, H = L->in_h, W = L->in_w, kh = L->kh, kw = L->kw, O = L->out_c;
+	size_t KK = (size_t)C * kh * kw;
+	for (int j = 0; j < ncols; j += 8) {
+		int o = 0;
+		/* four filters x two rows: eight independent FMA chains */
+		for (; o + 4 <= O; o += 4) {
+			__m256 a0 = _mm256_setzero_ps(), a1 = a0, b0 = a0, b1 = a0, c0 = a0, c1 = a0, d0 = a0,
+			       d1 = a0;
+			const float *wo = w + (size_t)o * KK;
+			for (int c = 0; c < C; c++)
+				for (int ky = 0; ky < kh; ky++) {
+					const float *x0 = x + ((size_t)c * H + r + ky) * W + j, *x1 = x0 + W;
+					const float *wr = wo + (c * kh + ky) * kw;
+					for (int kx = 0; kx < kw; kx++) {
+						__m256 u = _mm256_loadu_ps(x0 + kx), v = _mm256_loadu_ps(x1 + kx);
+						__m256 w0 = _mm256_broadcast_ss(wr + kx);
+						__m256 w1 = _mm256_broadcast_ss(wr + KK + kx);
+						__m256 w2 = _mm256_broadcast_ss(wr + 2 * KK + kx);
+						__m256 w3 = _mm256_broadcast_ss(wr + 3 * KK + kx);
+						a0 = _mm256_fmadd_ps(w0, u, a0), a1 = _mm256_fmadd_ps(w0, v, a1);
+						b0 = _mm256_fmadd_ps(w1, u, b0), b1 = _mm256_fmadd_ps(w1, v, b1);
+						c0 = _mm256_fmadd_ps(w2, u, c0), c1 = _mm256_fmadd_ps(w2, v, c1);
+						d0 = _mm256_fmadd_ps(w3, u, d0), d1 = _mm256_fmadd_ps(w3, v, d1);
+					}
+				}
+			float *q = out + (size_t)o * 2 * ld + j;
+			_mm256_storeu_ps(q, a0), _mm256_storeu_ps(q + ld, a1);
+			_mm256_storeu_ps(q + 2 * ld, b0), _mm256_storeu_ps(q + 3 * ld, b1);
+			_mm256_storeu_ps(q + 4 * ld, c0), _mm256_storeu_ps(q + 5 * ld, c1);
+			_mm256_storeu_ps(q + 6 * ld, d0), _mm256_storeu_ps(q + 7 * ld, d1);
+		}
+		for (; o < O; o++) {
+			__m256 a0 = _mm256_setzero_ps(), a1 = _mm256_setzero_ps();
+			const float *wo = w + (size_t)o * KK;
+			for (int c = 0; c < C; c++)
+				for (int ky = 0; ky < kh; ky++) {
+					const float *x0 = x + ((size_t)c * H + r + ky) * W + j, *x1 = x0 + W;
+					const float *wr = wo + (c * kh + ky) * kw;
+					for (int kx = 0; kx < kw; kx++) {
+						__m256 wv = _mm256_broadcast_ss(wr + kx);
+						a0 = _mm256_fmadd_ps(wv, _mm256_loadu_ps(x0 + kx), a0);
+						a1 = _mm256_fmadd_ps(wv, _mm256_loadu_ps(x1 + kx), a1);
+					}
+				}
+			_mm256_storeu_ps(out + (size_t)o * 2 * ld + j, a0);
+			_mm256_storeu_ps(out + (size_t)o * 2 * ld + ld + j, a1);
+		}
+	}
+}
+
+static int cpu_avx2_fma(void)
+{
+	static int v = -1;
+	if (v < 0) {
+		__builtin_cpu_init();
+		v = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+	}
+	return v;
+}
+#else
+#define HAVE_DIRECT 0
+#endif
+
+int sr_nn_conv_direct_ok(const sr_layer *L, const sr_layer *P)
+{
+#if HAVE_DIRECT
+	return L->kind == SR_L_CONV && L->in_c <= 4 && L->sh == 1 && L->sw == 1 && L->ph == 0 &&
+	       L->pw == 0 && L->kw <= 16 && !L->is1d && P->kh == 2 && P->kw == 2 && P->sh == 2 &&
+	       P->sw == 2 && cpu_avx2_fma();
+#else
+	(void)L, (void)P;
+	return 0;
+#endif
+}
+
+size_t sr_nn_conv_direct_size(const sr_layer *L)
+{
+	return (size_t)L->out_c * 2 * (((size_t)L->out_w + 7) & ~(size_t)7);
+}
+
 void sr_nn_conv_pool_forward(const sr_layer *L, const sr_layer *P, const float *p,
                              const float *wt, const float *x, float *ypool, int32_t *idx,
                              float *full, float *col)
 {
 	int O = L->out_c, H = L->out_h, W = L->out_w, K = L->in_c * L->kh * L->kw;
+	int PH = P->out_h, PW = P->out_w;
 	const float *b = p + L->b_off;
+#if HAVE_DIRECT
+	if (!sr_nn_reference && !wt && sr_nn_conv_direct_ok(L, P)) {
+		/* two conv rows at a time into `col`, pooled at once; idx in the compact layout */
+		int ld = (2 * PW + 7) & ~7;
+		for (int py = 0; py < PH; py++) {
+			direct_rows(L, p + L->w_off, x, 2 * py, 2 * PW, col, ld);
+			for (int o = 0; o < O; o++)
+				pool2x2_row(col + (size_t)o * 2 * ld, col + (size_t)o * 2 * ld + ld, PW, b[o],
+				            ypool + ((size_t)o * PH + py) * PW, idx + ((size_t)o * PH + py) * PW,
+				            (int32_t)((size_t)o * H * W + (size_t)2 * py * W), W);
+		}
+		return;
+	}
+#endif
 	if (wt && !sr_nn_reference) {
 		taps_forward(L, wt, x, full);
 		W = L->in_w; /* rows of the wide grid; junk columns are never pooled */
@@ -358,7 +510,6 @@ void sr_nn_conv_pool_forward(const sr_layer *L, const sr_layer *P, const float *
 		cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, O, H * W, K, 1.0f, p + L->w_off, K,
 		            B, H * W, 0.0f, full, H * W);
 	}
-	int PH = P->out_h, PW = P->out_w;
 	/* idx are positions in `full` (wide grid on the tap path), used only by the backward */
 	for (int o = 0; o < O; o++) {
 		const float *f = full + (size_t)o * H * W;
@@ -366,44 +517,9 @@ void sr_nn_conv_pool_forward(const sr_layer *L, const sr_layer *P, const float *
 		float *yo = ypool + (size_t)o * PH * PW;
 		int32_t *io = idx + (size_t)o * PH * PW, base = (int32_t)((size_t)o * H * W);
 		if (P->kh == 2 && P->kw == 2 && P->sh == 2 && P->sw == 2) {
-			/* branch-free 2x2 argmax; ties go to the first in row-major order, as PyTorch */
-			for (int py = 0; py < PH; py++) {
-				const float *r0 = f + (size_t)(2 * py) * W, *r1 = r0 + W;
-				float *yr = yo + (size_t)py * PW;
-				int32_t *ir = io + (size_t)py * PW, q0 = base + 2 * py * W;
-				int px = 0;
-				/* four windows at a time with SSE2 (baseline x86-64) */
-				__m128 vb = _mm_set1_ps(bo), zero = _mm_setzero_ps();
-				__m128i one = _mm_set1_epi32(1), vW = _mm_set1_epi32(W);
-				for (; px + 4 <= PW; px += 4) {
-					__m128 u0 = _mm_loadu_ps(r0 + 2 * px), u1 = _mm_loadu_ps(r0 + 2 * px + 4);
-					__m128 w0 = _mm_loadu_ps(r1 + 2 * px), w1 = _mm_loadu_ps(r1 + 2 * px + 4);
-					__m128 a = _mm_shuffle_ps(u0, u1, _MM_SHUFFLE(2, 0, 2, 0));
-					__m128 b = _mm_shuffle_ps(u0, u1, _MM_SHUFFLE(3, 1, 3, 1));
-					__m128 c = _mm_shuffle_ps(w0, w1, _MM_SHUFFLE(2, 0, 2, 0));
-					__m128 d = _mm_shuffle_ps(w0, w1, _MM_SHUFFLE(3, 1, 3, 1));
-					__m128 gab = _mm_cmpgt_ps(b, a), gcd = _mm_cmpgt_ps(d, c);
-					__m128 m1 = _mm_max_ps(b, a), m2 = _mm_max_ps(d, c);
-					__m128 g12 = _mm_cmpgt_ps(m2, m1);
-					__m128 m = _mm_add_ps(_mm_max_ps(m2, m1), vb);
-					_mm_storeu_ps(yr + px, _mm_max_ps(m, zero));
-					__m128i q1 = _mm_and_si128(_mm_castps_si128(gab), one);
-					__m128i q2 = _mm_add_epi32(vW, _mm_and_si128(_mm_castps_si128(gcd), one));
-					__m128i sel = _mm_castps_si128(g12);
-					__m128i q = _mm_or_si128(_mm_and_si128(sel, q2), _mm_andnot_si128(sel, q1));
-					__m128i qa = _mm_add_epi32(_mm_set1_epi32(q0 + 2 * px), _mm_set_epi32(6, 4, 2, 0));
-					_mm_storeu_si128((__m128i *)(ir + px), _mm_add_epi32(qa, q));
-				}
-				for (; px < PW; px++) {
-					float a = r0[2 * px], b = r0[2 * px + 1], c = r1[2 * px], d = r1[2 * px + 1];
-					int32_t qa = q0 + 2 * px;
-					float m1 = b > a ? b : a, m2 = d > c ? d : c;
-					int32_t q1 = b > a ? qa + 1 : qa, q2 = d > c ? qa + W + 1 : qa + W;
-					float m = (m2 > m1 ? m2 : m1) + bo;
-					yr[px] = m > 0 ? m : 0.0f;
-					ir[px] = m2 > m1 ? q2 : q1;
-				}
-			}
+			for (int py = 0; py < PH; py++)
+				pool2x2_row(f + (size_t)(2 * py) * W, f + (size_t)(2 * py + 1) * W, PW, bo,
+				            yo + (size_t)py * PW, io + (size_t)py * PW, base + 2 * py * W, W);
 			continue;
 		}
 		for (int py = 0; py < PH; py++)

@@ -57,6 +57,9 @@ void sr_nn_conv_pool_backward(const sr_layer *L, const sr_layer *P, const float 
                               const int32_t *idx, const float *dpool, float *dx, float *full,
                               float *col, float *gt);
 int    sr_nn_conv_tap_ok(const sr_layer *L);
+/* first-layer direct AVX2 conv + 2x2 pool (few input channels); its scratch in `col` */
+int    sr_nn_conv_direct_ok(const sr_layer *L, const sr_layer *P);
+size_t sr_nn_conv_direct_size(const sr_layer *L);
 size_t sr_nn_conv_widesize(const sr_layer *L);
 void   sr_nn_conv_tap_pack(const sr_layer *L, const float *p, float *wt);
 void sr_nn_convt_forward(const sr_layer *L, const float *p, const float *x, float *y, float *col);

@@ -149,7 +149,15 @@ sr_net *sr_net_create(const char *spec, int in_c, int in_h, int in_w, int n_out,
 		}
 	/* stride-1 valid convs with enough input channels run as per-tap GEMMs (no im2col) */
 	size_t wtn = 0;
-	net->pad = 16;
+	net->pad = 64;
+	for (int l = 0; l < net->nl; l++)
+		if (net->fuse_pool[l]) {
+			size_t ds = sr_nn_conv_direct_size(&net->L[l]);
+			if (ds > net->col_size)
+				net->col_size = ds;
+			if ((size_t)net->L[l].kw + 32 > net->pad)
+				net->pad = (size_t)net->L[l].kw + 32;
+		}
 	for (int l = 0; l < net->nl; l++) {
 		const sr_layer *L = &net->L[l];
 		net->wt_off[l] = (size_t)-1;
@@ -279,11 +287,24 @@ void sr_net_init(sr_net *net, uint64_t seed)
 	}
 }
 
+/* In eval mode dropout is the identity and is skipped: its consumers read its input. */
+static int skipped(const sr_net *net, int l)
+{
+	return net->alias[l] == 1 || (net->L[l].kind == SR_L_DROPOUT && !net->training);
+}
+
+/* The buffer holding the output of layer k (k = -1: the input), per image size osz[k]. */
+static const float *output_of(const sr_net *net, int k)
+{
+	while (k >= 0 && skipped(net, k))
+		k--;
+	return k < 0 ? net->arena : net->y[k];
+}
+
 static const float *layer_input(const sr_net *net, int l, int n)
 {
-	if (l == 0)
-		return net->arena + (size_t)n * net->in_size;
-	return net->y[l - 1] + (size_t)n * net->osz[l - 1];
+	size_t sz = l == 0 ? net->in_size : net->osz[l - 1]; /* skipped layers keep the size */
+	return output_of(net, l - 1) + (size_t)n * sz;
 }
 
 static const float *layer_wt(const sr_net *net, int l)
@@ -295,7 +316,7 @@ static void forward_image(sr_net *net, int n, float *scr, uint64_t seed)
 {
 	float *col = scr, *full = col + net->col_size + net->pad;
 	for (int l = 0; l < net->nl; l++) {
-		if (net->alias[l])
+		if (net->alias[l] || skipped(net, l))
 			continue;
 		const sr_layer *L = &net->L[l];
 		const float *x = layer_input(net, l, n);
@@ -359,10 +380,10 @@ static void backward_image(sr_net *net, int n, const float *dout, float *g, floa
 	float *gt = other + net->max_act + net->pad;
 	memcpy(cur, dout + (size_t)n * net->out_size, net->out_size * sizeof(float));
 	int first_real = 0;
-	while (first_real < net->nl && net->alias[first_real])
+	while (first_real < net->nl && (net->alias[first_real] || skipped(net, first_real)))
 		first_real++;
 	for (int l = net->nl - 1; l >= 0; l--) {
-		if (net->alias[l])
+		if (net->alias[l] || skipped(net, l))
 			continue;
 		const sr_layer *L = &net->L[l];
 		const float *x = layer_input(net, l, n);
@@ -434,7 +455,7 @@ int sr_net_backward(sr_net *net, const float *dout)
 	return 0;
 }
 
-const float *sr_net_output(const sr_net *net) { return net->y[net->nl - 1]; }
+const float *sr_net_output(const sr_net *net) { return output_of(net, net->nl - 1); }
 int sr_net_out_size(const sr_net *net) { return (int)net->out_size; }
 int sr_net_in_size(const sr_net *net) { return (int)net->in_size; }
 void sr_net_out_shape(const sr_net *net, int *c, int *h, int *w)
