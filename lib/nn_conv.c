@@ -335,16 +335,16 @@ void sr_nn_conv_backward(const sr_layer *L, const float *p, const float *wt, flo
 /* ---- conv + relu + max-pool fused: the conv output stays in the per-thread buffer `full`;
  * only the pooled output and the argmax indices are kept.  relu(max(v)) = max(relu(v)), and
  * where the maximum is <= 0 no gradient flows, as in the unfused layers. ---- */
-/* One row of 2x2/2 max-pool windows over conv rows r0, r1 (bias bo added, relu), argmax
- * positions q0 + column (+ rstride for the second row).  Branch-free; ties go to the first
+/* One row of 2x2/2 max-pool windows over conv rows r0, r1 (bias bo added, relu); the argmax
+ * is kept as a code 0..3 (2 * second row + right column).  Branch-free; ties go to the first
  * in row-major order, as PyTorch. */
 static void pool2x2_row(const float *r0, const float *r1, int PW, float bo, float *yr,
-                        int32_t *ir, int32_t q0, int32_t rstride)
+                        unsigned char *ir)
 {
 	int px = 0;
 	/* four windows at a time with SSE2 (baseline x86-64) */
 	__m128 vb = _mm_set1_ps(bo), zero = _mm_setzero_ps();
-	__m128i one = _mm_set1_epi32(1), vW = _mm_set1_epi32(rstride);
+	__m128i one = _mm_set1_epi32(1), two = _mm_set1_epi32(2);
 	for (;;) {
 		if (px + 4 > PW) {
 			if (PW < 4 || px >= PW)
@@ -363,21 +363,22 @@ static void pool2x2_row(const float *r0, const float *r1, int PW, float bo, floa
 		__m128 m = _mm_add_ps(_mm_max_ps(m2, m1), vb);
 		_mm_storeu_ps(yr + px, _mm_max_ps(m, zero));
 		__m128i q1 = _mm_and_si128(_mm_castps_si128(gab), one);
-		__m128i q2 = _mm_add_epi32(vW, _mm_and_si128(_mm_castps_si128(gcd), one));
+		__m128i q2 = _mm_add_epi32(two, _mm_and_si128(_mm_castps_si128(gcd), one));
 		__m128i sel = _mm_castps_si128(g12);
 		__m128i q = _mm_or_si128(_mm_and_si128(sel, q2), _mm_andnot_si128(sel, q1));
-		__m128i qa = _mm_add_epi32(_mm_set1_epi32(q0 + 2 * px), _mm_set_epi32(6, 4, 2, 0));
-		_mm_storeu_si128((__m128i *)(ir + px), _mm_add_epi32(qa, q));
+		int32_t qq[4];
+		_mm_storeu_si128((__m128i *)qq, q);
+		ir[px] = (unsigned char)qq[0], ir[px + 1] = (unsigned char)qq[1];
+		ir[px + 2] = (unsigned char)qq[2], ir[px + 3] = (unsigned char)qq[3];
 		px += 4;
 	}
 	for (; px < PW; px++) {
 		float a = r0[2 * px], b = r0[2 * px + 1], c = r1[2 * px], d = r1[2 * px + 1];
-		int32_t qa = q0 + 2 * px;
 		float m1 = b > a ? b : a, m2 = d > c ? d : c;
-		int32_t q1 = b > a ? qa + 1 : qa, q2 = d > c ? qa + rstride + 1 : qa + rstride;
+		int q1 = b > a, q2 = 2 + (d > c);
 		float m = (m2 > m1 ? m2 : m1) + bo;
 		yr[px] = m > 0 ? m : 0.0f;
-		ir[px] = m2 > m1 ? q2 : q1;
+		ir[px] = (unsigned char)(m2 > m1 ? q2 : q1);
 	}
 }
 
@@ -487,8 +488,8 @@ void sr_nn_conv_pool_forward(const sr_layer *L, const sr_layer *P, const float *
 			direct_rows(L, p + L->w_off, x, 2 * py, 2 * PW, col, ld);
 			for (int o = 0; o < O; o++)
 				pool2x2_row(col + (size_t)o * 2 * ld, col + (size_t)o * 2 * ld + ld, PW, b[o],
-				            ypool + ((size_t)o * PH + py) * PW, idx + ((size_t)o * PH + py) * PW,
-				            (int32_t)((size_t)o * H * W + (size_t)2 * py * W), W);
+				            ypool + ((size_t)o * PH + py) * PW,
+				            (unsigned char *)idx + ((size_t)o * PH + py) * PW);
 		}
 		return;
 	}
@@ -519,7 +520,7 @@ void sr_nn_conv_pool_forward(const sr_layer *L, const sr_layer *P, const float *
 		if (P->kh == 2 && P->kw == 2 && P->sh == 2 && P->sw == 2) {
 			for (int py = 0; py < PH; py++)
 				pool2x2_row(f + (size_t)(2 * py) * W, f + (size_t)(2 * py + 1) * W, PW, bo,
-				            yo + (size_t)py * PW, io + (size_t)py * PW, base + 2 * py * W, W);
+				            yo + (size_t)py * PW, (unsigned char *)idx + ((size_t)o * PH + py) * PW);
 			continue;
 		}
 		for (int py = 0; py < PH; py++)
@@ -548,8 +549,23 @@ void sr_nn_conv_pool_backward(const sr_layer *L, const sr_layer *P, const float 
 	size_t n = taps ? sr_nn_conv_widesize(L) : (size_t)L->out_c * L->out_h * L->out_w;
 	size_t np = (size_t)P->out_c * P->out_h * P->out_w;
 	memset(full, 0, n * sizeof *full);
-	for (size_t i = 0; i < np; i++)
-		full[idx[i]] += ypool[i] > 0 ? dpool[i] : 0.0f;
+	if (P->kh == 2 && P->kw == 2 && P->sh == 2 && P->sw == 2) {
+		/* 2x2 pools keep one code per window: 2 * second row + right column */
+		const unsigned char *code = (const unsigned char *)idx;
+		int RW = taps ? L->in_w : L->out_w, PH = P->out_h, PW = P->out_w;
+		for (int o = 0; o < P->out_c; o++)
+			for (int py = 0; py < PH; py++) {
+				size_t i0 = ((size_t)o * PH + py) * PW;
+				float *f = full + ((size_t)o * L->out_h + 2 * py) * RW;
+				for (int px = 0; px < PW; px++) {
+					int c = code[i0 + px];
+					f[(c >> 1) * RW + 2 * px + (c & 1)] += ypool[i0 + px] > 0 ? dpool[i0 + px] : 0.0f;
+				}
+			}
+	} else {
+		for (size_t i = 0; i < np; i++)
+			full[idx[i]] += ypool[i] > 0 ? dpool[i] : 0.0f;
+	}
 	if (taps)
 		taps_backward(L, wt, g, x, full, dx, gt);
 	else
