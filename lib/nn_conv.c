@@ -460,7 +460,7 @@ int sr_nn_conv_direct_ok(const sr_layer *L, const sr_layer *P)
 {
 #if HAVE_DIRECT
 	return L->kind == SR_L_CONV && L->in_c <= 4 && L->sh == 1 && L->sw == 1 && L->ph == 0 &&
-	       L->pw == 0 && L->kw <= 16 && !L->is1d && P->kh == 2 && P->kw == 2 && P->sh == 2 &&
+	       L->pw == 0 && L->kw <= 16 && L->kh <= 16 && !L->is1d && P->kh == 2 && P->kw == 2 && P->sh == 2 &&
 	       P->sw == 2 && cpu_avx2_fma();
 #else
 	(void)L, (void)P;
@@ -540,11 +540,82 @@ void sr_nn_conv_pool_forward(const sr_layer *L, const sr_layer *P, const float *
 	}
 }
 
+/* Backward of the direct conv + 2x2 pool: only the windows' maxima carry gradient, so dW,
+ * the bias and dx are accumulated from them alone (no dense d(conv output), no GEMM). */
+static void direct_pool_backward(const sr_layer *L, const sr_layer *P, const float *p, float *g,
+                                 const float *x, const float *ypool, const unsigned char *code,
+                                 const float *dpool, float *dx)
+{
+	int C = L->in_c, H = L->in_h, W = L->in_w, kh = L->kh, kw = L->kw;
+	int PH = P->out_h, PW = P->out_w, KK = C * kh * kw;
+	const float *w = p + L->w_off;
+	float *gw = g + L->w_off, *gb = g + L->b_off;
+	float acc[4 * 16 * 16];
+	if (dx)
+		memset(dx, 0, (size_t)C * H * W * sizeof *dx);
+	if (C == 1 && kh == 3 && kw == 3 && !dx) {
+		/* the usual first layer: nine accumulators in registers, no branches */
+		for (int o = 0; o < L->out_c; o++) {
+			float a0 = 0, a1 = 0, a2 = 0, a3 = 0, a4 = 0, a5 = 0, a6 = 0, a7 = 0, a8 = 0, sb = 0;
+			for (int py = 0; py < PH; py++) {
+				size_t i0 = ((size_t)o * PH + py) * PW;
+				for (int px = 0; px < PW; px++) {
+					size_t i = i0 + px;
+					float d = ypool[i] > 0 ? dpool[i] : 0.0f;
+					const float *r0 = x + (size_t)(2 * py + (code[i] >> 1)) * W + 2 * px + (code[i] & 1);
+					const float *r1 = r0 + W, *r2 = r1 + W;
+					sb += d;
+					a0 += d * r0[0], a1 += d * r0[1], a2 += d * r0[2];
+					a3 += d * r1[0], a4 += d * r1[1], a5 += d * r1[2];
+					a6 += d * r2[0], a7 += d * r2[1], a8 += d * r2[2];
+				}
+			}
+			float *go = gw + (size_t)o * 9;
+			go[0] += a0, go[1] += a1, go[2] += a2, go[3] += a3, go[4] += a4;
+			go[5] += a5, go[6] += a6, go[7] += a7, go[8] += a8;
+			gb[o] += sb;
+		}
+		return;
+	}
+	for (int o = 0; o < L->out_c; o++) {
+		float sb = 0;
+		memset(acc, 0, KK * sizeof *acc);
+		const float *wo = w + (size_t)o * KK;
+		for (int py = 0; py < PH; py++)
+			for (int px = 0; px < PW; px++) {
+				size_t i = ((size_t)o * PH + py) * PW + px;
+				float d = ypool[i] > 0 ? dpool[i] : 0.0f;
+				int yy = 2 * py + (code[i] >> 1), xx = 2 * px + (code[i] & 1);
+				sb += d;
+				for (int c = 0; c < C; c++)
+					for (int ky = 0; ky < kh; ky++) {
+						const float *xr = x + ((size_t)c * H + yy + ky) * W + xx;
+						float *ar = acc + (c * kh + ky) * kw;
+						for (int kx = 0; kx < kw; kx++)
+							ar[kx] += d * xr[kx];
+						if (dx) {
+							float *dr = dx + ((size_t)c * H + yy + ky) * W + xx;
+							const float *wr = wo + (c * kh + ky) * kw;
+							for (int kx = 0; kx < kw; kx++)
+								dr[kx] += d * wr[kx];
+						}
+					}
+			}
+		gb[o] += sb;
+		for (int t = 0; t < KK; t++)
+			gw[(size_t)o * KK + t] += acc[t];
+	}
+}
+
 void sr_nn_conv_pool_backward(const sr_layer *L, const sr_layer *P, const float *p,
                               const float *wt, float *g, const float *x, const float *ypool,
                               const int32_t *idx, const float *dpool, float *dx, float *full,
                               float *col, float *gt)
 {
+	if (!sr_nn_reference && !wt && sr_nn_conv_direct_ok(L, P)) {
+		direct_pool_backward(L, P, p, g, x, ypool, (const unsigned char *)idx, dpool, dx);
+		return;
+	}
 	int taps = wt && !sr_nn_reference;
 	size_t n = taps ? sr_nn_conv_widesize(L) : (size_t)L->out_c * L->out_h * L->out_w;
 	size_t np = (size_t)P->out_c * P->out_h * P->out_w;
