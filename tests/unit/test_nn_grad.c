@@ -157,6 +157,20 @@ static void fast_vs_ref(const char *spec, int c, int h, int w, int n_out, int ba
 			              "%s: %s[%zu] fast %.8g reference %.8g", spec, t[k].what, i,
 			              t[k].a[0][i], t[k].a[1][i]);
 	}
+	/* without the input gradient (training's setting) the parameter gradients are the same */
+	sr_net_set_input_grad(net, 0);
+	ck_assert_int_eq(sr_net_forward(net, in, batch, training, 99), 0);
+	sr_net_zero_grad(net);
+	ck_assert_int_eq(sr_net_backward(net, R), 0);
+	{
+		double mx = 0;
+		for (size_t i = 0; i < np; i++)
+			mx = fmax(mx, fabs(g[1][i]));
+		for (size_t i = 0; i < np; i++)
+			ck_assert_msg(fabs(sr_net_grads(net)[i] - g[1][i]) <= 1e-4 * mx + 1e-6,
+			              "%s: param grad[%zu] without input grad %.8g, reference %.8g", spec, i,
+			              sr_net_grads(net)[i], g[1][i]);
+	}
 	for (int ref = 0; ref < 2; ref++)
 		free(o[ref]), free(g[ref]), free(gi[ref]);
 	free(in), free(R);
