@@ -2,6 +2,7 @@
  * Build: make build/libstemrot.a && cc -O2 -std=c11 -fopenmp -Ilib $(pkg-config --cflags openblas) \
  *          bench/nn_speed.c build/libstemrot.a $(pkg-config --libs openblas zlib netpbm) -lm -o build/nn_speed
  * Run:   build/nn_speed [-b PAIRS] [-t THREADS] [-s SECONDS] [-o N_OUT] [-n SPEC] [-i INFER_BATCH]
+ *          [-r (reference path)] [-H HEIGHT -W WIDTH (default 64x64; -H 1: the default 1D net)]
  * Prints training pairs/s (Siamese: 2*PAIRS images per step, forward+backward+Adam) and
  * inference images/s, with GFLOP/s counted as 3 x forward FLOPs per trained image. */
 #define _POSIX_C_SOURCE 200809L
@@ -33,10 +34,10 @@ static double cpu(void)
 
 int main(int argc, char **argv)
 {
-	int pairs = 32, threads = 2, n_out = 24, ib = 128, c;
+	int pairs = 32, threads = 2, n_out = 24, ib = 128, c, H = 64, W = 64;
 	double secs = 3;
 	const char *spec = SR_NET_DEFAULT_2D;
-	while ((c = getopt(argc, argv, "b:t:s:o:n:i:r")) != -1) {
+	while ((c = getopt(argc, argv, "b:t:s:o:n:i:rH:W:")) != -1) {
 		switch (c) {
 		case 'b': pairs = atoi(optarg); break;
 		case 't': threads = atoi(optarg); break;
@@ -45,14 +46,18 @@ int main(int argc, char **argv)
 		case 'n': spec = optarg; break;
 		case 'i': ib = atoi(optarg); break;
 		case 'r': sr_nn_reference = 1; break;
-		default: fprintf(stderr, "usage: nn_speed [-b pairs] [-t threads] [-s secs] [-o n_out] [-n spec] [-i infer_batch] [-r]\n"); return 1;
+		case 'H': H = atoi(optarg); break;
+		case 'W': W = atoi(optarg); break;
+		default: fprintf(stderr, "usage: nn_speed [-b pairs] [-t threads] [-s secs] [-o n_out] [-n spec] [-i infer_batch] [-r] [-H height] [-W width]\n"); return 1;
 		}
 	}
 	sr_nn_set_threads(threads);
 	int maxb = 2 * pairs > ib ? 2 * pairs : ib;
 	if (maxb < 1)
 		maxb = 1;
-	sr_net *net = sr_net_create(spec, 1, 64, 64, n_out, maxb);
+	if (H == 1 && spec == (const char *)SR_NET_DEFAULT_2D)
+		spec = SR_NET_DEFAULT_1D;
+	sr_net *net = sr_net_create(spec, 1, H, W, n_out, maxb);
 	if (!net) {
 		fprintf(stderr, "nn_speed: %s\n", sr_errmsg());
 		return 1;
@@ -62,7 +67,7 @@ int main(int argc, char **argv)
 	sr_optim_conf oc;
 	sr_optim_defaults(&oc);
 	sr_optim *opt = sr_optim_create(&oc, sr_net_nparams(net));
-	size_t insz = (size_t)maxb * 64 * 64, outsz = (size_t)maxb * sr_net_out_size(net);
+	size_t insz = (size_t)maxb * H * W, outsz = (size_t)maxb * sr_net_out_size(net);
 	float *in = malloc(insz * 4), *dout = malloc(outsz * 4);
 	sr_rng r = sr_rng_derive(1, 0);
 	for (size_t i = 0; i < insz; i++)

@@ -37,8 +37,18 @@
  * images (chunking depends only on batch size and parameter count) and the chunks are summed
  * in a fixed order.  Dropout masks come from (step_seed, image index within the batch, layer).
  *
- * THREADS: sr_nn_set_threads(n) (0 = OpenMP default); OpenBLAS is kept at 1 thread, images
- * are spread over threads.  Built without OpenMP the engine runs on one thread (same bytes).
+ * THREADS: sr_nn_set_threads(n) (0 = OpenMP default); OpenBLAS is set to 1 thread (for the
+ * whole process) on the first forward, and images are spread over threads.  Built without
+ * OpenMP the engine runs on one thread (same bytes).
+ *
+ * FAST PATH (sr_nn_reference = 0; tests compare it with the naive loops): each thread runs
+ * whole images through the network.  conv + relu are fused, and conv + relu + maxpool too
+ * (the conv output then lives only in a per-thread buffer; relu(max) = max(relu)); a first
+ * layer with <= 4 input channels and a 2x2 pool is a direct AVX2/FMA kernel (runtime check,
+ * GEMM otherwise) whose backward uses only the pooled maxima; stride-1 'valid' convs with
+ * >= 8 input channels run as one GEMM per kernel tap on shifted views of the input (no
+ * im2col); others use im2col + cblas_sgemm.  Dropout is skipped in eval mode.  Quick timing:
+ * bench/nn_speed.c.
  */
 #ifndef SR_NN_H
 #define SR_NN_H
