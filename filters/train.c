@@ -42,6 +42,9 @@ static const char usage[] =
 	"                       then upsampling and convolutions to the view size)\n"
 	"      --latents N      generate: latent numbers besides the angle (default 2)\n"
 	"      --loss NAME      generate: mse (default) or poisson\n"
+	"      --mirror-weight X  weight of the mirror loss: a view's mirror image must\n"
+	"                       give the negated angle, which fixes the zero for every\n"
+	"                       image alike (default 1; 0 = off)\n"
 	"      --log FILE       TSV log of train and validation loss per epoch\n"
 	"      --checkpoint F   checkpoint file (default MODEL.ckpt), written each epoch\n"
 	"  -r, --resume         continue from the checkpoint when it exists\n"
@@ -75,7 +78,7 @@ int main(int argc, char **argv)
 		{"head-pow", required_argument, NULL, 13},
 		{"decoder", required_argument, NULL, 20}, {"latents", required_argument, NULL, 21},
 		{"loss", required_argument, NULL, 22},
-		{"no-augment", no_argument, NULL, 14},
+		{"no-augment", no_argument, NULL, 14}, {"mirror-weight", required_argument, NULL, 15},
 		{"log", required_argument, NULL, 6}, {"checkpoint", required_argument, NULL, 7},
 		{"resume", no_argument, NULL, 'r'}, {"stream", no_argument, NULL, 8},
 		{"memory", required_argument, NULL, 9}, {"chunk", required_argument, NULL, 10},
@@ -107,6 +110,7 @@ int main(int argc, char **argv)
 		case 'K': bad = sr_parse_long("--heads", optarg, 1, 32, &v); c.heads = (int)v; break;
 		case 'k': bad = sr_parse_long("--order", optarg, 1, 32, &v); c.order = (int)v; break;
 		case 14: c.augment = 0; break;
+		case 15: bad = sr_parse_double("--mirror-weight", optarg, 0, 100, &c.mirror_weight); break;
 		case 13: bad = sr_parse_double("--head-pow", optarg, 0, 4, &c.head_pow); break;
 		case 5: bad = sr_parse_double("--cons-weight", optarg, 0, 100, &c.cons_weight); break;
 		case 6: c.log = optarg; break;

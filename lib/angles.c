@@ -51,22 +51,22 @@ double sr_head_angle(const float *u, int k, double *mag)
 	return sr_wrap(atan2(s, c) / DEG / k, 360.0 / k);
 }
 
-/* One head: loss and (optionally) gradients added into ga2, gb2 (2 floats each). */
-static double head_loss(const float *a2, const float *b2, double alpha, double scale, float *ga2,
-                        float *gb2)
+/* One head: L = |z_B - M z_A|^2 for a 2x2 matrix M = (m00 m01; m10 m11); loss and
+ * (optionally) gradients added into ga2, gb2 (2 floats each). */
+static double head_loss_m(const float *a2, const float *b2, const double *M, double scale,
+                          float *ga2, float *gb2)
 {
 	double ax = a2[0], ay = a2[1], bx = b2[0], by = b2[1];
 	double na = sqrt(ax * ax + ay * ay + NORM_EPS * NORM_EPS);
 	double nb = sqrt(bx * bx + by * by + NORM_EPS * NORM_EPS);
 	double zax = ax / na, zay = ay / na, zbx = bx / nb, zby = by / nb;
-	double ca = cos(alpha), sa = sin(alpha);
-	double vx = ca * zax - sa * zay, vy = sa * zax + ca * zay; /* R z_A */
+	double vx = M[0] * zax + M[1] * zay, vy = M[2] * zax + M[3] * zay; /* M z_A */
 	double dx = zbx - vx, dy = zby - vy;
 	double L = dx * dx + dy * dy;
 	if (ga2 || gb2) {
-		/* dL/dz_B = 2 d ; dL/dz_A = -2 R^T d */
+		/* dL/dz_B = 2 d ; dL/dz_A = -2 M^T d */
 		double gbx = 2 * dx, gby = 2 * dy;
-		double gax = -2 * (ca * dx + sa * dy), gay = -2 * (-sa * dx + ca * dy);
+		double gax = -2 * (M[0] * dx + M[2] * dy), gay = -2 * (M[1] * dx + M[3] * dy);
 		/* through z = u / n: dL/du = g / n - u (u.g) / n^3 */
 		if (gb2) {
 			double ug = bx * gbx + by * gby;
@@ -80,6 +80,30 @@ static double head_loss(const float *a2, const float *b2, double alpha, double s
 		}
 	}
 	return L;
+}
+
+/* The rotation case: M = R(alpha). */
+static double head_loss(const float *a2, const float *b2, double alpha, double scale, float *ga2,
+                        float *gb2)
+{
+	double M[4] = {cos(alpha), -sin(alpha), sin(alpha), cos(alpha)};
+	return head_loss_m(a2, b2, M, scale, ga2, gb2);
+}
+
+double sr_mirror_loss(const float *u, const float *um, int K, const double *w, double scale,
+                      float *g, float *gm)
+{
+	static const double J[4] = {1, 0, 0, -1};
+	double total = 0;
+	for (int k = 1; k <= K; k++) {
+		double wk = w ? w[k - 1] : 1.0;
+		if (wk == 0)
+			continue;
+		int o = 2 * (k - 1);
+		total += wk * head_loss_m(u + o, um + o, J, scale * wk, g ? g + o : NULL,
+		                          gm ? gm + o : NULL);
+	}
+	return total;
 }
 
 double sr_pair_loss(const float *ua, const float *ub, int K, double delta, const double *w,

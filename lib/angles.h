@@ -33,6 +33,17 @@ double sr_head_angle(const float *u, int k, double *mag);
 double sr_pair_loss(const float *ua, const float *ub, int K, double delta, const double *w,
                     double scale, double *per_head, float *ga, float *gb);
 
+/* The mirror loss: u are the outputs for an image, um those for its mirror image (rows
+ * flipped about the image centre, y -> -y), whose orientation is -theta for a shape that is
+ * mirror-symmetric about a line through a vertex (every regular polygon).  For each head,
+ * L_k = | z_m - J z |^2 with J = diag(1, -1) (the conjugate: angle negated).  It pins the
+ * network's zero to theta = 0 or half a period, for every image alike, which pair
+ * consistency alone cannot do (a pair shares size, dose and blur, so an offset that depends
+ * on them is invisible to the pair loss).  Returns sum_k w_k L_k; gradients times scale ADDED
+ * to g, gm (may be NULL). */
+double sr_mirror_loss(const float *u, const float *um, int K, const double *w, double scale,
+                      float *g, float *gm);
+
 /* The supervised (oracle) loss of one view against a known angle theta: for each head k with
  * use[k-1] != 0 (use may be NULL: all), L_k = | z_k - (cos k theta, sin k theta) |^2.  Returns
  * the sum; g (may be NULL) gets d(sum)/d(u) times scale ADDED. */

@@ -68,13 +68,13 @@ static int m1_setup(sr_trainer *t)
 	for (int k = 1; k <= K; k++)
 		s->w[k - 1] = (t->conf.order == 0 || k % t->conf.order == 0) ? pow(k, -t->conf.head_pow) : 0.0;
 	size_t in = (size_t)t->h * t->w;
-	s->xin = malloc((size_t)2 * s->maxb * in * sizeof *s->xin);
-	s->dout = malloc((size_t)2 * s->maxb * s->nout * sizeof *s->dout);
+	s->xin = malloc((size_t)3 * s->maxb * in * sizeof *s->xin);
+	s->dout = malloc((size_t)3 * s->maxb * s->nout * sizeof *s->dout);
 	s->delta = malloc((size_t)s->maxb * sizeof *s->delta);
 	s->theta = malloc((size_t)s->maxb * sizeof *s->theta);
 	if (!s->xin || !s->dout || !s->delta || !s->theta)
 		return sr_fail("out of memory");
-	if (!sr_trainer_add_net(t, "siamese", t->conf.net, s->nout, 2 * s->maxb))
+	if (!sr_trainer_add_net(t, "siamese", t->conf.net, s->nout, 3 * s->maxb))
 		return -1;
 	sr_meta_set(&t->info, "predict.net", "siamese");
 	sr_meta_set_long(&t->info, "heads", K);
@@ -131,11 +131,18 @@ static int m1_batch_common(sr_trainer *t, const sr_batch *b, int train, double *
 			transform(vb, db, b->w, j);
 		}
 	}
+	/* The mirror images of the A views (siamese with square images): their orientation is
+	 * minus A's, which pins the zero (see sr_mirror_loss). */
+	int mir = !oracle && t->conf.mirror_weight > 0 && b->h == b->w && b->h > 1;
+	int nv = mir ? 3 * B : 2 * B;
+	if (mir)
+		for (int i = 0; i < B; i++)
+			transform(s->xin + (size_t)i * S, s->xin + (size_t)(2 * B + i) * S, b->w, 4);
 	sr_net *net = t->nets[0];
-	if (sr_net_forward(net, s->xin, 2 * B, train, b->step_seed) < 0)
+	if (sr_net_forward(net, s->xin, nv, train, b->step_seed) < 0)
 		return -1;
 	const float *out = sr_net_output(net);
-	memset(s->dout, 0, (size_t)2 * B * no * sizeof(float));
+	memset(s->dout, 0, (size_t)nv * no * sizeof(float));
 	double total = 0, ph[SR_MAX_ORDER];
 	double cw = t->conf.cons_weight;
 	for (int i = 0; i < B; i++) {
@@ -173,6 +180,11 @@ static int m1_batch_common(sr_trainer *t, const sr_batch *b, int train, double *
 			ga[2 * K + k] += (float)(cw * da / B);
 			gb[2 * K + k] += (float)(cw * db / B);
 		}
+		if (mir)
+			total += t->conf.mirror_weight *
+			         sr_mirror_loss(ua, out + (size_t)(2 * B + i) * no, K, s->w,
+			                        t->conf.mirror_weight / B, train ? ga : NULL,
+			                        train ? s->dout + (size_t)(2 * B + i) * no : NULL);
 		if (!train) {
 			for (int k = 0; k < K; k++)
 				s->head_sum[k] += ph[k];

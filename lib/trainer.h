@@ -84,6 +84,7 @@ typedef struct {
 	int order;            /* 0: detect */
 	double cons_weight;   /* weight of the consistency-prediction loss */
 	int augment;          /* 1: random dihedral transforms of both views (square images) */
+	double mirror_weight; /* weight of the mirror loss (siamese, square images); 0 = off */
 	double head_pow;      /* head k's loss weight is k^-head_pow (2: equal weight per degree) */
 	const char *model;    /* output model path */
 	const char *log;      /* TSV log path or NULL */

@@ -152,6 +152,32 @@ START_TEST(target_loss)
 }
 END_TEST
 
+START_TEST(mirror_loss)
+{
+	float u[8], um[8], g[8] = {0}, gm[8] = {0};
+	encode(u, 4, 17, 2.0);
+	encode(um, 4, -17, 0.7);
+	ck_assert_double_lt(sr_mirror_loss(u, um, 4, NULL, 1, NULL, NULL), 1e-9);
+	encode(um, 4, 17, 0.7); /* not negated: penalised */
+	ck_assert_double_gt(sr_mirror_loss(u, um, 4, NULL, 1, NULL, NULL), 0.1);
+	um[3] = -0.4f;
+	sr_mirror_loss(u, um, 4, NULL, 1, g, gm);
+	for (int side = 0; side < 2; side++)
+		for (int i = 0; i < 8; i++) {
+			float *x = side ? um : u, keep = x[i], h = 1e-2f;
+			x[i] = keep + h;
+			double lp = sr_mirror_loss(u, um, 4, NULL, 1, NULL, NULL);
+			x[i] = keep - h;
+			double lm = sr_mirror_loss(u, um, 4, NULL, 1, NULL, NULL);
+			x[i] = keep;
+			double num = (lp - lm) / ((double)(keep + h) - (double)(keep - h));
+			double an = side ? gm[i] : g[i];
+			ck_assert_msg(fabs(num - an) < 2e-3 * (1 + fabs(num)), "side %d i %d: %g vs %g", side,
+			              i, num, an);
+		}
+}
+END_TEST
+
 START_TEST(order_detection)
 {
 	double sq[12] = {0.5, 0.9, 0.6, 0.001, 0.5, 0.7, 0.5, 0.002, 0.4, 0.5, 0.6, 0.003};
@@ -186,6 +212,7 @@ int main(void)
 	tcase_add_test(tc, loss_zero_when_consistent);
 	tcase_add_test(tc, loss_gradient);
 	tcase_add_test(tc, target_loss);
+	tcase_add_test(tc, mirror_loss);
 	tcase_add_test(tc, order_detection);
 	tcase_add_test(tc, offset_fit);
 	suite_add_tcase(s, tc);
