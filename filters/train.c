@@ -33,6 +33,8 @@ static const char usage[] =
 	"  -n, --net SPEC       network specification or @FILE (default: stemrot-net(7))\n"
 	"  -K, --heads K        candidate symmetry orders 1..K (default 12)\n"
 	"  -k, --order K        the symmetry order, when known (default: detect)\n"
+	"      --kmin K         smallest order to detect (default 3: polygons; heads\n"
+	"                       below it are not trained)\n"
 	"      --cons-weight X  weight of the per-image consistency prediction (default 0.5)\n"
 	"      --head-pow P     weight head k's loss by k^-P (default 0: all equal)\n"
 	"      --no-augment     do not transform training pairs (default: each pair is\n"
@@ -78,7 +80,7 @@ int main(int argc, char **argv)
 		{"head-pow", required_argument, NULL, 13},
 		{"decoder", required_argument, NULL, 20}, {"latents", required_argument, NULL, 21},
 		{"loss", required_argument, NULL, 22},
-		{"no-augment", no_argument, NULL, 14}, {"mirror-weight", required_argument, NULL, 15},
+		{"no-augment", no_argument, NULL, 14}, {"kmin", required_argument, NULL, 16}, {"mirror-weight", required_argument, NULL, 15},
 		{"log", required_argument, NULL, 6}, {"checkpoint", required_argument, NULL, 7},
 		{"resume", no_argument, NULL, 'r'}, {"stream", no_argument, NULL, 8},
 		{"memory", required_argument, NULL, 9}, {"chunk", required_argument, NULL, 10},
@@ -110,6 +112,7 @@ int main(int argc, char **argv)
 		case 'K': bad = sr_parse_long("--heads", optarg, 1, 32, &v); c.heads = (int)v; break;
 		case 'k': bad = sr_parse_long("--order", optarg, 1, 32, &v); c.order = (int)v; break;
 		case 14: c.augment = 0; break;
+		case 16: bad = sr_parse_long("--kmin", optarg, 1, 32, &v); c.kmin = (int)v; break;
 		case 15: bad = sr_parse_double("--mirror-weight", optarg, 0, 100, &c.mirror_weight); break;
 		case 13: bad = sr_parse_double("--head-pow", optarg, 0, 4, &c.head_pow); break;
 		case 5: bad = sr_parse_double("--cons-weight", optarg, 0, 100, &c.cons_weight); break;

@@ -39,7 +39,7 @@ static void transform(const float *in, float *out, int n, int j)
 }
 
 typedef struct {
-	int K, nout;
+	int K, nout, kmin;
 	double w[SR_MAX_ORDER];
 	float *xin, *dout;
 	double *delta, *theta; /* per sample after augmentation */
@@ -62,11 +62,15 @@ static int m1_setup(sr_trainer *t)
 		return sr_fail("out of memory");
 	t->mstate = s;
 	s->K = K;
+	s->kmin = t->conf.kmin < 1 ? 1 : t->conf.kmin;
+	if (s->kmin > K)
+		return sr_fail("--kmin %d is larger than --heads %d", s->kmin, K);
 	s->nout = 3 * K;
 	s->maxb = t->conf.batch;
 	s->mirror = t->layout == SR_LAYOUT_PROFILE;
 	for (int k = 1; k <= K; k++)
-		s->w[k - 1] = (t->conf.order == 0 || k % t->conf.order == 0) ? pow(k, -t->conf.head_pow) : 0.0;
+		s->w[k - 1] = (t->conf.order ? k % t->conf.order == 0 : k >= s->kmin)
+		                  ? pow(k, -t->conf.head_pow) : 0.0;
 	size_t in = (size_t)t->h * t->w;
 	s->xin = malloc((size_t)3 * s->maxb * in * sizeof *s->xin);
 	s->dout = malloc((size_t)3 * s->maxb * s->nout * sizeof *s->dout);
@@ -78,6 +82,7 @@ static int m1_setup(sr_trainer *t)
 		return -1;
 	sr_meta_set(&t->info, "predict.net", "siamese");
 	sr_meta_set_long(&t->info, "heads", K);
+	sr_meta_set_long(&t->info, "heads.kmin", s->kmin);
 	sr_meta_set(&t->info, "heads.consistency", "yes");
 	return 0;
 }
@@ -209,9 +214,9 @@ static int oracle_batch(sr_trainer *t, const sr_batch *b, int train, double *los
 
 /* Per-image order from predicted consistencies q (K values): smallest k with q_k < thresh;
  * 0 when none. */
-static int order_from_q(const float *q, int K, double thresh)
+static int order_from_q(const float *q, int kmin, int K, double thresh)
 {
-	for (int k = 1; k <= K; k++)
+	for (int k = kmin; k <= K; k++)
 		if (q[k - 1] < thresh)
 			return k;
 	return 0;
@@ -241,7 +246,7 @@ static int m1_finish(sr_trainer *t)
 			return -1;
 		const float *out = sr_net_output(net);
 		for (int j = 0; j < m; j++) {
-			hist[order_from_q(out + (size_t)j * s->nout + 2 * K, K, thresh)]++;
+			hist[order_from_q(out + (size_t)j * s->nout + 2 * K, s->kmin, K, thresh)]++;
 			n++;
 		}
 	}
@@ -279,7 +284,7 @@ struct sr_predictor {
 	sr_model *model;
 	sr_net *net;
 	sr_meta info;
-	int K, nout, cons, order;
+	int K, nout, cons, order, kmin;
 	int layout, views, h, w;
 	double thresh;
 	double calib[SR_MAX_ORDER + 1];
@@ -352,6 +357,10 @@ sr_predictor *sr_predictor_open(const char *path, int order)
 		sr_fail("--order %d is larger than the model's %d heads", p->order, p->K);
 		goto bad;
 	}
+	long km = 1;
+	if (sr_meta_get(m, "heads.kmin") && need_long(m, "heads.kmin", 1, K, &km) < 0)
+		goto bad;
+	p->kmin = (int)km;
 	const char *cons = sr_meta_get(m, "heads.consistency");
 	p->cons = cons && !strcmp(cons, "yes");
 	p->thresh = DEFAULT_THRESH;
@@ -439,10 +448,10 @@ int sr_predict_record(sr_predictor *p, const sr_record *rec, int use_pair, sr_pr
 	}
 	int k = p->order;
 	if (k == 0)
-		k = p->cons ? order_from_q(q, p->K, p->thresh) : 0;
+		k = p->cons ? order_from_q(q, p->kmin, p->K, p->thresh) : 0;
 	if (k == 0) { /* nothing consistent: the head with the lowest predicted loss */
-		k = 1;
-		for (int i = 1; i < p->K; i++)
+		k = p->kmin;
+		for (int i = p->kmin; i < p->K; i++)
 			if (q[i] < q[k - 1])
 				k = i + 1;
 	}

@@ -76,6 +76,7 @@ void sr_train_defaults(sr_train_conf *c)
 	c->seed = 1;
 	c->val = 0.1;
 	c->heads = 12;
+	c->kmin = 3;
 	c->cons_weight = 0.5;
 	c->head_pow = 0;
 	c->augment = 1;

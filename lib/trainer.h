@@ -82,6 +82,7 @@ typedef struct {
 	const char *net;      /* spec or "@file"; NULL: default for the input shape */
 	int heads;            /* K */
 	int order;            /* 0: detect */
+	int kmin;             /* smallest order considered (heads below it are not trained) */
 	double cons_weight;   /* weight of the consistency-prediction loss */
 	int augment;          /* 1: random dihedral transforms of both views (square images) */
 	double mirror_weight; /* weight of the mirror loss (siamese, square images); 0 = off */
