@@ -2,7 +2,7 @@
  * Build: make build/libstemrot.a && cc -O2 -std=c11 -fopenmp -Ilib $(pkg-config --cflags openblas) \
  *          bench/nn_speed.c build/libstemrot.a $(pkg-config --libs openblas zlib netpbm) -lm -o build/nn_speed
  * Run:   build/nn_speed [-b PAIRS] [-t THREADS] [-s SECONDS] [-o N_OUT] [-n SPEC] [-i INFER_BATCH]
- *          [-r (reference path)] [-H HEIGHT -W WIDTH (default 64x64; -H 1: the default 1D net)]
+ *          [-r (reference path)] [-w (Winograd off: per-tap GEMMs)] [-H HEIGHT -W WIDTH (default 64x64; -H 1: the default 1D net)]
  * Prints training pairs/s (Siamese: 2*PAIRS images per step, forward+backward+Adam) and
  * inference images/s, with GFLOP/s counted as 3 x forward FLOPs per trained image. */
 #define _POSIX_C_SOURCE 200809L
@@ -37,7 +37,7 @@ int main(int argc, char **argv)
 	int pairs = 32, threads = 2, n_out = 24, ib = 128, c, H = 64, W = 64;
 	double secs = 3;
 	const char *spec = SR_NET_DEFAULT_2D;
-	while ((c = getopt(argc, argv, "b:t:s:o:n:i:rH:W:")) != -1) {
+	while ((c = getopt(argc, argv, "b:t:s:o:n:i:rwH:W:")) != -1) {
 		switch (c) {
 		case 'b': pairs = atoi(optarg); break;
 		case 't': threads = atoi(optarg); break;
@@ -46,9 +46,10 @@ int main(int argc, char **argv)
 		case 'n': spec = optarg; break;
 		case 'i': ib = atoi(optarg); break;
 		case 'r': sr_nn_reference = 1; break;
+		case 'w': sr_nn_winograd = 0; break;
 		case 'H': H = atoi(optarg); break;
 		case 'W': W = atoi(optarg); break;
-		default: fprintf(stderr, "usage: nn_speed [-b pairs] [-t threads] [-s secs] [-o n_out] [-n spec] [-i infer_batch] [-r] [-H height] [-W width]\n"); return 1;
+		default: fprintf(stderr, "usage: nn_speed [-b pairs] [-t threads] [-s secs] [-o n_out] [-n spec] [-i infer_batch] [-r] [-w] [-H height] [-W width]\n"); return 1;
 		}
 	}
 	sr_nn_set_threads(threads);

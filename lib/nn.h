@@ -100,6 +100,7 @@ typedef struct {
 	size_t w_off, nw;         /* weights: offset in the parameter array and count (0: none) */
 	size_t b_off, nb;         /* bias */
 	int fused_relu;           /* fast path detail: a conv whose following relu is fused */
+	int winograd;             /* fast path detail: runs as Winograd F(2x2,3x3) (set per forward) */
 } sr_layer;
 
 typedef struct sr_net sr_net;
@@ -157,6 +158,11 @@ double sr_net_flops(const sr_net *net);
 void sr_nn_set_threads(int n);
 int  sr_nn_threads(void);
 extern int sr_nn_reference;
+/* winograd = 1 (default): 3x3 stride-1 convs with >= 8 input and output channels use
+ * Winograd F(2x2,3x3) on the fast path (fewer multiplies; float32 rounding differs from the
+ * direct sum by a few ulps of the largest terms); 0: the per-tap / im2col GEMMs.  Read at
+ * each forward. */
+extern int sr_nn_winograd;
 
 /* ---- losses: return the mean loss over n values and write d loss / d x into dx (may be
  * NULL) ---- */

@@ -222,6 +222,11 @@ void sr_nn_conv_forward(const sr_layer *L, const float *p, const float *wt, cons
 		return;
 	}
 	const float *w = p + L->w_off, *b = p + L->b_off;
+	int O = L->out_c, K = L->in_c * L->kh * L->kw, P = L->out_h * L->out_w;
+	if (wt && L->winograd) {
+		sr_nn_wino_forward(L, wt, x, y, col);
+		goto bias;
+	}
 	if (wt) {
 		taps_forward(L, wt, x, col);
 		for (int o = 0; o < L->out_c; o++)
@@ -239,7 +244,6 @@ void sr_nn_conv_forward(const sr_layer *L, const float *p, const float *wt, cons
 			}
 		return;
 	}
-	int O = L->out_c, K = L->in_c * L->kh * L->kw, P = L->out_h * L->out_w;
 	const float *B = x;
 	if (!(L->kh == 1 && L->kw == 1 && L->sh == 1 && L->sw == 1 && L->ph == 0 && L->pw == 0)) {
 		im2col(x, L->in_c, L->in_h, L->in_w, L->kh, L->kw, L->sh, L->sw, L->ph, L->pw, L->out_h,
@@ -247,6 +251,7 @@ void sr_nn_conv_forward(const sr_layer *L, const float *p, const float *wt, cons
 		B = col;
 	}
 	cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, O, P, K, 1.0f, w, K, B, P, 0.0f, y, P);
+bias:
 	for (int o = 0; o < O; o++) {
 		float *r = y + (size_t)o * P, bo = b[o];
 		if (L->fused_relu)
@@ -306,6 +311,16 @@ static void conv_backward_core(const sr_layer *L, const float *p, float *g, cons
 	       L->out_w, dx);
 }
 
+/* Winograd backward of the linear part, with the bias gradient */
+static void wino_backward(const sr_layer *L, const float *wt, float *g, const float *x,
+                          const float *dy, float *dx, float *col, float *gt)
+{
+	int P = L->out_h * L->out_w;
+	for (int o = 0; o < L->out_c; o++)
+		g[L->b_off + o] += sum8(dy + (size_t)o * P, P);
+	sr_nn_wino_backward(L, wt, g, x, dy, dx, col, gt);
+}
+
 /* dy is modified in place when the relu is fused (masked by y > 0). */
 void sr_nn_conv_backward(const sr_layer *L, const float *p, const float *wt, float *g,
                          const float *x, const float *y, float *dy, float *dx, float *col,
@@ -315,6 +330,10 @@ void sr_nn_conv_backward(const sr_layer *L, const float *p, const float *wt, flo
 	if (L->fused_relu)
 		for (size_t i = 0; i < n; i++)
 			dy[i] = y[i] > 0 ? dy[i] : 0.0f;
+	if (wt && L->winograd && !sr_nn_reference) {
+		wino_backward(L, wt, g, x, dy, dx, col, gt);
+		return;
+	}
 	if (wt && !sr_nn_reference) {
 		/* widen dy into col with zero junk columns */
 		int W = L->in_w, OW = L->out_w;
@@ -494,7 +513,9 @@ void sr_nn_conv_pool_forward(const sr_layer *L, const sr_layer *P, const float *
 		return;
 	}
 #endif
-	if (wt && !sr_nn_reference) {
+	if (wt && L->winograd && !sr_nn_reference) {
+		sr_nn_wino_forward(L, wt, x, full, col);
+	} else if (wt && !sr_nn_reference) {
 		taps_forward(L, wt, x, full);
 		W = L->in_w; /* rows of the wide grid; junk columns are never pooled */
 	} else if (sr_nn_reference) {
@@ -616,7 +637,7 @@ void sr_nn_conv_pool_backward(const sr_layer *L, const sr_layer *P, const float 
 		direct_pool_backward(L, P, p, g, x, ypool, (const unsigned char *)idx, dpool, dx);
 		return;
 	}
-	int taps = wt && !sr_nn_reference;
+	int wino = wt && L->winograd && !sr_nn_reference, taps = wt && !wino && !sr_nn_reference;
 	size_t n = taps ? sr_nn_conv_widesize(L) : (size_t)L->out_c * L->out_h * L->out_w;
 	size_t np = (size_t)P->out_c * P->out_h * P->out_w;
 	memset(full, 0, n * sizeof *full);
@@ -637,7 +658,9 @@ void sr_nn_conv_pool_backward(const sr_layer *L, const sr_layer *P, const float 
 		for (size_t i = 0; i < np; i++)
 			full[idx[i]] += ypool[i] > 0 ? dpool[i] : 0.0f;
 	}
-	if (taps)
+	if (wino)
+		wino_backward(L, wt, g, x, full, dx, col, gt);
+	else if (taps)
 		taps_backward(L, wt, g, x, full, dx, gt);
 	else
 		conv_backward_core(L, p, g, x, full, dx, col);

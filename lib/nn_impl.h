@@ -67,6 +67,20 @@ void sr_nn_convt_backward(const sr_layer *L, const float *p, float *g, const flo
                           float *dy, float *dx, float *col);
 size_t sr_nn_conv_colsize(const sr_layer *L);
 
+/* Winograd F(2x2,3x3) for 3x3 stride-1 convs (nn_winograd.c).  sr_nn_wino_ok: the shape
+ * qualifies (the net then sets L->winograd when sr_nn_winograd is on).  u: transformed
+ * weights, sr_nn_wino_wsize floats, from sr_nn_wino_pack.  forward: y = the linear conv (no
+ * bias), out_c x out_h x out_w.  backward: dy = d(conv output); adds dW into g (bias not
+ * touched); dx (may be NULL) is overwritten.  scr: sr_nn_wino_scratch floats; gt:
+ * sr_nn_wino_wsize floats. */
+int    sr_nn_wino_ok(const sr_layer *L);
+size_t sr_nn_wino_wsize(const sr_layer *L);
+size_t sr_nn_wino_scratch(const sr_layer *L);
+void   sr_nn_wino_pack(const sr_layer *L, const float *p, float *u);
+void   sr_nn_wino_forward(const sr_layer *L, const float *u, const float *x, float *y, float *scr);
+void   sr_nn_wino_backward(const sr_layer *L, const float *u, float *g, const float *x,
+                           const float *dy, float *dx, float *scr, float *gt);
+
 void sr_nn_layer_forward(const sr_layer *L, const float *p, const float *x, float *y,
                          unsigned char *aux, int training, sr_rng *rng);
 void sr_nn_layer_backward(const sr_layer *L, const float *p, float *g, const float *x,

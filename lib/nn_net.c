@@ -161,10 +161,22 @@ sr_net *sr_net_create(const char *spec, int in_c, int in_h, int in_w, int n_out,
 	for (int l = 0; l < net->nl; l++) {
 		const sr_layer *L = &net->L[l];
 		net->wt_off[l] = (size_t)-1;
+		if (sr_nn_wino_ok(L)) {
+			/* room for either packing: sr_nn_winograd is read at each forward */
+			size_t ws = sr_nn_wino_wsize(L), ss = sr_nn_wino_scratch(L);
+			net->wt_off[l] = wtn;
+			wtn += ws > L->nw ? ws : L->nw;
+			if (ws > net->gt_size)
+				net->gt_size = ws;
+			if (ss > net->col_size)
+				net->col_size = ss;
+		}
 		if (!sr_nn_conv_tap_ok(L))
 			continue;
-		net->wt_off[l] = wtn;
-		wtn += L->nw;
+		if (net->wt_off[l] == (size_t)-1) {
+			net->wt_off[l] = wtn;
+			wtn += L->nw;
+		}
 		if (L->nw > net->gt_size)
 			net->gt_size = L->nw;
 		if ((size_t)L->kw + 16 > net->pad)
@@ -307,9 +319,14 @@ static const float *layer_input(const sr_net *net, int l, int n)
 	return output_of(net, l - 1) + (size_t)n * sz;
 }
 
+/* packed weights of a conv on the Winograd or the tap path, else NULL */
 static const float *layer_wt(const sr_net *net, int l)
 {
-	return net->taps_valid && net->wt_off[l] != (size_t)-1 ? net->wtap + net->wt_off[l] : NULL;
+	const sr_layer *L = &net->L[l];
+	return net->taps_valid && net->wt_off[l] != (size_t)-1 &&
+	               (L->winograd || sr_nn_conv_tap_ok(L))
+	       ? net->wtap + net->wt_off[l]
+	       : NULL;
 }
 
 static void forward_image(sr_net *net, int n, float *scr, uint64_t seed)
@@ -353,10 +370,16 @@ int sr_net_forward(sr_net *net, const float *in, int batch, int training, uint64
 	blas_single_thread();
 	memcpy(net->arena, in, (size_t)batch * net->in_size * sizeof(float));
 	net->taps_valid = !sr_nn_reference;
-	if (net->taps_valid)
-		for (int l = 0; l < net->nl; l++)
-			if (net->wt_off[l] != (size_t)-1)
-				sr_nn_conv_tap_pack(&net->L[l], net->params, net->wtap + net->wt_off[l]);
+	for (int l = 0; l < net->nl; l++) {
+		sr_layer *L = &net->L[l];
+		L->winograd = net->taps_valid && sr_nn_winograd && sr_nn_wino_ok(L);
+		if (!net->taps_valid || net->wt_off[l] == (size_t)-1)
+			continue;
+		if (L->winograd)
+			sr_nn_wino_pack(L, net->params, net->wtap + net->wt_off[l]);
+		else if (sr_nn_conv_tap_ok(L))
+			sr_nn_conv_tap_pack(L, net->params, net->wtap + net->wt_off[l]);
+	}
 	net->batch = batch;
 	net->training = training;
 #ifdef _OPENMP
