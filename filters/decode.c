@@ -27,7 +27,8 @@ static const char usage[] =
 	"  -n, --count N          with a range, N angles evenly spaced from LO to HI\n"
 	"                         (default 1; LO alone)\n"
 	"  -k, --order K          symmetry order whose head drives the decoder (default: the\n"
-	"                         model's order; required when it detects per image)\n"
+	"                         model's order; required when it detects per image;\n"
+	"                         also with --input)\n"
 	"  -L, --latent V[,V...]  the latent numbers (default: their validation means)\n"
 	"  -r, --raw              the angle is the encoder's own (uncalibrated) angle\n"
 	"\n"
@@ -51,7 +52,7 @@ typedef struct {
 	sr_model *model;
 	sr_net *enc, *dec;
 	const char *path;
-	int K, L, nh, heads[SR_MAX_ORDER], loss, layout, h, w, nout, din;
+	int K, L, nh, nhot, k, heads[SR_MAX_ORDER], loss, layout, h, w, nout, din;
 	float lat[SR_GEN_MAX_LATENTS];
 	double offset;
 	int have_offset, compare;
@@ -112,7 +113,7 @@ static int from_record(sr_record *rec, void *ctx)
 	sr_normalise_view(rec->data, d->w, d->h, d->norm);
 	if (sr_net_forward(d->enc, d->norm, 1, 0, 0) < 0)
 		return -1;
-	sr_gen_code(sr_net_output(d->enc), d->K, d->heads, d->nh, d->L, delta, d->code);
+	sr_gen_code(sr_net_output(d->enc), d->K, d->k, d->nhot, d->L, delta, d->code);
 	if (sr_net_forward(d->dec, d->code, 1, 0, 0) < 0)
 		return -1;
 	const char *rid = sr_meta_get(&rec->meta, "id");
@@ -223,7 +224,19 @@ int main(int argc, char **argv)
 	d->loss = !strcmp(ls, "poisson");
 	const char *lay = sr_meta_get(m, "input.layout");
 	d->layout = lay && !strcmp(lay, "profile") ? SR_LAYOUT_PROFILE : SR_LAYOUT_IMAGE;
-	d->din = 2 * d->nh + d->L;
+	d->nhot = d->nh > 1 ? d->K : 0;
+	d->din = 2 + d->nhot + d->L;
+	d->k = order ? (int)order : (int)mord;
+	if (d->k == 0) {
+		if (d->nh != 1)
+			sr_die("the model detects the order per image: give --order K");
+		d->k = d->heads[0];
+	}
+	int found = 0;
+	for (int i = 0; i < d->nh; i++)
+		found |= d->heads[i] == d->k;
+	if (!found)
+		sr_die("--order %d: the decoder reads head(s) %s only", d->k, hs);
 	d->dec = sr_model_net(d->model, "decoder", 1);
 	if (!d->dec)
 		sr_die("%s: %s", d->path, sr_errmsg()[0] ? sr_errmsg() : "no decoder network");
@@ -275,17 +288,7 @@ int main(int argc, char **argv)
 		if (sr_for_each_record(argc - optind, argv + optind, from_record, d) < 0)
 			sr_die("%s", sr_errmsg());
 	} else {
-		int k = order ? (int)order : (int)mord;
-		if (k == 0) {
-			if (d->nh != 1)
-				sr_die("the model detects the order per image: give --order K");
-			k = d->heads[0];
-		}
-		int found = 0;
-		for (int i = 0; i < d->nh; i++)
-			found |= d->heads[i] == k;
-		if (!found)
-			sr_die("--order %d: the decoder reads head(s) %s only", k, hs);
+		int k = d->k;
 		double calib = 0;
 		char key[32];
 		snprintf(key, sizeof key, "calib.%d", k);
@@ -293,10 +296,8 @@ int main(int argc, char **argv)
 			sr_die("%s: %s", d->path, sr_errmsg());
 		for (long i = 0; i < count; i++) {
 			double a = count > 1 ? a_lo + (a_hi - a_lo) * i / (count - 1) : a_lo;
-			/* the code the encoder gives a particle predict reports at a: raw = a + calib;
-			 * the decoder was trained on codes of k-multiple heads only when the order
-			 * is given, else all heads get the same angle */
-			sr_gen_angle_code(a + calib, d->heads, d->nh, d->L, d->lat, d->code);
+			/* the code the encoder gives a particle predict reports at a: raw = a + calib */
+			sr_gen_angle_code(a + calib, k, d->nhot, d->L, d->lat, d->code);
 			if (sr_net_forward(d->dec, d->code, 1, 0, 0) < 0)
 				sr_die("%s", sr_errmsg());
 			char id[64];

@@ -20,6 +20,7 @@
 
 #include "angles.h"
 #include "err.h"
+#include "rng.h"
 #include "trainer.h"
 
 #define DEG (M_PI / 180.0)
@@ -28,49 +29,45 @@
 
 /* ---------------------------------------------------------------- the code */
 
-void sr_gen_code(const float *u, int K, const int *heads, int nh, int L, double delta, float *y)
+void sr_gen_code(const float *u, int K, int k, int nhot, int L, double delta, float *y)
 {
-	for (int m = 0; m < nh; m++) {
-		int k = heads[m];
-		double ux = u[2 * (k - 1)], uy = u[2 * (k - 1) + 1];
-		double s = sqrt(ux * ux + uy * uy + NORM_EPS * NORM_EPS);
-		double zx = ux / s, zy = uy / s, a = k * delta * DEG, c = cos(a), si = sin(a);
-		y[2 * m] = (float)(c * zx - si * zy);
-		y[2 * m + 1] = (float)(si * zx + c * zy);
-	}
+	double ux = u[2 * (k - 1)], uy = u[2 * (k - 1) + 1];
+	double s = sqrt(ux * ux + uy * uy + NORM_EPS * NORM_EPS);
+	double zx = ux / s, zy = uy / s, a = k * delta * DEG, c = cos(a), si = sin(a);
+	y[0] = (float)(c * zx - si * zy);
+	y[1] = (float)(si * zx + c * zy);
+	for (int j = 0; j < nhot; j++)
+		y[2 + j] = j == k - 1 ? 1.0f : 0.0f;
 	for (int l = 0; l < L; l++)
-		y[2 * nh + l] = u[3 * K + l];
+		y[2 + nhot + l] = u[3 * K + l];
 }
 
-void sr_gen_code_backward(const float *u, int K, const int *heads, int nh, int L, double delta,
+void sr_gen_code_backward(const float *u, int K, int k, int nhot, int L, double delta,
                           const float *gy, float *gu)
 {
-	for (int m = 0; m < nh; m++) {
-		int k = heads[m];
-		double ux = u[2 * (k - 1)], uy = u[2 * (k - 1) + 1];
-		double s = sqrt(ux * ux + uy * uy + NORM_EPS * NORM_EPS);
-		double a = k * delta * DEG, c = cos(a), si = sin(a);
-		double gx = gy[2 * m], gyy = gy[2 * m + 1];
-		/* dz = R^T g */
-		double dzx = c * gx + si * gyy, dzy = -si * gx + c * gyy;
-		/* z = u / s: du = dz / s - u (u . dz) / s^3 */
-		double ud = ux * dzx + uy * dzy, s3 = s * s * s;
-		gu[2 * (k - 1)] += (float)(dzx / s - ux * ud / s3);
-		gu[2 * (k - 1) + 1] += (float)(dzy / s - uy * ud / s3);
-	}
+	double ux = u[2 * (k - 1)], uy = u[2 * (k - 1) + 1];
+	double s = sqrt(ux * ux + uy * uy + NORM_EPS * NORM_EPS);
+	double a = k * delta * DEG, c = cos(a), si = sin(a);
+	double gx = gy[0], gyy = gy[1];
+	/* dz = R^T g */
+	double dzx = c * gx + si * gyy, dzy = -si * gx + c * gyy;
+	/* z = u / s: du = dz / s - u (u . dz) / s^3 */
+	double ud = ux * dzx + uy * dzy, s3 = s * s * s;
+	gu[2 * (k - 1)] += (float)(dzx / s - ux * ud / s3);
+	gu[2 * (k - 1) + 1] += (float)(dzy / s - uy * ud / s3);
 	for (int l = 0; l < L; l++)
-		gu[3 * K + l] += gy[2 * nh + l];
+		gu[3 * K + l] += gy[2 + nhot + l];
 }
 
-void sr_gen_angle_code(double angle, const int *heads, int nh, int L, const float *lat, float *y)
+void sr_gen_angle_code(double angle, int k, int nhot, int L, const float *lat, float *y)
 {
-	for (int m = 0; m < nh; m++) {
-		double a = heads[m] * angle * DEG;
-		y[2 * m] = (float)cos(a);
-		y[2 * m + 1] = (float)sin(a);
-	}
+	double a = k * angle * DEG;
+	y[0] = (float)cos(a);
+	y[1] = (float)sin(a);
+	for (int j = 0; j < nhot; j++)
+		y[2 + j] = j == k - 1 ? 1.0f : 0.0f;
 	for (int l = 0; l < L; l++)
-		y[2 * nh + l] = lat ? lat[l] : 0.0f;
+		y[2 + nhot + l] = lat ? lat[l] : 0.0f;
 }
 
 int sr_gen_decoder_spec(int h, int w, char *buf, size_t n)
@@ -158,8 +155,9 @@ void sr_gen_output_image(float *out, size_t n, int loss)
 /* ---------------------------------------------------------------- the method */
 
 typedef struct {
-	int K, nout, L, nh, din, loss, maxb;
+	int K, nout, L, nh, nhot, din, loss, maxb;
 	int heads[SR_MAX_ORDER];
+	int *pick; /* the head each of the 2B decoder inputs of the batch reads */
 	size_t S;
 	float *xin, *tgt, *code, *dimg, *dout, *img;
 	/* validation statistics */
@@ -196,14 +194,16 @@ static int m2_setup(sr_trainer *t)
 		for (int k = 1; k <= K; k++)
 			s->heads[s->nh++] = k;
 	}
-	s->din = 2 * s->nh + L;
+	s->nhot = s->nh > 1 ? K : 0;
+	s->din = 2 + s->nhot + L;
 	size_t B2 = (size_t)2 * s->maxb;
 	s->xin = malloc(B2 * s->S * sizeof *s->xin);
 	s->tgt = malloc(B2 * s->S * sizeof *s->tgt);
 	s->dimg = malloc(B2 * s->S * sizeof *s->dimg);
 	s->code = malloc(B2 * s->din * sizeof *s->code);
 	s->dout = malloc(B2 * s->nout * sizeof *s->dout);
-	if (!s->xin || !s->tgt || !s->dimg || !s->code || !s->dout)
+	s->pick = malloc(B2 * sizeof *s->pick);
+	if (!s->xin || !s->tgt || !s->dimg || !s->code || !s->dout || !s->pick)
 		return sr_fail("out of memory");
 	if (!sr_trainer_add_net(t, "encoder", t->conf.net, s->nout, (int)B2))
 		return -1;
@@ -268,6 +268,7 @@ static void m2_free(sr_trainer *t)
 	free(s->dimg);
 	free(s->code);
 	free(s->dout);
+	free(s->pick);
 	free(s);
 	t->mstate = NULL;
 }
@@ -297,9 +298,15 @@ static int m2_batch(sr_trainer *t, const sr_batch *b, int train, double *loss)
 	if (sr_net_forward(enc, s->xin, 2 * B, train, b->step_seed) < 0)
 		return -1;
 	const float *u = sr_net_output(enc);
+	/* one head per decoder input: the given order's; else drawn per input from the step
+	 * seed (validation passes seed 0: the heads in turn), so no input holds two heads */
+	sr_rng hr = sr_rng_derive(b->step_seed, 0x6865616473ULL);
 	for (int i = 0; i < 2 * B; i++) {
 		double d = i < B ? b->delta[i] : -b->delta[i - B];
-		sr_gen_code(u + (size_t)i * no, K, s->heads, s->nh, s->L, d, s->code + (size_t)i * din);
+		int j = s->nh == 1 ? 0 : b->step_seed ? (int)(sr_rng_uniform(&hr) * s->nh) : i % s->nh;
+		s->pick[i] = s->heads[j];
+		sr_gen_code(u + (size_t)i * no, K, s->pick[i], s->nhot, s->L, d,
+		            s->code + (size_t)i * din);
 	}
 	if (sr_net_forward(dec, s->code, 2 * B, train, b->step_seed ^ 0x5851f42d4c957f2dULL) < 0)
 		return -1;
@@ -356,7 +363,7 @@ static int m2_batch(sr_trainer *t, const sr_batch *b, int train, double *loss)
 	const float *gy = sr_net_input_grad(dec);
 	for (int i = 0; i < 2 * B; i++) {
 		double d = i < B ? b->delta[i] : -b->delta[i - B];
-		sr_gen_code_backward(u + (size_t)i * no, K, s->heads, s->nh, s->L, d,
+		sr_gen_code_backward(u + (size_t)i * no, K, s->pick[i], s->nhot, s->L, d,
 		                     gy + (size_t)i * din, s->dout + (size_t)i * no);
 	}
 	return sr_net_backward(enc, s->dout);
