@@ -35,7 +35,7 @@ static const char usage[] =
 	"  -k, --order K        the symmetry order, when known (default: detect)\n"
 	"      --kmin K         smallest order to detect (default 3: polygons; heads\n"
 	"                       below it are not trained)\n"
-	"      --cons-weight X  weight of the per-image consistency prediction (default 0.5)\n"
+	"      --cons-weight X  weight of the per-image consistency prediction (default 0.02)\n"
 	"      --head-pow P     weight head k's loss by k^-P (default 0: all equal)\n"
 	"      --no-augment     do not transform training pairs (default: each pair is\n"
 	"                       rotated by a random multiple of 90 degrees and maybe\n"

@@ -77,7 +77,7 @@ void sr_train_defaults(sr_train_conf *c)
 	c->val = 0.1;
 	c->heads = 12;
 	c->kmin = 3;
-	c->cons_weight = 0.5;
+	c->cons_weight = 0.02;
 	c->head_pow = 0;
 	c->augment = 1;
 	c->mirror_weight = 1;
