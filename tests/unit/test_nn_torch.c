@@ -267,8 +267,9 @@ static void check_masks(const fixture *fx, const sr_net *net, int batch, const c
 }
 
 /* Runs one fixture's forward and backward and compares everything.  reference: the engine's
- * naive loops instead of the fast path. */
-static void run_net_case(const char *file, int reference, int threads)
+ * naive loops instead of the fast path; winograd: the fast path's Winograd convolutions on or
+ * off (im2col + GEMM for every conv). */
+static void run_net_case(const char *file, int reference, int winograd, int threads)
 {
 	fixture *fx = fx_load(file);
 	int batch;
@@ -286,11 +287,13 @@ static void run_net_case(const char *file, int reference, int threads)
 	const float *ref_dp = fx_f(fx, "dparams", np);
 	const float *ref_dx = fx_f(fx, "dinput", in_n);
 
-	int saved_ref = sr_nn_reference;
+	int saved_ref = sr_nn_reference, saved_wino = sr_nn_winograd;
 	sr_nn_reference = reference;
+	sr_nn_winograd = winograd;
 	sr_nn_set_threads(threads);
 	char what[96];
-	snprintf(what, sizeof what, "%s %s t%d", file, reference ? "naive" : "fast", threads);
+	snprintf(what, sizeof what, "%s %s t%d", file,
+	         reference ? "naive" : winograd ? "fast" : "im2col", threads);
 
 	memcpy(sr_net_params(net), params, np * sizeof(float));
 	sr_net_set_input_grad(net, 1);
@@ -351,6 +354,7 @@ static void run_net_case(const char *file, int reference, int threads)
 	free(twice);
 
 	sr_nn_reference = saved_ref;
+	sr_nn_winograd = saved_wino;
 	sr_nn_set_threads(0);
 	sr_net_free(net);
 	fx_free(fx);
@@ -361,13 +365,16 @@ static const char *const net_files[] = {"conv2d.bin", "conv1d.bin", "misc2d.bin"
 #define N_NET_FILES ((int)(sizeof net_files / sizeof net_files[0]))
 
 /* _i: file index */
-START_TEST(net_fast_1thread) { run_net_case(net_files[_i], 0, 1); }
+START_TEST(net_fast_1thread) { run_net_case(net_files[_i], 0, 1, 1); }
 END_TEST
 
-START_TEST(net_fast_2threads) { run_net_case(net_files[_i], 0, 2); }
+START_TEST(net_fast_2threads) { run_net_case(net_files[_i], 0, 1, 2); }
 END_TEST
 
-START_TEST(net_naive) { run_net_case(net_files[_i], 1, 1); }
+START_TEST(net_im2col_2threads) { run_net_case(net_files[_i], 0, 0, 2); }
+END_TEST
+
+START_TEST(net_naive) { run_net_case(net_files[_i], 1, 0, 1); }
 END_TEST
 
 /* ------------------------------------------------------------------ optimisers */
@@ -478,6 +485,7 @@ static Suite *suite(void)
 	tcase_set_timeout(tc, 120);
 	tcase_add_loop_test(tc, net_fast_1thread, 0, N_NET_FILES);
 	tcase_add_loop_test(tc, net_fast_2threads, 0, N_NET_FILES);
+	tcase_add_loop_test(tc, net_im2col_2threads, 0, N_NET_FILES);
 	tcase_add_loop_test(tc, net_naive, 0, N_NET_FILES);
 	suite_add_tcase(s, tc);
 	TCase *to = tcase_create("optimisers");
