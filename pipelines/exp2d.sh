@@ -13,7 +13,7 @@
 #   NTRAIN [20000] training pairs per set     NTEST [1000] test images per set and dose
 #   EPOCHS [20]    BATCH [32]   LR [3e-3]      THREADS [2]     SIZE [48] frame after centring
 #   SETS ["sq mix"]   DOSES ["10 40 160"]     METHODS ["siamese oracle"]
-#   NET [see below]   TTA [8]   TRAIN_OPTS ["--head-pow 2"] extra train options
+#   NET [see below]   TTA [8]   TRAIN_OPTS ["--head-pow 1"] extra train options
 #   GEN_OPTS [] extra train options for method 2 (generate) only, e.g. "--loss poisson"
 # Everything is seeded: the same settings give the same table (timings aside).
 set -e
@@ -35,7 +35,7 @@ TTA=${TTA:-8}
 # A small convolutional front end (edges, position) and a dense layer that can form the angular
 # harmonics; far cheaper per image than stemrot-net(7)'s default network.
 NET=${NET:-"conv 16 5 stride 2; relu; conv 32 3 stride 2; relu; flatten; dense 256; relu; dense OUT"}
-TRAIN_OPTS=${TRAIN_OPTS:-"--head-pow 2"}
+TRAIN_OPTS=${TRAIN_OPTS:-"--head-pow 1"}
 mkdir -p "$OUT"
 RES="$OUT/results.tsv"
 printf 'set\tdose\tmethod\tn\tmedian\tmean\twithin1\twithin2\twithin5\torder_ok\tmedian_offset_fitted\n' > "$RES"
