@@ -45,9 +45,11 @@
  * whole images through the network.  conv + relu are fused, and conv + relu + maxpool too
  * (the conv output then lives only in a per-thread buffer; relu(max) = max(relu)); a first
  * layer with <= 4 input channels and a 2x2 pool is a direct AVX2/FMA kernel (runtime check,
- * GEMM otherwise) whose backward uses only the pooled maxima; stride-1 'valid' convs with
- * >= 8 input channels run as one GEMM per kernel tap on shifted views of the input (no
- * im2col); others use im2col + cblas_sgemm.  Dropout is skipped in eval mode.  Quick timing:
+ * GEMM otherwise) whose backward uses only the pooled maxima; 3x3 stride-1 convs ('valid'
+ * or 'same') with >= 8 input and output channels run as Winograd F(2x2,3x3), forward and
+ * backward (lib/nn_winograd.c: 16 GEMMs per image, 2.1x fewer multiplies; sr_nn_winograd = 0
+ * switches it off); other stride-1 'valid' convs with >= 8 input channels run as one GEMM
+ * per kernel tap on shifted views of the input (no im2col); others use im2col + cblas_sgemm.  Dropout is skipped in eval mode.  Quick timing:
  * bench/nn_speed.c.
  */
 #ifndef SR_NN_H
