@@ -12,7 +12,8 @@
  *   rss_mb=... base_rss_mb=...
  * gflops counts multiply-adds as 2 (sr_net_flops; a training pair is 2 images x 3 forward
  * passes' worth).  rss_mb is the peak resident set of the process (getrusage), base_rss_mb the
- * peak before the network was created. */
+ * peak before the network was created; cpu_rate is the work per CPU-second (user + system of
+ * all threads), a figure that other load on the machine disturbs less than rate. */
 #include <cblas.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -36,6 +37,15 @@ static double rss_mb(void)
 	struct rusage ru;
 	getrusage(RUSAGE_SELF, &ru);
 	return (double)ru.ru_maxrss / 1024.0;
+}
+
+/* CPU seconds (user + system) of all the process's threads so far */
+static double cpu_s(void)
+{
+	struct rusage ru;
+	getrusage(RUSAGE_SELF, &ru);
+	return (double)ru.ru_utime.tv_sec + 1e-6 * (double)ru.ru_utime.tv_usec +
+	       (double)ru.ru_stime.tv_sec + 1e-6 * (double)ru.ru_stime.tv_usec;
 }
 
 static int usage(void)
@@ -146,7 +156,7 @@ int main(int argc, char **argv)
 	for (int i = 0; i < 3; i++) /* warm-up: thread pool, first-touch of the arenas */
 		STEP();
 	long steps = 0;
-	double t0 = now(), dt;
+	double t0 = now(), c0 = cpu_s(), dt;
 	for (;;) {
 		STEP();
 		steps++;
@@ -155,10 +165,11 @@ int main(int argc, char **argv)
 			break;
 	}
 	double rate = (double)batch * steps / dt;
+	double cpu_rate = (double)batch * steps / (cpu_s() - c0);
 	double flops = sr_net_flops(net) * (train ? 6.0 : 1.0) * rate;
 	printf("ours mode=%s batch=%d threads=%d rate=%.1f unit=%s steps=%ld secs=%.2f gflops=%.1f "
-	       "rss_mb=%.1f base_rss_mb=%.1f\n", mode, batch, threads, rate,
-	       train ? "pairs/s" : "images/s", steps, dt, flops * 1e-9, rss_mb(), base);
+	       "rss_mb=%.1f base_rss_mb=%.1f cpu_rate=%.1f\n", mode, batch, threads, rate,
+	       train ? "pairs/s" : "images/s", steps, dt, flops * 1e-9, rss_mb(), base, cpu_rate);
 	sr_optim_free(opt);
 	sr_net_free(net);
 	free(x);

@@ -84,6 +84,7 @@ function kv(line, key,   n, i, a, f) {
 	if (who == "ours" && mode == "sgemm") { peak[t] = kv($0, "rate"); pt[++np] = t; next }
 	rate[who, k] = kv($0, "rate"); gf[who, k] = kv($0, "gflops")
 	rss[who, k] = kv($0, "rss_mb"); base[who, k] = kv($0, "base_rss_mb")
+	cpu[who, k] = kv($0, "cpu_rate")
 	if (!(k in seen)) { seen[k] = 1; order[++n] = k }
 }
 END {
@@ -103,7 +104,17 @@ END {
 		printf "%-21s %3s %9.1f %9s %7s %8.1f %6s %8s %8.0f %14s\n", name, p[3], rate["ours", k], \
 			tr != "" ? sprintf("%.1f", tr) : "-", ratio, gf["ours", k], pk, tgf, rss["ours", k], trss
 	}
+	printf "\nPer CPU-second (user + system of all threads; less disturbed by other load on the machine):\n"
+	printf "%-21s %3s %9s %9s %7s\n", "run", "thr", "ours", "torch", "ratio"
+	for (i = 1; i <= n; i++) {
+		k = order[i]; split(k, p, SUBSEP)
+		name = sprintf("%s b%s (%s)", p[1], p[2], p[1] == "train" ? "pairs" : "img")
+		tc = (("torch", k) in cpu) ? cpu["torch", k] : ""
+		printf "%-21s %3s %9.1f %9s %7s\n", name, p[3], cpu["ours", k], tc != "" ? tc : "-", \
+			(tc != "" && tc > 0) ? sprintf("%.2fx", cpu["ours", k] / tc) : "-"
+	}
 	printf "\nratio = ours / torch; %%peak = our GFLOP/s / sgemm peak at the same thread count;\n"
+	printf "GFLOP/s counts the direct convolution'"'"'s FLOPs (effective rate: Winograd convs do fewer);\n"
 	printf "torch GF = the same FLOP count at torch'"'"'s rate;\n"
 	printf "RSS = peak resident MB of the process (torch: + what the run added to the interpreter and libraries).\n"
 	if (have_torch != 1) printf "No PyTorch column: %s.\n", why

@@ -17,7 +17,7 @@ Prints one line:  torch mode=train batch=32 threads=2 rate=312.4 unit=pairs/s st
                   secs=3.01 rss_mb=412.3 base_rss_mb=301.2
 rss_mb is the process's peak resident set (getrusage ru_maxrss); base_rss_mb the peak before
 the first step (the interpreter, torch and its libraries), so rss_mb - base_rss_mb is what the
-run itself added.
+run itself added; cpu_rate is the work per CPU-second (user + system, all threads).
 """
 import resource
 import sys
@@ -25,6 +25,11 @@ import time
 
 import torch
 import torch.nn as nn
+
+
+def cpu_s():
+    ru = resource.getrusage(resource.RUSAGE_SELF)
+    return ru.ru_utime + ru.ru_stime
 
 
 def rss_mb():
@@ -77,16 +82,17 @@ def main(argv):
     for _ in range(3):  # warm-up: oneDNN primitive creation, allocator
         step()
     steps = 0
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), cpu_s()
     while True:
         step()
         steps += 1
         dt = time.perf_counter() - t0
         if dt >= seconds and steps >= 3:
             break
+    cpu_rate = per_step * steps / (cpu_s() - c0)
     print("torch mode=%s batch=%d threads=%d rate=%.1f unit=%s steps=%d secs=%.2f rss_mb=%.1f "
-          "base_rss_mb=%.1f" % (mode, batch, threads, per_step * steps / dt, unit, steps, dt,
-                                rss_mb(), base))
+          "base_rss_mb=%.1f cpu_rate=%.1f" % (mode, batch, threads, per_step * steps / dt, unit,
+                                              steps, dt, rss_mb(), base, cpu_rate))
     return 0
 
 
