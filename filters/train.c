@@ -47,6 +47,8 @@ static const char usage[] =
 	"      --mirror-weight X  weight of the mirror loss: a view's mirror image must\n"
 	"                       give the negated angle, which fixes the zero for every\n"
 	"                       image alike (default 1; 0 = off)\n"
+	"      --zoom-weight X  weight of the zoom loss: an A view zoomed by 0.8..1.25 must\n"
+	"                       keep its angle, tying the zero across sizes (default 1)\n"
 	"      --log FILE       TSV log of train and validation loss per epoch\n"
 	"      --checkpoint F   checkpoint file (default MODEL.ckpt), written each epoch\n"
 	"  -r, --resume         continue from the checkpoint when it exists\n"
@@ -80,7 +82,8 @@ int main(int argc, char **argv)
 		{"head-pow", required_argument, NULL, 13},
 		{"decoder", required_argument, NULL, 20}, {"latents", required_argument, NULL, 21},
 		{"loss", required_argument, NULL, 22},
-		{"no-augment", no_argument, NULL, 14}, {"kmin", required_argument, NULL, 16}, {"mirror-weight", required_argument, NULL, 15},
+		{"no-augment", no_argument, NULL, 14}, {"kmin", required_argument, NULL, 16},
+		{"zoom-weight", required_argument, NULL, 17}, {"mirror-weight", required_argument, NULL, 15},
 		{"log", required_argument, NULL, 6}, {"checkpoint", required_argument, NULL, 7},
 		{"resume", no_argument, NULL, 'r'}, {"stream", no_argument, NULL, 8},
 		{"memory", required_argument, NULL, 9}, {"chunk", required_argument, NULL, 10},
@@ -112,6 +115,7 @@ int main(int argc, char **argv)
 		case 'K': bad = sr_parse_long("--heads", optarg, 1, 32, &v); c.heads = (int)v; break;
 		case 'k': bad = sr_parse_long("--order", optarg, 1, 32, &v); c.order = (int)v; break;
 		case 14: c.augment = 0; break;
+		case 17: bad = sr_parse_double("--zoom-weight", optarg, 0, 100, &c.zoom_weight); break;
 		case 16: bad = sr_parse_long("--kmin", optarg, 1, 32, &v); c.kmin = (int)v; break;
 		case 15: bad = sr_parse_double("--mirror-weight", optarg, 0, 100, &c.mirror_weight); break;
 		case 13: bad = sr_parse_double("--head-pow", optarg, 0, 4, &c.head_pow); break;

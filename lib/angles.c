@@ -137,6 +137,14 @@ double sr_target_loss(const float *u, int K, double theta, const unsigned char *
 	return total;
 }
 
+double sr_head_pair_loss(const float *ua, const float *ub, int k, double delta, double scale,
+                         float *ga, float *gb)
+{
+	int o = 2 * (k - 1);
+	return head_loss(ua + o, ub + o, k * delta * DEG, scale, ga ? ga + o : NULL,
+	                 gb ? gb + o : NULL);
+}
+
 double sr_head_consistency(const float *ua, const float *ub, int k, double delta)
 {
 	int o = 2 * (k - 1);

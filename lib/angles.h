@@ -50,6 +50,10 @@ double sr_mirror_loss(const float *u, const float *um, int K, const double *w, d
 double sr_target_loss(const float *u, int K, double theta, const unsigned char *use, double scale,
                       float *g);
 
+/* Head k alone of sr_pair_loss: L_k, gradients times scale added (ga, gb may be NULL). */
+double sr_head_pair_loss(const float *ua, const float *ub, int k, double delta, double scale,
+                         float *ga, float *gb);
+
 /* The consistency of head k on one pair: the L_k above computed without gradient. */
 double sr_head_consistency(const float *ua, const float *ub, int k, double delta);
 

@@ -38,6 +38,27 @@ static void transform(const float *in, float *out, int n, int j)
 		}
 }
 
+/* out = in zoomed by s about the image centre (bilinear; outside reads as 0): the content at
+ * (x, y) moves to (c + s (x - c), c + s (y - c)).  Orientation is unchanged. */
+static void zoom(const float *in, float *out, int n, double s)
+{
+	double c = n / 2.0;
+	for (int r = 0; r < n; r++)
+		for (int q = 0; q < n; q++) {
+			double x = c + (q + 0.5 - c) / s - 0.5, y = c + (r + 0.5 - c) / s - 0.5;
+			int x0 = (int)floor(x), y0 = (int)floor(y);
+			double fx = x - x0, fy = y - y0, v = 0;
+			for (int j = 0; j < 2; j++)
+				for (int i = 0; i < 2; i++) {
+					int xx = x0 + i, yy = y0 + j;
+					if (xx < 0 || yy < 0 || xx >= n || yy >= n)
+						continue;
+					v += (i ? fx : 1 - fx) * (j ? fy : 1 - fy) * in[yy * n + xx];
+				}
+			out[r * n + q] = (float)v;
+		}
+}
+
 typedef struct {
 	int K, nout, kmin;
 	double w[SR_MAX_ORDER];
@@ -72,13 +93,13 @@ static int m1_setup(sr_trainer *t)
 		s->w[k - 1] = (t->conf.order ? k % t->conf.order == 0 : k >= s->kmin)
 		                  ? pow(k, -t->conf.head_pow) : 0.0;
 	size_t in = (size_t)t->h * t->w;
-	s->xin = malloc((size_t)3 * s->maxb * in * sizeof *s->xin);
-	s->dout = malloc((size_t)3 * s->maxb * s->nout * sizeof *s->dout);
+	s->xin = malloc((size_t)4 * s->maxb * in * sizeof *s->xin);
+	s->dout = malloc((size_t)4 * s->maxb * s->nout * sizeof *s->dout);
 	s->delta = malloc((size_t)s->maxb * sizeof *s->delta);
 	s->theta = malloc((size_t)s->maxb * sizeof *s->theta);
 	if (!s->xin || !s->dout || !s->delta || !s->theta)
 		return sr_fail("out of memory");
-	if (!sr_trainer_add_net(t, "siamese", t->conf.net, s->nout, 3 * s->maxb))
+	if (!sr_trainer_add_net(t, "siamese", t->conf.net, s->nout, 4 * s->maxb))
 		return -1;
 	sr_meta_set(&t->info, "predict.net", "siamese");
 	sr_meta_set_long(&t->info, "heads", K);
@@ -139,10 +160,19 @@ static int m1_batch_common(sr_trainer *t, const sr_batch *b, int train, double *
 	/* The mirror images of the A views (siamese with square images): their orientation is
 	 * minus A's, which pins the zero (see sr_mirror_loss). */
 	int mir = !oracle && t->conf.mirror_weight > 0 && b->h == b->w && b->h > 1;
-	int nv = mir ? 3 * B : 2 * B;
+	/* A zoomed copy of each A view must give A's angle: ties the zero across particle sizes
+	 * (the mirror loss leaves 0 or half a period, and pairs share their size). */
+	int zm = mir && train && t->conf.zoom_weight > 0;
+	int nv = zm ? 4 * B : mir ? 3 * B : 2 * B;
 	if (mir)
 		for (int i = 0; i < B; i++)
 			transform(s->xin + (size_t)i * S, s->xin + (size_t)(2 * B + i) * S, b->w, 4);
+	if (zm)
+		for (int i = 0; i < B; i++) {
+			sr_rng r = sr_rng_derive(b->step_seed ^ 0x2545f4914f6cdd1dULL, (uint64_t)i);
+			double f = exp(sr_rng_range(&r, log(0.8), log(1.25)));
+			zoom(s->xin + (size_t)i * S, s->xin + (size_t)(3 * B + i) * S, b->w, f);
+		}
 	sr_net *net = t->nets[0];
 	if (sr_net_forward(net, s->xin, nv, train, b->step_seed) < 0)
 		return -1;
@@ -190,6 +220,15 @@ static int m1_batch_common(sr_trainer *t, const sr_batch *b, int train, double *
 			         sr_mirror_loss(ua, out + (size_t)(2 * B + i) * no, K, s->w,
 			                        t->conf.mirror_weight / B, train ? ga : NULL,
 			                        train ? s->dout + (size_t)(2 * B + i) * no : NULL);
+		if (zm) {
+			const float *uz = out + (size_t)(3 * B + i) * no;
+			float *gz = s->dout + (size_t)(3 * B + i) * no;
+			for (int k = 1; k <= K; k++)
+				if (s->w[k - 1] > 0)
+					total += t->conf.zoom_weight * s->w[k - 1] *
+					         sr_head_pair_loss(ua, uz, k, 0, t->conf.zoom_weight * s->w[k - 1] / B,
+					                           ga, gz);
+		}
 		if (!train) {
 			for (int k = 0; k < K; k++)
 				s->head_sum[k] += ph[k];
@@ -216,8 +255,15 @@ static int oracle_batch(sr_trainer *t, const sr_batch *b, int train, double *los
  * 0 when none. */
 static int order_from_q(const float *q, int kmin, int K, double thresh)
 {
+	/* The threshold is relaxed to twice the best head's predicted loss, so that a noisy
+	 * image whose true head is slightly above it is not handed to a multiple (head 8 for a
+	 * square) or to no head at all. */
+	double m = INFINITY;
 	for (int k = kmin; k <= K; k++)
-		if (q[k - 1] < thresh)
+		m = fmin(m, q[k - 1]);
+	double t = fmax(thresh, 2 * m);
+	for (int k = kmin; k <= K; k++)
+		if (q[k - 1] < t)
 			return k;
 	return 0;
 }

@@ -81,6 +81,7 @@ void sr_train_defaults(sr_train_conf *c)
 	c->head_pow = 0;
 	c->augment = 1;
 	c->mirror_weight = 1;
+	c->zoom_weight = 1;
 	c->latents = 2;
 	c->loss = "mse";
 	c->mem_limit_mb = 2048;
@@ -553,6 +554,7 @@ static void set_common_info(sr_trainer *t)
 	sr_meta_set_double(&t->info, "train.val", t->conf.val);
 	sr_meta_set(&t->info, "train.augment", "%s", t->conf.augment ? "dihedral" : "none");
 	sr_meta_set_double(&t->info, "train.mirror_weight", t->conf.mirror_weight);
+	sr_meta_set_double(&t->info, "train.zoom_weight", t->conf.zoom_weight);
 	sr_meta_set_long(&t->info, "train.records", t->ntrain);
 	sr_meta_set_long(&t->info, "train.val_records", t->nval);
 	if (t->m->reads_truth)

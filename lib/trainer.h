@@ -85,6 +85,7 @@ typedef struct {
 	int kmin;             /* smallest order considered (heads below it are not trained) */
 	double cons_weight;   /* weight of the consistency-prediction loss */
 	int augment;          /* 1: random dihedral transforms of both views (square images) */
+	double zoom_weight;   /* weight of the zoom loss (A zoomed by 0.8..1.25 keeps its angle) */
 	double mirror_weight; /* weight of the mirror loss (siamese, square images); 0 = off */
 	double head_pow;      /* head k's loss weight is k^-head_pow (2: equal weight per degree) */
 	const char *model;    /* output model path */
