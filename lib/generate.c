@@ -188,10 +188,13 @@ static int m2_setup(sr_trainer *t)
 	s->nout = 3 * K + L;
 	s->maxb = t->conf.batch;
 	s->S = (size_t)t->h * t->w;
+	int kmin = t->conf.kmin < 1 ? 1 : t->conf.kmin;
+	if (!t->conf.order && kmin > K)
+		return sr_fail("--kmin %d is larger than --heads %d", kmin, K);
 	if (t->conf.order) {
 		s->heads[s->nh++] = t->conf.order;
-	} else {
-		for (int k = 1; k <= K; k++)
+	} else { /* as method 1: heads below --kmin are neither trained nor detected */
+		for (int k = kmin; k <= K; k++)
 			s->heads[s->nh++] = k;
 	}
 	s->nhot = s->nh > 1 ? K : 0;
@@ -335,7 +338,7 @@ static int m2_batch(sr_trainer *t, const sr_batch *b, int train, double *loss)
 	double total = rec / (2 * B);
 	/* consistency predictions, as in method 1 */
 	memset(s->dout, 0, (size_t)2 * B * no * sizeof(float));
-	double cw = t->conf.cons_weight * SR_GEN_CONS_SCALE, cons = 0;
+	double cw = t->conf.cons_weight, cons = 0;
 	for (int i = 0; i < B; i++) {
 		const float *ua = u + (size_t)i * no, *ub = u + (size_t)(B + i) * no;
 		float *ga = s->dout + (size_t)i * no, *gb = s->dout + (size_t)(B + i) * no;

@@ -37,12 +37,10 @@
 
 #define SR_GEN_MAX_LATENTS 16
 
-/* The consistency outputs' loss is weighted by --cons-weight times this: the reconstruction
- * loss is a per-pixel mean, about a hundred times smaller than method 1's pair loss, and at
- * full weight the early, unpredictable consistency targets slow the angle's learning
- * (measured on 900 square pairs, 12 epochs, dose-40 test, offset-fitted: within 2 degrees
- * 96.7% with weight 0, 92.3% with 0.5 scaled by 0.05, 89.7% with 0.5 unscaled). */
-#define SR_GEN_CONS_SCALE 0.05
+/* The consistency outputs' loss is weighted by --cons-weight (default 0.02).  At 0.5 the
+ * early, unpredictable consistency targets slowed the angle's learning (900 square pairs,
+ * 12 epochs, dose-40 test pairs, offset-fitted, within 2 degrees: 96.7% at weight 0, 92.3%
+ * at 0.025, 89.7% at 0.5). */
 
 /* The decoder input (2 + nhot + L floats) from one image's encoder output u (3K + L floats),
  * reading head k; nhot = K (order detected: one-hot of k) or 0 (order given). */
