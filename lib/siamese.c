@@ -307,6 +307,15 @@ static int m1_finish(sr_trainer *t)
 	}
 	if (order == 0 && n > 0 && best > 0 && hist[best] >= 0.9 * n)
 		order = best;
+	/* A single-shape data set: the smallest head that is consistent on the validation pairs
+	 * (mean pair loss below 0.2; an inconsistent head stays far above, near 0.4..2).  A mix
+	 * has no such head (each is inconsistent for some of the shapes): per image. */
+	if (order == 0 && s->head_n > 0)
+		for (int k = s->kmin; k <= K; k++)
+			if (s->w[k - 1] > 0 && s->head_sum[k - 1] / s->head_n < 0.2) {
+				order = k;
+				break;
+			}
 	if (order == 0 && n == 0) {
 		/* no validation data: fall back on the training loss is not possible; per image */
 		order = 0;
