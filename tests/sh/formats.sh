@@ -4,24 +4,9 @@
 # nothing partial).  Uses recmeta/recsplit/montage; shapegen for tensor records if built.
 set -e
 cd "$TMP"
-fail() { echo "FAIL: $*"; exit 1; }
+. "$SHLIB"
 
-# expect_fail NAME CMD...: CMD must exit non-zero with exactly one line on stderr and
-# nothing on stdout; the message must start with the program name.
-expect_fail() {
-	name=$1; shift
-	if "$@" > out.txt 2> err.txt; then fail "$name: exit status 0"; fi
-	[ "$(wc -l < err.txt)" -eq 1 ] || { cat err.txt; fail "$name: want one line on stderr"; }
-	[ ! -s out.txt ] || fail "$name: wrote to stdout"
-	prog=$(basename "$1")
-	grep -q "^$prog: " err.txt || fail "$name: message lacks the program name: $(cat err.txt)"
-	echo "ok: $name: $(cat err.txt)"
-}
-
-for p in recmeta recsplit montage; do
-	"$p" --help | grep -q "^usage: $p" || fail "$p --help"
-	"$p" --version | grep -q "^$p (stemrot) " || fail "$p --version"
-done
+check_help_version recmeta recsplit montage
 
 # --- Netpbm in: stock tools, plain and raw, 8 and 16 bit, a stream of several ---
 pgmramp -lr 16 4 > r8.pgm

@@ -5,15 +5,7 @@
 # scoring modulo the mirror ambiguity (hand-made rows with known answers), and bad input.
 set -e
 cd "$TMP"
-fail() { echo "FAIL: $*"; exit 1; }
-expect_fail() {
-	name=$1; shift
-	if "$@" > out.txt 2> err.txt; then fail "$name: exit status 0"; fi
-	[ "$(wc -l < err.txt)" -eq 1 ] || { cat err.txt; fail "$name: want one line on stderr"; }
-	[ ! -s out.txt ] || fail "$name: wrote to stdout"
-	grep -q "^$(basename "$1"): " err.txt || fail "$name: message lacks the program name"
-	echo "ok: $name: $(cat err.txt)"
-}
+. "$SHLIB"
 
 # clean centred squares as pairs at offsets 5..40, profiles along x (length 64)
 make_set() { # N SEED [project1d options]

@@ -4,15 +4,7 @@
 # shape, and bad options and inputs fail with one line.
 set -e
 cd "$TMP"
-fail() { echo "FAIL: $*"; exit 1; }
-# expect_fail NAME CMD...: non-zero exit, no stdout, exactly one line on stderr
-expect_fail() {
-	name=$1; shift
-	if "$@" >out.txt 2>err.txt; then fail "$name: succeeded"; fi
-	[ ! -s out.txt ] || fail "$name: wrote to stdout"
-	[ "$(wc -l <err.txt)" -eq 1 ] || { cat err.txt; fail "$name: not one line on stderr"; }
-	echo "ok (expected failure) $name: $(cat err.txt)"
-}
+. "$SHLIB"
 
 NET='conv 8 3; relu; maxpool 2; conv 8 3; relu; maxpool 2; flatten; dense OUT'
 shapegen -n 120 -s 32 -r 9:12 -j 2 -k 4 --seed 1 | stereopair -d 5:40 --seed 2 |

@@ -5,24 +5,9 @@
 # in -> 16-bit out, exact projections, real images when present, bad options and bad input.
 set -e
 cd "$TMP"
-fail() { echo "FAIL: $*"; exit 1; }
+. "$SHLIB"
 
-# expect_fail NAME CMD...: non-zero exit, exactly one line on stderr naming the program,
-# nothing on stdout.
-expect_fail() {
-	name=$1; shift
-	if "$@" > out.txt 2> err.txt; then fail "$name: exit status 0"; fi
-	[ "$(wc -l < err.txt)" -eq 1 ] || { cat err.txt; fail "$name: want one line on stderr"; }
-	[ ! -s out.txt ] || fail "$name: wrote to stdout"
-	prog=$(basename "$1")
-	grep -q "^$prog: " err.txt || fail "$name: message lacks the program name: $(cat err.txt)"
-	echo "ok: $name: $(cat err.txt)"
-}
-
-for p in centre denoise project1d; do
-	"$p" --help | grep -q "^usage: $p" || fail "$p --help"
-	"$p" --version | grep -q "^$p (stemrot) " || fail "$p --version"
-done
+check_help_version centre denoise project1d
 
 # --- a fixed 16-bit test image: a disc of radius 12 at (24.3, 40.7) on a background of 1000
 # with a deterministic ripple; 4x4 supersampled coverage ---

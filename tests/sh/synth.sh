@@ -5,18 +5,8 @@
 # message, exit 1, no stdout).
 set -e
 cd "$TMP"
-fail() { echo "FAIL: $*"; exit 1; }
+. "$SHLIB"
 
-# expect_fail NAME CMD...: non-zero exit, nothing on stdout, one line on stderr that starts
-# with the program's name.
-expect_fail() {
-	name=$1; shift
-	if "$@" > out.txt 2> err.txt; then fail "$name: exit status 0"; fi
-	[ ! -s out.txt ] || fail "$name: wrote to stdout"
-	[ "$(wc -l < err.txt)" -eq 1 ] || { cat err.txt; fail "$name: want one line on stderr"; }
-	grep -q "^$(basename "$1"): " err.txt || fail "$name: message lacks the program name"
-	echo "ok: $name: $(cat err.txt)"
-}
 # pixels PAMFILE CHANNEL: the channel's samples, one per line, row by row (no header)
 pixels() {
 	pamchannel -infile "$1" -tupletype GRAYSCALE "$2" | pamtopnm -plain | tail -n +4 |
@@ -25,11 +15,7 @@ pixels() {
 # px PAMFILE CHANNEL ROW COL: one sample of a 64-wide image
 px() { pixels "$1" "$2" | sed -n "$(($3 * 64 + $4 + 1))p"; }
 
-for p in shapegen stereopair addnoise; do
-	"$p" --help > help.txt || fail "$p --help exit status"
-	grep -q "^usage: $p" help.txt || fail "$p --help"
-	"$p" --version | grep -q "^$p (stemrot) " || fail "$p --version"
-done
+check_help_version shapegen stereopair addnoise
 
 # --- golden checksums (fixed seeds; change only with a deliberate format or model change) ---
 [ "$(shapegen -n 5 --seed 1 | cksum)" = "3435725289 82793" ] || fail "shapegen golden: $(shapegen -n 5 --seed 1 | cksum)"
