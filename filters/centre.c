@@ -1,6 +1,5 @@
 /* centre: background subtraction, robust particle centroid, sub-pixel shift of the particle to
  * the image centre, optional crop/pad to a fixed size. */
-#include <ctype.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -54,36 +53,6 @@ static int one(sr_record *rec, void *p)
 	return sr_record_write(stdout, rec, &c->out);
 }
 
-static void parse_size(const char *s, int *w, int *h)
-{
-	const char *x = strchr(s, 'x');
-	long a, b;
-	if (!x) {
-		if (sr_parse_long("--size", s, 1, SR_MAX_DIM, &a) < 0)
-			sr_die("%s", sr_errmsg());
-		*w = *h = (int)a;
-		return;
-	}
-	char first[32];
-	size_t n = (size_t)(x - s);
-	if (n == 0 || n >= sizeof first)
-		sr_die("--size: '%s' is not N or WxH", s);
-	memcpy(first, s, n);
-	first[n] = '\0';
-	if (sr_parse_long("--size", first, 1, SR_MAX_DIM, &a) < 0 ||
-	    sr_parse_long("--size", x + 1, 1, SR_MAX_DIM, &b) < 0)
-		sr_die("%s", sr_errmsg());
-	*w = (int)a;
-	*h = (int)b;
-}
-
-_Noreturn static void bad_option(char **argv)
-{
-	if (optopt > 0 && optopt < 128 && isalpha(optopt))
-		sr_die("unknown option or missing value: '-%c' (try 'centre --help')", optopt);
-	sr_die("unknown option or missing value: '%s' (try 'centre --help')", argv[optind - 1]);
-}
-
 int main(int argc, char **argv)
 {
 	enum { OPT_BAND = 0x2001, OPT_SMOOTH, OPT_THRESHOLD, OPT_ROUND };
@@ -119,7 +88,10 @@ int main(int argc, char **argv)
 			c.opt.band = (int)l;
 			break;
 		case 'k': c.opt.keep_background = 1; break;
-		case 's': parse_size(optarg, &c.opt.out_w, &c.opt.out_h); break;
+		case 's':
+			if (sr_parse_size("--size", optarg, &c.opt.out_w, &c.opt.out_h) < 0)
+				sr_die("%s", sr_errmsg());
+			break;
 		case 'i':
 			if (sr_interp_parse(optarg, &c.opt.interp) < 0)
 				sr_die("--interp: %s", sr_errmsg());
@@ -138,21 +110,12 @@ int main(int argc, char **argv)
 		case 'h': fputs(usage, stdout); return 0;
 		case 'V': sr_print_version(); return 0;
 		case '?':
-		case ':': bad_option(argv);
-		default: {
-			int r = sr_output_option(opt, optarg, &c.out);
-			if (r < 0)
-				sr_die("%s", sr_errmsg());
-			if (r == 0)
-				bad_option(argv);
-		}
+		case ':': sr_bad_option(argv);
+		default:
+			if (!sr_output_option_or_die(opt, optarg, &c.out))
+				sr_bad_option(argv);
 		}
 	}
-	if (sr_check_stdout(&c.out) < 0)
-		sr_die("%s", sr_errmsg());
-	if (sr_for_each_record(argc - optind, argv + optind, one, &c) < 0)
-		sr_die("%s", sr_errmsg());
-	if (fflush(stdout) != 0 || ferror(stdout))
-		sr_die("write error on standard output");
+	sr_filter_run(argc - optind, argv + optind, one, &c, &c.out);
 	return 0;
 }

@@ -181,15 +181,9 @@ int main(int argc, char **argv)
 			break;
 		case 'h': fputs(usage, stdout); return 0;
 		case 'V': sr_print_version(); return 0;
-		default: {
-			int r = sr_output_option(opt, optarg, &d->out);
-			if (r < 0)
-				die_opt();
-			if (r == 0) {
-				fputs("Try 'decode --help'.\n", stderr);
-				return 1;
-			}
-		}
+		default:
+			if (!sr_output_option_or_die(opt, optarg, &d->out))
+				sr_try_help();
 		}
 	}
 	if (!d->path)
@@ -306,8 +300,7 @@ int main(int argc, char **argv)
 				sr_die("%s", sr_errmsg());
 		}
 	}
-	if (fflush(stdout) != 0 || ferror(stdout))
-		sr_die("write error on standard output");
+	sr_finish_stdout();
 	sr_record_free(&d->orec);
 	free(d->code);
 	free(d->norm);

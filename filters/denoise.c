@@ -1,5 +1,4 @@
 /* denoise: Gaussian, median, bilateral or non-local-means filtering of every view. */
-#include <ctype.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -46,13 +45,6 @@ static int one(sr_record *rec, void *p)
 	if (sr_denoise_record(rec, &c->opt) < 0)
 		return -1;
 	return sr_record_write(stdout, rec, &c->out);
-}
-
-_Noreturn static void bad_option(char **argv)
-{
-	if (optopt > 0 && optopt < 128 && isalpha(optopt))
-		sr_die("unknown option or missing value: '-%c' (try 'denoise --help')", optopt);
-	sr_die("unknown option or missing value: '%s' (try 'denoise --help')", argv[optind - 1]);
 }
 
 int main(int argc, char **argv)
@@ -116,23 +108,14 @@ int main(int argc, char **argv)
 		case 'h': fputs(usage, stdout); return 0;
 		case 'V': sr_print_version(); return 0;
 		case '?':
-		case ':': bad_option(argv);
-		default: {
-			int r = sr_output_option(opt, optarg, &c.out);
-			if (r < 0)
-				sr_die("%s", sr_errmsg());
-			if (r == 0)
-				bad_option(argv);
-		}
+		case ':': sr_bad_option(argv);
+		default:
+			if (!sr_output_option_or_die(opt, optarg, &c.out))
+				sr_bad_option(argv);
 		}
 	}
 	if (c.opt.method == SR_DENOISE_BILATERAL && !(c.opt.sigma > 0))
 		sr_die("--sigma: the bilateral filter needs a spatial sigma above 0");
-	if (sr_check_stdout(&c.out) < 0)
-		sr_die("%s", sr_errmsg());
-	if (sr_for_each_record(argc - optind, argv + optind, one, &c) < 0)
-		sr_die("%s", sr_errmsg());
-	if (fflush(stdout) != 0 || ferror(stdout))
-		sr_die("write error on standard output");
+	sr_filter_run(argc - optind, argv + optind, one, &c, &c.out);
 	return 0;
 }

@@ -90,7 +90,7 @@ int main(int argc, char **argv)
 		case '6': maxval = 65535; break;
 		case 'h': fputs(usage, stdout); return 0;
 		case 'V': sr_print_version(); return 0;
-		default: fprintf(stderr, "Try 'montage --help'.\n"); return 1;
+		default: sr_try_help();
 		}
 		if (bad)
 			sr_die("%s", sr_errmsg());

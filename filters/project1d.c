@@ -1,5 +1,4 @@
 /* project1d: line integrals of every view, giving 1D profiles (a pair gives a pair). */
-#include <ctype.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -49,13 +48,6 @@ static int one(sr_record *rec, void *p)
 	return sr_record_write(stdout, rec, &c->out);
 }
 
-_Noreturn static void bad_option(char **argv)
-{
-	if (optopt > 0 && optopt < 128 && isalpha(optopt))
-		sr_die("unknown option or missing value: '-%c' (try 'project1d --help')", optopt);
-	sr_die("unknown option or missing value: '%s' (try 'project1d --help')", argv[optind - 1]);
-}
-
 int main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -94,25 +86,15 @@ int main(int argc, char **argv)
 		case 'h': fputs(usage, stdout); return 0;
 		case 'V': sr_print_version(); return 0;
 		case '?':
-		case ':': bad_option(argv);
-		default: {
-			int r = sr_output_option(opt, optarg, &c.out);
-			if (r < 0)
-				sr_die("%s", sr_errmsg());
-			if (r == 0)
-				bad_option(argv);
-		}
+		case ':': sr_bad_option(argv);
+		default:
+			if (!sr_output_option_or_die(opt, optarg, &c.out))
+				sr_bad_option(argv);
 		}
 	}
 	if (have_axis && have_angle)
 		sr_die("--axis and --angle exclude each other");
-	if (sr_check_stdout(&c.out) < 0)
-		sr_die("%s", sr_errmsg());
-	int rc = sr_for_each_record(argc - optind, argv + optind, one, &c);
+	sr_filter_run(argc - optind, argv + optind, one, &c, &c.out);
 	sr_record_free(&c.tmp);
-	if (rc < 0)
-		sr_die("%s", sr_errmsg());
-	if (fflush(stdout) != 0 || ferror(stdout))
-		sr_die("write error on standard output");
 	return 0;
 }

@@ -154,7 +154,7 @@ int main(int argc, char **argv)
 		case 'H': c.header = 0; break;
 		case 'h': fputs(usage, stdout); return 0;
 		case 'V': sr_print_version(); return 0;
-		default: fprintf(stderr, "Try 'recmeta --help'.\n"); return 1;
+		default: sr_try_help();
 		}
 	}
 	if (keys) {
@@ -181,7 +181,6 @@ int main(int argc, char **argv)
 		r = -1;
 	if (r < 0)
 		sr_die("%s", sr_errmsg());
-	if (fflush(stdout) != 0 || ferror(stdout))
-		sr_die("write error on standard output");
+	sr_finish_stdout();
 	return 0;
 }

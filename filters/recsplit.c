@@ -156,7 +156,7 @@ int main(int argc, char **argv)
 		case 'l': c.list = 1; break;
 		case 'h': fputs(usage, stdout); return 0;
 		case 'V': sr_print_version(); return 0;
-		default: fprintf(stderr, "Try 'recsplit --help'.\n"); return 1;
+		default: sr_try_help();
 		}
 	}
 	if (check_pattern(c.pattern) < 0)

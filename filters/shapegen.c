@@ -43,32 +43,6 @@ static const char usage[] =
 
 static void die_opt(void) { sr_die("%s", sr_errmsg()); }
 
-/* "64" or "64x48" */
-static void parse_size(const char *s, int *w, int *h)
-{
-	const char *x = strchr(s, 'x');
-	long a, b;
-	if (!x) {
-		if (sr_parse_long("--size", s, 1, SR_MAX_DIM, &a) < 0)
-			die_opt();
-		b = a;
-	} else {
-		char first[32];
-		size_t n = (size_t)(x - s);
-		if (n == 0 || n >= sizeof first)
-			sr_die("--size: '%s' is not N or WxH", s);
-		memcpy(first, s, n);
-		first[n] = '\0';
-		if (sr_parse_long("--size", first, 1, SR_MAX_DIM, &a) < 0 ||
-		    sr_parse_long("--size", x + 1, 1, SR_MAX_DIM, &b) < 0)
-			die_opt();
-	}
-	if (a * b > SR_MAX_SAMPLES)
-		sr_die("--size: %ldx%ld is more than %ld pixels", a, b, (long)SR_MAX_SAMPLES);
-	*w = (int)a;
-	*h = (int)b;
-}
-
 /* "4", "3:6" or "3,5,8" */
 static void parse_sides(const char *s, sr_shape_spec *spec)
 {
@@ -154,7 +128,12 @@ int main(int argc, char **argv)
 			if (sr_parse_long("--start", optarg, 1, 1000000000000L, &start) < 0)
 				die_opt();
 			break;
-		case 's': parse_size(optarg, &w, &h); break;
+		case 's':
+			if (sr_parse_size("--size", optarg, &w, &h) < 0)
+				die_opt();
+			if ((long)w * h > SR_MAX_SAMPLES)
+				sr_die("--size: %dx%d is more than %ld pixels", w, h, (long)SR_MAX_SAMPLES);
+			break;
 		case 'k': sides = optarg; break;
 		case OPT_DISC: disc = 1; break;
 		case 'r':
@@ -179,15 +158,9 @@ int main(int argc, char **argv)
 			break;
 		case 'h': fputs(usage, stdout); return 0;
 		case 'V': sr_print_version(); return 0;
-		default: {
-			int r = sr_output_option(opt, optarg, &out);
-			if (r < 0)
-				die_opt();
-			if (r == 0) {
-				fprintf(stderr, "Try 'shapegen --help'.\n");
-				return 1;
-			}
-		}
+		default:
+			if (!sr_output_option_or_die(opt, optarg, &out))
+				sr_try_help();
 		}
 	}
 	if (optind < argc)
@@ -228,7 +201,6 @@ int main(int argc, char **argv)
 			sr_die("%s", sr_errmsg());
 	}
 	sr_record_free(&rec);
-	if (fflush(stdout) != 0 || ferror(stdout))
-		sr_die("write error on standard output");
+	sr_finish_stdout();
 	return 0;
 }

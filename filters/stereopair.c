@@ -112,15 +112,9 @@ int main(int argc, char **argv)
 			break;
 		case 'h': fputs(usage, stdout); return 0;
 		case 'V': sr_print_version(); return 0;
-		default: {
-			int r = sr_output_option(opt, optarg, &c.out);
-			if (r < 0)
-				sr_die("%s", sr_errmsg());
-			if (r == 0) {
-				fprintf(stderr, "Try 'stereopair --help'.\n");
-				return 1;
-			}
-		}
+		default:
+			if (!sr_output_option_or_die(opt, optarg, &c.out))
+				sr_try_help();
 		}
 	}
 	if (!offset)
@@ -166,7 +160,6 @@ int main(int argc, char **argv)
 	}
 	if (r < 0)
 		sr_die("%s", sr_errmsg());
-	if (fflush(stdout) != 0 || ferror(stdout))
-		sr_die("write error on standard output");
+	sr_finish_stdout();
 	return 0;
 }

@@ -1,6 +1,8 @@
 #include "cli.h"
 
+#include <ctype.h>
 #include <errno.h>
+#include <getopt.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -97,4 +99,65 @@ int sr_check_stdout(const void *optp)
 		return sr_fail("refusing to write binary records to a terminal "
 		               "(redirect stdout, pipe into another filter, or use --pam)");
 	return 0;
+}
+
+int sr_parse_size(const char *name, const char *s, int *w, int *h)
+{
+	const char *x = strchr(s, 'x');
+	long a, b;
+	if (!x) {
+		if (sr_parse_long(name, s, 1, SR_MAX_DIM, &a) < 0)
+			return -1;
+		*w = *h = (int)a;
+		return 0;
+	}
+	char first[32];
+	size_t n = (size_t)(x - s);
+	if (n == 0 || n >= sizeof first)
+		return sr_fail("%s: '%s' is not N or WxH", name, s);
+	memcpy(first, s, n);
+	first[n] = '\0';
+	if (sr_parse_long(name, first, 1, SR_MAX_DIM, &a) < 0 ||
+	    sr_parse_long(name, x + 1, 1, SR_MAX_DIM, &b) < 0)
+		return -1;
+	*w = (int)a;
+	*h = (int)b;
+	return 0;
+}
+
+int sr_output_option_or_die(int code, const char *arg, void *opt)
+{
+	int r = sr_output_option(code, arg, opt);
+	if (r < 0)
+		sr_die("%s", sr_errmsg());
+	return r;
+}
+
+_Noreturn void sr_bad_option(char **argv)
+{
+	if (optopt > 0 && optopt < 128 && isalpha(optopt))
+		sr_die("unknown option or missing value: '-%c' (try '%s --help')", optopt,
+		       sr_progname());
+	sr_die("unknown option or missing value: '%s' (try '%s --help')", argv[optind - 1],
+	       sr_progname());
+}
+
+_Noreturn void sr_try_help(void)
+{
+	fprintf(stderr, "Try '%s --help'.\n", sr_progname());
+	exit(1);
+}
+
+void sr_finish_stdout(void)
+{
+	if (fflush(stdout) != 0 || ferror(stdout))
+		sr_die("write error on standard output");
+}
+
+void sr_filter_run(int nfiles, char **files, sr_record_fn fn, void *ctx,
+                   const sr_write_options *out)
+{
+	if (sr_check_stdout(out) < 0 || sr_for_each_record(nfiles, files, fn, ctx) < 0)
+		sr_die("%s", sr_errmsg());
+	sr_finish_stdout();
 }

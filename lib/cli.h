@@ -5,6 +5,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "record.h"
+
 #define SR_VERSION "0.1.0"
 
 /* Prints "PROG (stemrot) VERSION" to stdout. */
@@ -21,6 +23,10 @@ int sr_parse_seed(const char *name, const char *s, uint64_t *out);
  * Used wherever a parameter may be fixed or drawn per record. */
 int sr_parse_range(const char *name, const char *s, double lo, double hi,
                    double *out_lo, double *out_hi);
+
+/* An image size "N" (N x N) or "WxH", each 1..SR_MAX_DIM, for option name (e.g. "--size").
+ * -1 with an error such as "--size: '0x5' is not N or WxH" on failure. */
+int sr_parse_size(const char *name, const char *s, int *w, int *h);
 
 /* Options of record-writing filters: --pam, --compress.  Call from the getopt loop with the
  * option's long name; returns 1 if it was one of these (and records it), 0 if not. */
@@ -41,5 +47,30 @@ int sr_output_option(int code, const char *arg, void *opt);
 /* Writes to stdout refused when it is a terminal and the format is binary tensor records:
  * returns -1 with a hint to redirect or use --pam. */
 int sr_check_stdout(const void *opt);
+
+/* The helpers below are for mains only: unlike the rest of lib they print and exit. */
+
+/* sr_output_option for a getopt_long loop's default branch: 1 if the code was an output
+ * option, 0 if not; a bad value prints the message and exits 1. */
+int sr_output_option_or_die(int code, const char *arg, void *opt);
+
+/* Unknown option or missing value in a getopt_long loop run with opterr = 0 and an optstring
+ * that starts with ':': prints one line "PROG: unknown option or missing value: '-x' (try
+ * 'PROG --help')" (the argument as given for long options) and exits 1. */
+_Noreturn void sr_bad_option(char **argv);
+
+/* For loops that leave opterr set (getopt has printed what was wrong): prints
+ * "Try 'PROG --help'." and exits 1. */
+_Noreturn void sr_try_help(void);
+
+/* Flushes standard output; on a write error prints "write error on standard output" and
+ * exits 1. */
+void sr_finish_stdout(void);
+
+/* The main loop of a record filter: refuses a terminal for binary output (out), calls fn on
+ * every record of the nfiles files (standard input when there are none, or for "-"),
+ * flushes standard output; any failure prints the message and exits 1. */
+void sr_filter_run(int nfiles, char **files, sr_record_fn fn, void *ctx,
+                   const sr_write_options *out);
 
 #endif
