@@ -27,8 +27,8 @@ static const char usage[] =
 	"                       centroid; on 1D profiles, told the order, the k-th\n"
 	"                       moment of the profile, see stemrot-ambiguity(7))\n"
 	"  -k, --order K        use symmetry order K (default: the model's, or detected\n"
-	"                       per image); harmonic only: K = true reads each record's\n"
-	"                       k key (the baseline told the order)\n"
+	"                       per image); K = true reads each record's k key: a\n"
+	"                       baseline or the oracle told the order\n"
 	"      --kmin N, --kmax N  orders the harmonic method detects among (default 3..12)\n"
 	"  -1, --single         use view 0 only, even for pairs (default: a pair with an\n"
 	"                       offset uses both views: A and B - offset averaged)\n"
@@ -120,6 +120,12 @@ static int one(sr_record *rec, void *vc)
 			conf = 0.5 * (r0.conf + r1.conf);
 		}
 	} else {
+		if (c->order < 0) { /* told the true order (the oracle's upper bound) */
+			long kv;
+			if (sr_meta_get_long(&rec->meta, "k", &kv) != 0 || kv < 1 || kv > 64)
+				return sr_fail("--order true: the record has no usable k key");
+			sr_predictor_set_order(c->p, (int)kv);
+		}
 		if (sr_predict_record(c->p, rec, !c->single, &pr) < 0)
 			return -1;
 		angle = pr.angle;
@@ -212,11 +218,9 @@ int main(int argc, char **argv)
 	if (c.kmin > c.kmax)
 		sr_die("--kmin %d is larger than --kmax %d", c.kmin, c.kmax);
 	if (!c.harmonic) {
-		if (c.order < 0)
-			sr_die("--order true is for --method harmonic only");
 		if (!model)
 			sr_die("a model is required: -m MODEL (or --method harmonic)");
-		c.p = sr_predictor_open(model, c.order);
+		c.p = sr_predictor_open(model, c.order > 0 ? c.order : 0);
 		if (!c.p)
 			sr_die("%s", sr_errmsg());
 		sr_predictor_set_tta(c.p, tta);

@@ -189,14 +189,14 @@ static int m1_batch_common(sr_trainer *t, const sr_batch *b, int train, double *
 			for (int k = 1; k <= K; k++)
 				use[k - 1] = (k % b->k[i] == 0) && s->w[k - 1] > 0;
 			if (s->mirror) { /* profiles: ambiguity.h */
-				total += sr_target_loss_mirror(ua, K, b->theta[i], use, 1.0 / B,
+				total += sr_target_loss_mirror(ua, K, s->theta[i], use, 1.0 / B,
 				                               train ? ga : NULL);
-				total += sr_target_loss_mirror(ub, K, b->theta[i] + delta, use, 1.0 / B,
+				total += sr_target_loss_mirror(ub, K, s->theta[i] + delta, use, 1.0 / B,
 				                               train ? gb : NULL);
 				sr_pair_loss_mirror(ua, ub, K, delta, NULL, 0, ph, NULL, NULL);
 			} else {
-				total += sr_target_loss(ua, K, b->theta[i], use, 1.0 / B, train ? ga : NULL);
-				total += sr_target_loss(ub, K, b->theta[i] + delta, use, 1.0 / B,
+				total += sr_target_loss(ua, K, s->theta[i], use, 1.0 / B, train ? ga : NULL);
+				total += sr_target_loss(ub, K, s->theta[i] + delta, use, 1.0 / B,
 				                        train ? gb : NULL);
 				sr_pair_loss(ua, ub, K, delta, NULL, 0, ph, NULL, NULL);
 			}
@@ -339,7 +339,7 @@ struct sr_predictor {
 	sr_model *model;
 	sr_net *net;
 	sr_meta info;
-	int K, nout, cons, order, kmin;
+	int K, nout, cons, order, kmin, model_order;
 	int layout, views, h, w;
 	double thresh;
 	double calib[SR_MAX_ORDER + 1];
@@ -408,6 +408,7 @@ sr_predictor *sr_predictor_open(const char *path, int order)
 	p->w = (int)w;
 	p->views = (int)views;
 	p->order = order > 0 ? order : (int)ord;
+	p->model_order = (int)ord;
 	if (p->order > p->K) {
 		sr_fail("--order %d is larger than the model's %d heads", p->order, p->K);
 		goto bad;
@@ -458,6 +459,11 @@ bad:
 
 const sr_meta *sr_predictor_info(const sr_predictor *p) { return &p->info; }
 int sr_predictor_heads(const sr_predictor *p) { return p->K; }
+
+void sr_predictor_set_order(sr_predictor *p, int order)
+{
+	p->order = order > 0 && order <= p->K ? order : p->model_order;
+}
 
 void sr_predictor_set_tta(sr_predictor *p, int n)
 {
