@@ -10,7 +10,7 @@ set -e
 here=$(cd "$(dirname "$0")" && pwd)
 OUT=${1:-${TMPDIR:-/tmp}/stemrot-demo.$$}
 start=$(date +%s)
-NTRAIN=${NTRAIN:-3000} NTEST=${NTEST:-300} EPOCHS=${EPOCHS:-8} DOSES=${DOSES:-"10 40"} \
+NTRAIN=${NTRAIN:-4000} NTEST=${NTEST:-300} EPOCHS=${EPOCHS:-10} DOSES=${DOSES:-"10 40"} \
 	METHODS=${METHODS:-siamese} TTA=${TTA:-8} \
 	sh "$here/exp2d.sh" "$OUT"
 echo
