@@ -201,6 +201,17 @@ static float quickselect(float *a, int n, int kth)
 	return a[kth];
 }
 
+/* A thread's scratch in a parallel region; NULL, with *fail set, when out of memory. */
+static void *thread_alloc(size_t bytes, int *fail)
+{
+	void *p = malloc(bytes);
+	if (!p) {
+		SR_OMP(atomic write)
+		*fail = 1;
+	}
+	return p;
+}
+
 int sr_median_filter(const float *in, float *out, int w, int h, int radius)
 {
 	if (check(in, out, w, h, "median") < 0)
@@ -223,11 +234,7 @@ int sr_median_filter(const float *in, float *out, int w, int h, int radius)
 	int fail = 0;
 	SR_OMP(parallel if (n > 65536))
 	{
-		float *win = malloc((size_t)cnt * sizeof *win);
-		if (!win) {
-			SR_OMP(atomic write)
-			fail = 1;
-		}
+		float *win = thread_alloc((size_t)cnt * sizeof *win, &fail);
 		SR_OMP(for schedule(static))
 		for (int r = 0; r < h; r++) {
 			if (!win)
@@ -299,11 +306,7 @@ int sr_bilateral_filter(const float *in, float *out, int w, int h, double sigma_
 	int fail = 0;
 	SR_OMP(parallel if (n > 16384))
 	{
-		float *sw = malloc(2 * (size_t)w * sizeof *sw), *sv = sw ? sw + w : NULL;
-		if (!sw) {
-			SR_OMP(atomic write)
-			fail = 1;
-		}
+		float *sw = thread_alloc(2 * (size_t)w * sizeof *sw, &fail), *sv = sw ? sw + w : NULL;
 		SR_OMP(for schedule(static))
 		for (int r = 0; r < h; r++) {
 			if (!sw)

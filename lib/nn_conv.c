@@ -9,6 +9,18 @@
 #include <emmintrin.h>
 #include <string.h>
 
+/* the output columns [lo, hi) whose input column ox*sw - pw + kx lies in 0..W-1 */
+static inline void ox_range(int OW, int sw, int pw, int kx, int W, int *lo, int *hi)
+{
+	int l = 0, h = OW;
+	while (l < OW && l * sw - pw + kx < 0)
+		l++;
+	while (h > l && (h - 1) * sw - pw + kx >= W)
+		h--;
+	*lo = l;
+	*hi = h;
+}
+
 /* col[(c*kh+ky)*kw+kx][oy*OW+ox] = x[c][oy*sh-ph+ky][ox*sw-pw+kx] (0 outside) */
 static void im2col(const float *x, int C, int H, int W, int kh, int kw, int sh, int sw, int ph,
                    int pw, int OH, int OW, float *col)
@@ -19,12 +31,8 @@ static void im2col(const float *x, int C, int H, int W, int kh, int kw, int sh, 
 			for (int kx = 0; kx < kw; kx++) {
 				float *row = col + ((size_t)(c * kh + ky) * kw + kx) * P;
 				const float *xc = x + (size_t)c * H * W;
-				/* valid ox range: 0 <= ox*sw - pw + kx < W */
-				int lo = 0, hi = OW;
-				while (lo < OW && lo * sw - pw + kx < 0)
-					lo++;
-				while (hi > lo && (hi - 1) * sw - pw + kx >= W)
-					hi--;
+				int lo, hi;
+				ox_range(OW, sw, pw, kx, W, &lo, &hi);
 				for (int oy = 0; oy < OH; oy++) {
 					float *r = row + (size_t)oy * OW;
 					int iy = oy * sh - ph + ky;
@@ -57,11 +65,8 @@ static void col2im(const float *col, int C, int H, int W, int kh, int kw, int sh
 			for (int kx = 0; kx < kw; kx++) {
 				const float *row = col + ((size_t)(c * kh + ky) * kw + kx) * P;
 				float *xc = x + (size_t)c * H * W;
-				int lo = 0, hi = OW;
-				while (lo < OW && lo * sw - pw + kx < 0)
-					lo++;
-				while (hi > lo && (hi - 1) * sw - pw + kx >= W)
-					hi--;
+				int lo, hi;
+				ox_range(OW, sw, pw, kx, W, &lo, &hi);
 				for (int oy = 0; oy < OH; oy++) {
 					int iy = oy * sh - ph + ky;
 					if (iy < 0 || iy >= H)
@@ -76,6 +81,22 @@ static void col2im(const float *col, int C, int H, int W, int kh, int kw, int sh
 							xr[ox * sw] += r[ox];
 				}
 			}
+}
+
+/* a 1x1, stride-1, unpadded convolution: its input is its own im2col */
+static int is_1x1(const sr_layer *L)
+{
+	return L->kh == 1 && L->kw == 1 && L->sh == 1 && L->sw == 1 && L->ph == 0 && L->pw == 0;
+}
+
+/* im2col of conv layer L's input x into col; returns what the GEMM reads (x itself for 1x1) */
+static const float *layer_im2col(const sr_layer *L, const float *x, float *col)
+{
+	if (is_1x1(L))
+		return x;
+	im2col(x, L->in_c, L->in_h, L->in_w, L->kh, L->kw, L->sh, L->sw, L->ph, L->pw, L->out_h,
+	       L->out_w, col);
+	return col;
 }
 
 size_t sr_nn_conv_colsize(const sr_layer *L)
@@ -244,12 +265,7 @@ void sr_nn_conv_forward(const sr_layer *L, const float *p, const float *wt, cons
 			}
 		return;
 	}
-	const float *B = x;
-	if (!(L->kh == 1 && L->kw == 1 && L->sh == 1 && L->sw == 1 && L->ph == 0 && L->pw == 0)) {
-		im2col(x, L->in_c, L->in_h, L->in_w, L->kh, L->kw, L->sh, L->sw, L->ph, L->pw, L->out_h,
-		       L->out_w, col);
-		B = col;
-	}
+	const float *B = layer_im2col(L, x, col);
 	cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, O, P, K, 1.0f, w, K, B, P, 0.0f, y, P);
 bias:
 	for (int o = 0; o < O; o++) {
@@ -291,17 +307,11 @@ static void conv_backward_core(const sr_layer *L, const float *p, float *g, cons
 	float *gw = g + L->w_off, *gb = g + L->b_off;
 	for (int o = 0; o < O; o++)
 		gb[o] += sum8(dy + (size_t)o * P, P);
-	int is1x1 = L->kh == 1 && L->kw == 1 && L->sh == 1 && L->sw == 1 && L->ph == 0 && L->pw == 0;
-	const float *B = x;
-	if (!is1x1) {
-		im2col(x, L->in_c, L->in_h, L->in_w, L->kh, L->kw, L->sh, L->sw, L->ph, L->pw, L->out_h,
-		       L->out_w, col);
-		B = col;
-	}
+	const float *B = layer_im2col(L, x, col);
 	cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, O, K, P, 1.0f, dy, P, B, P, 1.0f, gw, K);
 	if (!dx)
 		return;
-	if (is1x1) {
+	if (is_1x1(L)) {
 		cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, K, P, O, 1.0f, w, K, dy, P, 0.0f, dx, P);
 		return;
 	}

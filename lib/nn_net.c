@@ -271,6 +271,16 @@ static int ensure_scratch(sr_net *net, int nt)
 	return net->scratch ? 0 : sr_fail("network: out of memory for thread buffers");
 }
 
+/* the calling OpenMP thread's part of the scratch (ensure_scratch made one per thread) */
+static float *thread_scratch(const sr_net *net)
+{
+	int tid = 0;
+#ifdef _OPENMP
+	tid = omp_get_thread_num();
+#endif
+	return net->scratch + (size_t)tid * net->scratch_per_thread;
+}
+
 void sr_net_init(sr_net *net, uint64_t seed)
 {
 	memset(net->params, 0, net->np * sizeof(float));
@@ -385,13 +395,8 @@ int sr_net_forward(sr_net *net, const float *in, int batch, int training, uint64
 #ifdef _OPENMP
 #pragma omp parallel for schedule(dynamic, 1) num_threads(nt)
 #endif
-	for (int n = 0; n < batch; n++) {
-		int tid = 0;
-#ifdef _OPENMP
-		tid = omp_get_thread_num();
-#endif
-		forward_image(net, n, net->scratch + (size_t)tid * net->scratch_per_thread, step_seed);
-	}
+	for (int n = 0; n < batch; n++)
+		forward_image(net, n, thread_scratch(net), step_seed);
 	net->have_forward = 1;
 	return 0;
 }
@@ -455,15 +460,11 @@ int sr_net_backward(sr_net *net, const float *dout)
 #pragma omp parallel for schedule(dynamic, 1) num_threads(nt)
 #endif
 	for (int c = 0; c < nch; c++) {
-		int tid = 0;
-#ifdef _OPENMP
-		tid = omp_get_thread_num();
-#endif
 		float *g = net->cgrad + (size_t)c * np;
 		memset(g, 0, np * sizeof(float));
 		int end = (c + 1) * ipc < batch ? (c + 1) * ipc : batch;
 		for (int n = c * ipc; n < end; n++)
-			backward_image(net, n, dout, g, net->scratch + (size_t)tid * net->scratch_per_thread);
+			backward_image(net, n, dout, g, thread_scratch(net));
 	}
 	/* fixed-order reduction of the chunks */
 #ifdef _OPENMP

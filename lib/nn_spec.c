@@ -24,13 +24,21 @@ static int tok_is(const toks *t, int i, const char *word)
 	return i < t->n && (int)strlen(word) == t->len[i] && strncmp(t->s[i], word, t->len[i]) == 0;
 }
 
-static int tok_int(const toks *t, int i, long lo, long hi, long *out)
+/* token i as a NUL-terminated string in buf[32]; -1 if there is none or it is too long */
+static int tok_copy(const toks *t, int i, char buf[32])
 {
-	char buf[32];
-	if (i >= t->n || t->len[i] >= (int)sizeof buf)
+	if (i >= t->n || t->len[i] >= 32)
 		return -1;
 	memcpy(buf, t->s[i], t->len[i]);
 	buf[t->len[i]] = 0;
+	return 0;
+}
+
+static int tok_int(const toks *t, int i, long lo, long hi, long *out)
+{
+	char buf[32];
+	if (tok_copy(t, i, buf) < 0)
+		return -1;
 	char *end;
 	errno = 0;
 	long v = strtol(buf, &end, 10);
@@ -43,10 +51,8 @@ static int tok_int(const toks *t, int i, long lo, long hi, long *out)
 static int tok_float(const toks *t, int i, double *out)
 {
 	char buf[32];
-	if (i >= t->n || t->len[i] >= (int)sizeof buf)
+	if (tok_copy(t, i, buf) < 0)
 		return -1;
-	memcpy(buf, t->s[i], t->len[i]);
-	buf[t->len[i]] = 0;
 	char *end;
 	errno = 0;
 	double v = strtod(buf, &end);
