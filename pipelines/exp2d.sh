@@ -88,7 +88,9 @@ for set in $SETS; do
 	for dose in $DOSES; do
 		make_test "$K" "$dose" $((seed + 500 + dose)) > "$OUT/$set.test.$dose.strt"
 		for m in $METHODS; do
-			predict -t "$THREADS" --tta "$TTA" -m "$OUT/$set.$m.model" "$OUT/$set.test.$dose.strt" |
+			# the oracle is told the true order too: it is the upper bound
+			predict -t "$THREADS" --tta "$TTA" $([ "$m" = oracle ] && echo "-k true") \
+				-m "$OUT/$set.$m.model" "$OUT/$set.test.$dose.strt" |
 				tee "$OUT/pred.$set.$dose.$m.tsv" | row "$set" "$dose" "$m"
 		done
 		predict -M harmonic -k true "$OUT/$set.test.$dose.strt" | row "$set" "$dose" "harmonic-told-k"
