@@ -76,6 +76,7 @@ int main(int argc, char **argv)
 	ctx_t c = {.seed = 1, .out = {SR_FORMAT_TENSOR, 0, 0}};
 	sr_noise_spec_default(&c.spec);
 	int opt;
+	opterr = 0; /* one message of our own, not getopt's two */
 	while ((opt = getopt_long(argc, argv, "b:g:D:r:j:hV", longopts, NULL)) != -1) {
 		switch (opt) {
 		case 'b': range_opt("--blur", optarg, 100, &c.spec.blur); break;
@@ -92,7 +93,7 @@ int main(int argc, char **argv)
 		case 'V': sr_print_version(); return 0;
 		default:
 			if (!sr_output_option_or_die(opt, optarg, &c.out))
-				sr_try_help();
+				sr_bad_option(argv);
 		}
 	}
 	sr_filter_run(argc - optind, argv + optind, one, &c, &c.out);

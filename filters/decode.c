@@ -155,6 +155,7 @@ int main(int argc, char **argv)
 	double a_lo = 0, a_hi = 0;
 	long count = 1, order = 0;
 	int raw = 0, input = 0, opt;
+	opterr = 0; /* one message of our own, not getopt's two */
 	while ((opt = getopt_long(argc, argv, "m:a:n:k:L:rid:chV", lo, NULL)) != -1) {
 		switch (opt) {
 		case 'm': d->path = optarg; break;
@@ -183,7 +184,7 @@ int main(int argc, char **argv)
 		case 'V': sr_print_version(); return 0;
 		default:
 			if (!sr_output_option_or_die(opt, optarg, &d->out))
-				sr_try_help();
+				sr_bad_option(argv);
 		}
 	}
 	if (!d->path)

@@ -74,6 +74,7 @@ int main(int argc, char **argv)
 	ctx_t c = {.max = 100, .gap = 2, .plot_h = 64};
 	int maxval = 255, opt;
 	sr_set_progname(argv[0]);
+	opterr = 0; /* one message of our own, not getopt's two */
 	while ((opt = getopt_long(argc, argv, "c:n:g:r:hV", longopts, NULL)) != -1) {
 		int bad = 0;
 		switch (opt) {
@@ -90,7 +91,7 @@ int main(int argc, char **argv)
 		case '6': maxval = 65535; break;
 		case 'h': fputs(usage, stdout); return 0;
 		case 'V': sr_print_version(); return 0;
-		default: sr_try_help();
+		default: sr_bad_option(argv);
 		}
 		if (bad)
 			sr_die("%s", sr_errmsg());

@@ -143,6 +143,7 @@ int main(int argc, char **argv)
 	const char *keys = NULL;
 	int opt;
 	sr_set_progname(argv[0]);
+	opterr = 0; /* one message of our own, not getopt's two */
 	while ((opt = getopt_long(argc, argv, "k:b:sHhV", longopts, NULL)) != -1) {
 		switch (opt) {
 		case 'k': keys = optarg; break;
@@ -154,7 +155,7 @@ int main(int argc, char **argv)
 		case 'H': c.header = 0; break;
 		case 'h': fputs(usage, stdout); return 0;
 		case 'V': sr_print_version(); return 0;
-		default: sr_try_help();
+		default: sr_bad_option(argv);
 		}
 	}
 	if (keys) {

@@ -140,6 +140,7 @@ int main(int argc, char **argv)
 	long v;
 	int opt;
 	sr_set_progname(argv[0]);
+	opterr = 0; /* one message of our own, not getopt's two */
 	while ((opt = getopt_long(argc, argv, "p:s:Sm:lhV", longopts, NULL)) != -1) {
 		switch (opt) {
 		case 'p': c.pattern = optarg; break;
@@ -156,7 +157,7 @@ int main(int argc, char **argv)
 		case 'l': c.list = 1; break;
 		case 'h': fputs(usage, stdout); return 0;
 		case 'V': sr_print_version(); return 0;
-		default: sr_try_help();
+		default: sr_bad_option(argv);
 		}
 	}
 	if (check_pattern(c.pattern) < 0)

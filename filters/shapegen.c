@@ -118,6 +118,7 @@ int main(int argc, char **argv)
 	sr_shape_spec_default(&spec, w, h);
 	sr_write_options out = {SR_FORMAT_TENSOR, 0, 0};
 	int opt;
+	opterr = 0; /* one message of our own, not getopt's two */
 	while ((opt = getopt_long(argc, argv, "n:s:k:r:j:t:i:hV", longopts, NULL)) != -1) {
 		switch (opt) {
 		case 'n':
@@ -160,7 +161,7 @@ int main(int argc, char **argv)
 		case 'V': sr_print_version(); return 0;
 		default:
 			if (!sr_output_option_or_die(opt, optarg, &out))
-				sr_try_help();
+				sr_bad_option(argv);
 		}
 	}
 	if (optind < argc)

@@ -97,6 +97,7 @@ int main(int argc, char **argv)
 	const char *offset = NULL, *join = NULL;
 	int drift_given = 0;
 	int opt;
+	opterr = 0; /* one message of our own, not getopt's two */
 	while ((opt = getopt_long(argc, argv, "d:J:hV", longopts, NULL)) != -1) {
 		switch (opt) {
 		case 'd': offset = optarg; break;
@@ -114,7 +115,7 @@ int main(int argc, char **argv)
 		case 'V': sr_print_version(); return 0;
 		default:
 			if (!sr_output_option_or_die(opt, optarg, &c.out))
-				sr_try_help();
+				sr_bad_option(argv);
 		}
 	}
 	if (!offset)

@@ -142,12 +142,6 @@ _Noreturn void sr_bad_option(char **argv)
 	       sr_progname());
 }
 
-_Noreturn void sr_try_help(void)
-{
-	fprintf(stderr, "Try '%s --help'.\n", sr_progname());
-	exit(1);
-}
-
 void sr_finish_stdout(void)
 {
 	if (fflush(stdout) != 0 || ferror(stdout))

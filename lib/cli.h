@@ -59,10 +59,6 @@ int sr_output_option_or_die(int code, const char *arg, void *opt);
  * 'PROG --help')" (the argument as given for long options) and exits 1. */
 _Noreturn void sr_bad_option(char **argv);
 
-/* For loops that leave opterr set (getopt has printed what was wrong): prints
- * "Try 'PROG --help'." and exits 1. */
-_Noreturn void sr_try_help(void);
-
 /* Flushes standard output; on a write error prints "write error on standard output" and
  * exits 1. */
 void sr_finish_stdout(void);
