@@ -62,6 +62,7 @@ int main(int argc, char **argv)
 		{"help", no_argument, NULL, 'h'}, {"version", no_argument, NULL, 'V'},
 		{NULL, 0, NULL, 0}};
 	int o;
+	opterr = 0; /* one message of our own, not getopt's two */
 	while ((o = getopt_long(argc, argv, "m:a:k:o:hV", lo, NULL)) != -1) {
 		int bad = 0;
 		switch (o) {
@@ -71,7 +72,7 @@ int main(int argc, char **argv)
 		case 'o': output = optarg; break;
 		case 'h': fputs(usage, stdout); return 0;
 		case 'V': sr_print_version(); return 0;
-		default: fputs("Try 'calibrate --help'.\n", stderr); return 1;
+		default: sr_bad_option(argv);
 		}
 		if (bad)
 			sr_die("%s", sr_errmsg());

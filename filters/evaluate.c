@@ -236,6 +236,7 @@ int main(int argc, char **argv)
 	                                   {"version", no_argument, NULL, 'V'},
 	                                   {NULL, 0, NULL, 0}};
 	int o;
+	opterr = 0; /* one message of our own, not getopt's two */
 	while ((o = getopt_long(argc, argv, "a:HhV", lo, NULL)) != -1) {
 		switch (o) {
 		case 'a':
@@ -246,7 +247,7 @@ int main(int argc, char **argv)
 		case 'H': header = 0; break;
 		case 'h': fputs(usage, stdout); return 0;
 		case 'V': sr_print_version(); return 0;
-		default: fputs("Try 'evaluate --help'.\n", stderr); return 1;
+		default: sr_bad_option(argv);
 		}
 	}
 	table t = {0};

@@ -174,6 +174,7 @@ int main(int argc, char **argv)
 		{"info", no_argument, NULL, 4}, {"no-header", no_argument, NULL, 'H'}, {"help", no_argument, NULL, 'h'},
 		{"version", no_argument, NULL, 'V'}, {NULL, 0, NULL, 0}};
 	int o;
+	opterr = 0; /* one message of our own, not getopt's two */
 	while ((o = getopt_long(argc, argv, "m:M:k:1t:HhV", lo, NULL)) != -1) {
 		int bad = 0;
 		switch (o) {
@@ -209,7 +210,7 @@ int main(int argc, char **argv)
 		case 'H': header = 0; break;
 		case 'h': fputs(usage, stdout); return 0;
 		case 'V': sr_print_version(); return 0;
-		default: fputs("Try 'predict --help'.\n", stderr); return 1;
+		default: sr_bad_option(argv);
 		}
 		if (bad)
 			sr_die("%s", sr_errmsg());

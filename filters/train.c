@@ -92,6 +92,7 @@ int main(int argc, char **argv)
 		{NULL, 0, NULL, 0}};
 	int o;
 	long v;
+	opterr = 0; /* one message of our own, not getopt's two */
 	while ((o = getopt_long(argc, argv, "o:M:e:b:l:s:t:v:n:K:k:rqhV", lo, NULL)) != -1) {
 		int bad = 0;
 		switch (o) {
@@ -134,7 +135,7 @@ int main(int argc, char **argv)
 		case 'q': c.progress = -1; break;
 		case 'h': fputs(usage, stdout); return 0;
 		case 'V': sr_print_version(); return 0;
-		default: fputs("Try 'train --help'.\n", stderr); return 1;
+		default: sr_bad_option(argv);
 		}
 		if (bad)
 			sr_die("%s", sr_errmsg());
