@@ -25,6 +25,9 @@ static const char usage[] =
 	"  -k, --order K        treat every reference as order K (default: the model's\n"
 	"                       order, or detected per image)\n"
 	"  -o, --output FILE    write the calibrated model here instead of in place\n"
+	"      --tta N          read each square reference as the mean over 1 (off), 4\n"
+	"                       or 8 of its rotations by 90 degrees and mirror images\n"
+	"                       (default 8: the zero is read once, so read it best)\n"
 	"  -h, --help           show this help and exit\n"
 	"  -V, --version        show the version and exit\n"
 	"\n"
@@ -55,10 +58,11 @@ int main(int argc, char **argv)
 	sr_set_progname(argv[0]);
 	ctx_t c = {0};
 	const char *model = NULL, *output = NULL;
-	long order = 0;
+	long order = 0, tta = 8;
 	static const struct option lo[] = {
 		{"model", required_argument, NULL, 'm'}, {"angle", required_argument, NULL, 'a'},
 		{"order", required_argument, NULL, 'k'}, {"output", required_argument, NULL, 'o'},
+		{"tta", required_argument, NULL, 1},
 		{"help", no_argument, NULL, 'h'}, {"version", no_argument, NULL, 'V'},
 		{NULL, 0, NULL, 0}};
 	int o;
@@ -70,6 +74,11 @@ int main(int argc, char **argv)
 		case 'a': bad = sr_parse_double("--angle", optarg, -1e6, 1e6, &c.angle); break;
 		case 'k': bad = sr_parse_long("--order", optarg, 1, SR_MAX_ORDER, &order); break;
 		case 'o': output = optarg; break;
+		case 1:
+			bad = sr_parse_long("--tta", optarg, 1, 8, &tta);
+			if (!bad && tta != 1 && tta != 4 && tta != 8)
+				sr_die("--tta: %ld must be 1, 4 or 8", tta);
+			break;
 		case 'h': fputs(usage, stdout); return 0;
 		case 'V': sr_print_version(); return 0;
 		default: sr_bad_option(argv);
@@ -84,6 +93,7 @@ int main(int argc, char **argv)
 	c.p = sr_predictor_open(model, (int)order);
 	if (!c.p)
 		sr_die("%s", sr_errmsg());
+	sr_predictor_set_tta(c.p, (int)tta);
 	if (sr_for_each_record(argc - optind, argv + optind, one, &c) < 0)
 		sr_die("%s", sr_errmsg());
 	int K = sr_predictor_heads(c.p);

@@ -38,7 +38,7 @@ NET=${NET:-"conv 16 5 stride 2; relu; conv 32 3 stride 2; relu; flatten; dense 2
 TRAIN_OPTS=${TRAIN_OPTS:-"--head-pow 1"}
 mkdir -p "$OUT"
 RES="$OUT/results.tsv"
-printf 'set\tdose\tmethod\tn\tmedian\tmean\twithin1\twithin2\twithin5\torder_ok\tmedian_offset_fitted\n' > "$RES"
+printf 'set\tdose\tmethod\tn\tmedian\tmean\twithin1\twithin2\twithin5\torder_ok\tmedian_offset_fitted\ttrain_s\tmodel_kb\tpredict_img_s\n' > "$RES"
 
 # The training distribution spans what the test images may hold (and more): dose, probe blur,
 # background, detector noise, size and position; the pair offset is drawn per pair.
@@ -55,13 +55,24 @@ make_test() { # K DOSE SEED
 		addnoise -D "$2" -b 1.884 -g 0.05 -r 1 --seed $(($3 + 1)) |
 		centre -s "$SIZE"
 }
-row() { # SET DOSE METHOD < predict output
-	evaluate -H > "$OUT/eval.tmp"
-	awk -F'\t' -v s="$1" -v d="$2" -v m="$3" '
+# Runs one predict command (its arguments) on a test set, timed, into pred.SET.DOSE.METHOD.tsv,
+# and appends its row to the table: accuracy, then training seconds, model size and predict
+# throughput (images/s, TTA included, THREADS threads).
+predict_row() { # SET DOSE METHOD PREDICT-ARGS...
+	r_set=$1 r_dose=$2 r_m=$3
+	shift 3
+	t0=$(date +%s%N)
+	predict -t "$THREADS" "$@" > "$OUT/pred.$r_set.$r_dose.$r_m.tsv"
+	t1=$(date +%s%N)
+	evaluate -H "$OUT/pred.$r_set.$r_dose.$r_m.tsv" > "$OUT/eval.$r_set.$r_dose.$r_m.txt"
+	ts=$(awk -F'\t' -v s="$r_set" -v m="$r_m" '$1 == s && $2 == m { t = $3 } END { print t == "" ? "-" : t }' "$OUT/train_seconds.tsv")
+	kb=$([ -f "$OUT/$r_set.$r_m.model" ] && echo $(($(wc -c < "$OUT/$r_set.$r_m.model") / 1024)) || echo -)
+	awk -F'\t' -v s="$r_set" -v d="$r_dose" -v m="$r_m" -v ts="$ts" -v kb="$kb" \
+		-v rate="$(awk -v n="$NTEST" -v ns=$((t1 - t0)) 'BEGIN { printf "%.0f", n * 1e9 / ns }')" '
 		$1 == "calibrated" && $2 == "all" { c = $3 "\t" $4 "\t" $5 "\t" $6 "\t" $7 "\t" $8 "\t" $9 }
 		$1 == "offset-fitted" && $2 == "all" { o = $4 }
-		END { print s "\t" d "\t" m "\t" c "\t" o }' "$OUT/eval.tmp" >> "$RES"
-	cat "$OUT/eval.tmp" > "$OUT/eval.$1.$2.$3.txt"
+		END { print s "\t" d "\t" m "\t" c "\t" o "\t" ts "\t" kb "\t" rate }' \
+		"$OUT/eval.$r_set.$r_dose.$r_m.txt" >> "$RES"
 }
 
 for set in $SETS; do
@@ -81,7 +92,7 @@ for set in $SETS; do
 			--seed 7 --log "$OUT/$set.$m.log.tsv" $TRAIN_OPTS $([ "$m" = generate ] && echo "$GEN_OPTS") -o "$OUT/$set.$m.model" "$OUT/$set.train.strt"
 		echo "$set	$m	$(($(date +%s) - start))" >> "$OUT/train_seconds.tsv"
 		if [ "$m" != oracle ]; then # method 1 (siamese) and method 2 (generate)
-			calibrate -m "$OUT/$set.$m.model" "$OUT/$set.ref.strt"
+			calibrate --tta "$TTA" -m "$OUT/$set.$m.model" "$OUT/$set.ref.strt"
 		fi
 		predict -m "$OUT/$set.$m.model" --info | grep -E '^(order|val\.order_fraction)' >&2 || true
 	done
@@ -89,21 +100,21 @@ for set in $SETS; do
 		make_test "$K" "$dose" $((seed + 500 + dose)) > "$OUT/$set.test.$dose.strt"
 		for m in $METHODS; do
 			# the oracle is told the true order too: it is the upper bound
-			predict -t "$THREADS" --tta "$TTA" $([ "$m" = oracle ] && echo "-k true") \
-				-m "$OUT/$set.$m.model" "$OUT/$set.test.$dose.strt" |
-				tee "$OUT/pred.$set.$dose.$m.tsv" | row "$set" "$dose" "$m"
+			predict_row "$set" "$dose" "$m" --tta "$TTA" $([ "$m" = oracle ] && echo "-k true") \
+				-m "$OUT/$set.$m.model" "$OUT/$set.test.$dose.strt"
 		done
-		predict -M harmonic -k true "$OUT/$set.test.$dose.strt" | row "$set" "$dose" "harmonic-told-k"
-		predict -M harmonic --kmin 3 --kmax 8 "$OUT/$set.test.$dose.strt" | row "$set" "$dose" "harmonic-detect-k"
+		predict_row "$set" "$dose" harmonic-told-k -M harmonic -k true "$OUT/$set.test.$dose.strt"
+		predict_row "$set" "$dose" harmonic-detect-k -M harmonic --kmin 3 --kmax 8 "$OUT/$set.test.$dose.strt"
 		rm -f "$OUT/$set.test.$dose.strt"
 	done
 	rm -f "$OUT/$set.train.strt"
 done
-rm -f "$OUT/eval.tmp"
 
 echo
 echo "Results: errors in degrees modulo 360/k (single test images, calibrated with one clean"
-echo "reference per order); median_offset_fitted: after the best global offset per order."
+echo "reference per order); median_offset_fitted: after the best global offset per order;"
+echo "train_s: training seconds; model_kb: model file size; predict_img_s: images per second"
+echo "of the timed predict run (with --tta $TTA for the networks, $THREADS threads)."
 echo "Siamese (method 1), generate (method 2: encoder + decoder rendering the partner view)"
 echo "and harmonic-detect-k are not told k; oracle is trained on true angles (upper bound)."
 column -t -s "$(printf '\t')" "$RES" 2>/dev/null || cat "$RES"

@@ -67,8 +67,13 @@ shapegen -n 1 -s 32 -r 10 -j 0 -k 4 -t 0 | centre > ref.strt
 cp m.model c.model
 calibrate -m c.model ref.strt 2>cal.txt
 grep -q 'order 4: zero at' cal.txt || fail "calibrate message: $(cat cal.txt)"
-predict -m c.model -H ref.strt | awk -F'\t' '{ a = $2; if (a > 45) a -= 90;
+# calibrate reads the reference with --tta 8 by default: predict reads it back at 0 the same way
+predict --tta 8 -m c.model -H ref.strt | awk -F'\t' '{ a = $2; if (a > 45) a -= 90;
 	if ($5 != "yes" || a > 1e-3 || a < -1e-3) exit 1 }' || fail "calibrated reference not at 0"
+calibrate --tta 1 -m c.model ref.strt 2>/dev/null
+predict -m c.model -H ref.strt | awk -F'\t' '{ a = $2; if (a > 45) a -= 90;
+	if ($5 != "yes" || a > 1e-3 || a < -1e-3) exit 1 }' || fail "calibrated (--tta 1) reference not at 0"
+expect_fail "--tta: 3 must be" calibrate --tta 3 -m c.model ref.strt
 cmp -s m.model c.model && fail "calibrate did not change the model"
 
 # 7. the classical baseline, told k and detecting k, on clean-ish images
