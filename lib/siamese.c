@@ -310,9 +310,10 @@ static int m1_finish(sr_trainer *t)
 	/* A single-shape data set: the head with the lowest validation pair loss is the order or
 	 * a multiple of it (its noise is amplified k-fold, so multiples are worse); the order is
 	 * its smallest divisor whose loss is as low, within a factor 2, and below 0.2 (an
-	 * inconsistent head stays near 0.4..2).  Its divisors only: on square profiles head 3
-	 * reached 0.15, half-consistent through the mirror, beside head 4's 0.020.  A mix has no
-	 * such head (each is inconsistent for some of the shapes): per image. */
+	 * inconsistent head stays near 0.4..2 on images), provided every head that is not a
+	 * multiple of it is clearly worse (3x).  Losses on profiles are lower all round: square
+	 * profiles gave head 4 0.020 and head 3 0.15; the k = 3..6 mix gave every head 0.15..0.3,
+	 * and is no single shape.  A mix has no such head: per image. */
 	if (order == 0 && s->head_n > 0) {
 		int kbest = 0;
 		for (int k = s->kmin; k <= K; k++)
@@ -325,6 +326,9 @@ static int m1_finish(sr_trainer *t)
 				order = k;
 				break;
 			}
+		for (int k = s->kmin; k <= K && order; k++)
+			if (k % order && s->w[k - 1] > 0 && s->head_sum[k - 1] / s->head_n < 3 * lbest)
+				order = 0;
 	}
 	if (order == 0 && n == 0) {
 		/* no validation data: fall back on the training loss is not possible; per image */
