@@ -29,7 +29,9 @@ static const char usage[] =
 	"  -h, --help           show this help and exit\n"
 	"  -V, --version        show the version and exit\n"
 	"\n"
-	"Rows without truth (NA) are counted but not scored.  With no FILE, or FILE -,\n"
+	"Rows without truth (NA) are counted but not scored; rows whose angle and k are NA\n"
+	"(predict could not measure the record) are scored as misses, with the largest\n"
+	"error, half a period, and left out of the offset fit.  With no FILE, or FILE -,\n"
 	"read standard input.\n";
 
 typedef struct {
@@ -37,6 +39,7 @@ typedef struct {
 	int *k, *kt;
 	long n, cap;
 	long unscored;
+	long unmeasured; /* angle NA: error counted as the worst, P/2 */
 	/* per row ambiguity and projection angle (ambiguity.h); force >= 0 overrides */
 	int *amb, force;
 	double *phi;
@@ -149,16 +152,22 @@ static int read_file(const char *path, table *t)
 		double a, k, th, kt;
 		int ra = parse_num(fields[ca], &a), rk = parse_num(fields[ck], &k);
 		int rt = parse_num(fields[ct], &th), rkt = parse_num(fields[ckt], &kt);
-		if (ra < 0 || rk < 0 || rt < 0 || rkt < 0 || ra || rk) {
-			rc = sr_fail("%s: line %ld: angle and k must be numbers, truth numbers or NA", name,
-			             ln);
+		if (ra < 0 || rk < 0 || rt < 0 || rkt < 0 || ra != rk) {
+			rc = sr_fail("%s: line %ld: angle and k must be numbers (or both NA), truth numbers "
+			             "or NA", name, ln);
 			break;
 		}
 		if (rt || rkt) {
 			t->unscored++;
 			continue;
 		}
-		if (k < 1 || k > 1000 || kt < 1 || kt > 1000 || k != floor(k) || kt != floor(kt)) {
+		if (ra) { /* unmeasured (predict: no signal): scored as a miss */
+			a = NAN;
+			k = 0;
+			t->unmeasured++;
+		}
+		if (k < 0 || k > 1000 || kt < 1 || kt > 1000 || k != floor(k) || kt != floor(kt) ||
+		    (k == 0 && !ra)) {
 			rc = sr_fail("%s: line %ld: order out of range", name, ln);
 			break;
 		}
@@ -203,7 +212,8 @@ static void stats(const table *t, int order, const double *off, const char *set,
 		if (order && t->kt[i] != order)
 			continue;
 		double P = 360.0 / t->kt[i];
-		double err = sr_amb_err(sr_amb_shift(t->angle[i], off[t->kt[i]], t->phi[i], P, t->amb[i]),
+		double err = isnan(t->angle[i]) ? P / 2 :
+		             sr_amb_err(sr_amb_shift(t->angle[i], off[t->kt[i]], t->phi[i], P, t->amb[i]),
 		                        t->truth[i], P, t->amb[i], t->phi[i]);
 		e[n++] = err;
 		sum += err;
@@ -285,7 +295,7 @@ int main(int argc, char **argv)
 			sr_die("out of memory");
 		int amb = SR_AMB_MIRROR; /* mirror rows only: the gauge is 0 or P/2 (ambiguity.h) */
 		for (long i = 0; i < t.n; i++)
-			if (t.kt[i] == k) {
+			if (t.kt[i] == k && !isnan(t.angle[i])) {
 				a[m] = t.angle[i];
 				ph[m] = t.phi[i];
 				if (t.amb[i] != SR_AMB_MIRROR)
@@ -310,6 +320,9 @@ int main(int argc, char **argv)
 	printf("\n");
 	if (t.unscored)
 		printf("# %ld rows without truth were not scored\n", t.unscored);
+	if (t.unmeasured)
+		printf("# %ld rows without an angle (NA: no signal) were scored as misses, error P/2\n",
+		       t.unmeasured);
 	if (t.nmirror)
 		printf("# %ld rows scored modulo the mirror ambiguity (theta ~ 2 phi - theta)\n",
 		       t.nmirror);

@@ -74,12 +74,16 @@ static void put_id(const sr_record *rec, long n)
 	}
 }
 
+static int put_row(ctx_t *c, const sr_record *rec, double angle, int k, double conf,
+                   int calibrated, const sr_prediction *pr);
+static int unmeasured(ctx_t *c, const sr_record *rec);
+
 static int one(sr_record *rec, void *vc)
 {
 	ctx_t *c = vc;
 	c->n++;
-	double angle, conf;
-	int k, calibrated = 0;
+	double angle = NAN, conf = 0;
+	int k = 0, calibrated = 0, rc;
 	sr_prediction pr = {.angle2 = NAN};
 	if (c->harmonic && rec->layout == SR_LAYOUT_PROFILE) { /* ambiguity.h: k-th moment */
 		long kv = c->order;
@@ -87,7 +91,9 @@ static int one(sr_record *rec, void *vc)
 			return sr_fail("--order true: the record has no usable k key");
 		if (kv < 3)
 			return sr_fail("the harmonic method on profiles needs the order: -k K or -k true");
-		if (sr_profile_moment_predict(rec, (int)kv, !c->single, &pr) < 0)
+		if ((rc = sr_profile_moment_predict(rec, (int)kv, !c->single, &pr)) == SR_NO_SIGNAL)
+			return unmeasured(c, rec);
+		if (rc < 0)
 			return -1;
 		angle = pr.angle;
 		k = pr.k;
@@ -106,14 +112,20 @@ static int one(sr_record *rec, void *vc)
 				return sr_fail("--order true: the record has no usable k key");
 			order = (int)kv;
 		}
-		if (sr_harmonic(rec->data, rec->width, rec->height, order, c->kmin, c->kmax, &r0) < 0)
+		rc = sr_harmonic(rec->data, rec->width, rec->height, order, c->kmin, c->kmax, &r0);
+		if (rc == SR_NO_SIGNAL)
+			return unmeasured(c, rec);
+		if (rc < 0)
 			return -1;
 		k = r0.k;
 		angle = r0.theta;
 		conf = r0.conf;
 		if (pair) {
 			size_t S = (size_t)rec->width * rec->height;
-			if (sr_harmonic(rec->data + S, rec->width, rec->height, k, 0, 0, &r1) < 0)
+			rc = sr_harmonic(rec->data + S, rec->width, rec->height, k, 0, 0, &r1);
+			if (rc == SR_NO_SIGNAL)
+				return unmeasured(c, rec);
+			if (rc < 0)
 				return -1;
 			double e[2] = {r0.theta, sr_wrap(r1.theta - delta, 360.0 / k)};
 			angle = sr_circmean(e, NULL, 2, 360.0 / k, NULL);
@@ -133,6 +145,23 @@ static int one(sr_record *rec, void *vc)
 		conf = pr.conf;
 		calibrated = pr.calibrated;
 	}
+	return put_row(c, rec, angle, k, conf, c->harmonic || calibrated, &pr);
+}
+
+/* A record the classical baseline cannot measure (no signal above the background): its row
+ * says NA, and standard error says why, so that no record is silently lost and a dim image
+ * in a directory does not stop the run; evaluate(1) scores such rows as misses. */
+static int unmeasured(ctx_t *c, const sr_record *rec)
+{
+	fprintf(stderr, "%s: record %ld: %s: angle NA\n", sr_progname(), c->n, sr_errmsg());
+	sr_prediction pr = {.angle2 = NAN};
+	pr.phi = rec->layout == SR_LAYOUT_PROFILE ? sr_profile_phi(rec) : 0;
+	return put_row(c, rec, NAN, 0, 0, 1, &pr);
+}
+
+static int put_row(ctx_t *c, const sr_record *rec, double angle, int k, double conf,
+                   int calibrated, const sr_prediction *pr)
+{
 	if (c->profiles < 0)
 		c->profiles = rec->layout == SR_LAYOUT_PROFILE;
 	if (c->header) {
@@ -141,14 +170,17 @@ static int one(sr_record *rec, void *vc)
 		c->header = 0;
 	}
 	put_id(rec, c->n);
-	printf("\t%.6f\t%d\t%.4f\t%s", angle, k, conf,
-	       c->harmonic ? "yes" : calibrated ? "yes" : "no");
+	if (isfinite(angle))
+		printf("\t%.6f\t%d", angle, k);
+	else
+		printf("\tNA\tNA");
+	printf("\t%.4f\t%s", conf, calibrated ? "yes" : "no");
 	if (c->profiles) { /* the mirror candidate of a profile (ambiguity.h) */
-		if (isfinite(pr.angle2))
-			printf("\t%.6f\t%.4f", pr.angle2, pr.conf2);
+		if (isfinite(pr->angle2))
+			printf("\t%.6f\t%.4f", pr->angle2, pr->conf2);
 		else
 			printf("\tNA\t0");
-		printf("\t%s\t%g", sr_ambiguity_name(pr.ambiguity), pr.phi);
+		printf("\t%s\t%g", sr_ambiguity_name(pr->ambiguity), pr->phi);
 	}
 	put_truth(rec);
 	if (ferror(stdout))

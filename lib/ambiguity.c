@@ -315,8 +315,10 @@ int sr_profile_moment_angle(const float *p, int n, int k, double *folded)
 		have[k] = 1;
 	}
 	double mk;
-	if (norm_moment(p, n, k, &mk) < 0)
-		return sr_fail("moments: the profile has no signal above its ends");
+	if (norm_moment(p, n, k, &mk) < 0) {
+		sr_fail("moments: the profile has no signal above its ends");
+		return SR_NO_SIGNAL;
+	}
 	double c = (mk - cache_a[k]) / cache_b[k];
 	c = c > 1 ? 1 : c < -1 ? -1 : c;
 	*folded = acos(c) / k * 180 / M_PI;
@@ -330,11 +332,12 @@ int sr_profile_moment_predict(const sr_record *rec, int k, int use_pair, sr_pred
 		return sr_fail("moments: the record is not a profile");
 	double fa, fb = NAN, delta = NAN, agree;
 	int n = rec->width;
-	if (sr_profile_moment_angle(rec->data, n, k, &fa) < 0)
-		return -1;
+	int rc = sr_profile_moment_angle(rec->data, n, k, &fa);
+	if (rc < 0)
+		return rc;
 	if (use_pair && rec->views >= 2 && sr_meta_get_double(&rec->meta, "offset", &delta) == 0) {
-		if (sr_profile_moment_angle(rec->data + n, n, k, &fb) < 0)
-			return -1;
+		if ((rc = sr_profile_moment_angle(rec->data + n, n, k, &fb)) < 0)
+			return rc;
 	} else {
 		delta = NAN;
 	}

@@ -6,6 +6,11 @@
 /* Formats the message (no trailing newline, no program name) and returns -1. */
 int sr_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+/* A measurement that the data cannot support (an image or profile with no signal above its
+ * background): not an error in the input, so callers may report the record as unmeasured
+ * (predict prints NA) and go on.  Returned instead of -1, with the message set likewise. */
+#define SR_NO_SIGNAL (-2)
+
 /* Prefixes the pending message with "context: ", e.g. a file name or record number. */
 int sr_fail_context(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 

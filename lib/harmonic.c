@@ -62,8 +62,10 @@ int sr_harmonic(const float *img, int w, int h, int k, int kmin, int kmax,
 	sr_centroid_result cr;
 	if (sr_centroid(img, w, h, bg, bgr.noise, NULL, &cr) < 0)
 		return -1;
-	if (!cr.found || !(cr.mass > 0))
-		return sr_fail("harmonic: no signal above the background");
+	if (!cr.found || !(cr.mass > 0)) {
+		sr_fail("harmonic: no signal above the background");
+		return SR_NO_SIGNAL;
+	}
 	double cx = cr.x, cy = cr.y;
 	/* rms radius about the centroid inside the centroid's window */
 	double m0 = 0, m2 = 0, rwin = fmax(cr.radius, 4);
@@ -78,8 +80,10 @@ int sr_harmonic(const float *img, int w, int h, int k, int kmin, int kmax,
 			m2 += v * d2;
 		}
 	}
-	if (!(m0 > 0))
-		return sr_fail("harmonic: no signal above the background");
+	if (!(m0 > 0)) {
+		sr_fail("harmonic: no signal above the background");
+		return SR_NO_SIGNAL;
+	}
 	double rrms = sqrt(fmax(m2 / m0, 1.0));
 	res->cx = cx;
 	res->cy = cy;

@@ -29,8 +29,8 @@ typedef struct {
 } sr_harmonic_result;
 
 /* img: w x h floats, row-major.  k > 0: that order; k == 0: detect in kmin..kmax
- * (1 <= kmin <= kmax <= SR_HARM_KMAX).  -1 with a message on bad arguments or an image with
- * no signal above the background. */
+ * (1 <= kmin <= kmax <= SR_HARM_KMAX).  -1 with a message on bad arguments; SR_NO_SIGNAL
+ * (err.h) with a message for an image with no signal above the background. */
 int sr_harmonic(const float *img, int w, int h, int k, int kmin, int kmax,
                 sr_harmonic_result *res);
 

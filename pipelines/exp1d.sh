@@ -20,7 +20,8 @@
 #   SETS ["sq mix"]   DOSES ["10 40 160"]     METHODS ["siamese oracle"]
 #   NET [@examples/net1d.spec]   TEST_OFFSET [10:25] offsets of the test pairs (degrees; they
 #   must avoid 0 mod P/2, where a pair cannot resolve the mirror: 30 for hexagons)
-#   TRAIN_OPTS [] extra train options
+#   TRAIN_OPTS [] extra train options   GEN_OPTS [] extra train options for method 2 (generate)
+#   only, e.g. "-k 4" (told the order: it does not find it on profiles, see the README)
 # Everything is seeded: the same settings give the same table (timings aside).
 set -e
 BIN=${BIN:-bin}
@@ -84,9 +85,10 @@ for set in $SETS; do
 		echo "== $set: train $m" >&2
 		start=$(date +%s)
 		train -q -t "$THREADS" -M "$m" -e "$EPOCHS" -b "$BATCH" -l "$LR" --net "$NET" \
-			--seed 7 --log "$OUT/$set.$m.log.tsv" $TRAIN_OPTS -o "$OUT/$set.$m.model" "$OUT/$set.train.strt"
+			--seed 7 --log "$OUT/$set.$m.log.tsv" $TRAIN_OPTS $([ "$m" = generate ] && echo "$GEN_OPTS") \
+			-o "$OUT/$set.$m.model" "$OUT/$set.train.strt"
 		echo "$set	$m	$(($(date +%s) - start))" >> "$OUT/train_seconds.tsv"
-		[ "$m" = siamese ] && calibrate -m "$OUT/$set.$m.model" "$OUT/$set.ref.strt"
+		[ "$m" != oracle ] && calibrate -m "$OUT/$set.$m.model" "$OUT/$set.ref.strt"
 		predict -m "$OUT/$set.$m.model" --info | grep -E '^(order|val\.order_fraction)' >&2 || true
 	done
 	for dose in $DOSES; do
@@ -96,6 +98,10 @@ for set in $SETS; do
 			row "$set" "$dose" "$m" pair "$OUT/pred.$set.$dose.$m.pair.tsv"
 			predict -1 -t "$THREADS" -m "$OUT/$set.$m.model" "$OUT/$set.test.$dose.strt" > "$OUT/pred.$set.$dose.$m.single.tsv"
 			row "$set" "$dose" "$m" single "$OUT/pred.$set.$dose.$m.single.tsv"
+			if [ "$set" = mix ] && [ "$m" != oracle ]; then # the angle alone, told the order
+				predict -k true -t "$THREADS" -m "$OUT/$set.$m.model" "$OUT/$set.test.$dose.strt" > "$OUT/pred.$set.$dose.$m-told-k.pair.tsv"
+				row "$set" "$dose" "$m-told-k" pair "$OUT/pred.$set.$dose.$m-told-k.pair.tsv"
+			fi
 		done
 		# the classical baseline, told k: the profile's k-th moment (stemrot-ambiguity(7))
 		predict -M harmonic -k true "$OUT/$set.test.$dose.strt" > "$OUT/pred.$set.$dose.moments.pair.tsv"
@@ -114,6 +120,8 @@ echo "per order; pairs scored strictly, single profiles modulo the mirror (theta
 echo "median_offset_fitted: after the best global offset per order (single profiles: 0 or P/2);"
 echo "within2_strict: the offset-fitted within-2 fraction scored without the mirror (for pairs"
 echo "the same figure; for single profiles, what the unresolvable ambiguity costs)."
-echo "Siamese is not told k (unless TRAIN_OPTS has -k); oracle is trained on true angles (upper"
-echo "bound); moments-told-k is the classical baseline (the profile's k-th moment)."
+echo "Siamese is not told k (unless TRAIN_OPTS has -k), nor generate (unless GEN_OPTS has -k);"
+echo "on the mix, *-told-k rows are the same model told each record's order at predict; oracle"
+echo "is trained on true angles (upper bound); moments-told-k is the classical baseline (the"
+echo "profile's k-th moment; records it cannot measure count as misses)."
 column -t -s "$(printf '\t')" "$RES" 2>/dev/null || cat "$RES"

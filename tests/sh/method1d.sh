@@ -77,6 +77,26 @@ awk -F '\t' '$9 != 90 || $8 != "mirror" { bad++ }
 	  if (s > 1e-3 || s < -1e-3) bad++ }
 	END { exit bad > 0 }' p90.tsv || fail "phi column for --angle 90: $(head -1 p90.tsv)"
 
+# --- a record the baseline cannot measure: NA row, one warning, the run goes on, a miss ---
+{ shapegen -n 2 -k 4 --seed 5; pgmmake 0 48 48; } | centre -s 48 | project1d > flat.strt
+predict -M harmonic -k 4 -H flat.strt > flat.tsv 2> flat.err || fail "predict stopped at a flat profile"
+[ "$(wc -l < flat.tsv)" -eq 3 ] || fail "want 3 rows, a flat profile among them: $(cat flat.tsv)"
+[ "$(wc -l < flat.err)" -eq 1 ] && grep -q "^predict: record 3: .*no signal.*angle NA$" flat.err ||
+	fail "one warning for the flat profile: $(cat flat.err)"
+awk -F '\t' 'NR == 3 && ($2 != "NA" || $3 != "NA") { exit 1 }' flat.tsv || fail "flat row not NA"
+{ shapegen -n 3 -k 4 --seed 5; pgmmake 0 48 48 | pamtopnm; } | centre -s 48 |
+	predict -M harmonic -k 4 2>/dev/null > img.tsv || fail "predict stopped at a flat image"
+evaluate -H img.tsv > img.eval || fail "evaluate refused an NA row"
+awk -F '\t' '$2 == "NA" && $3 == "NA" { n++ } END { exit n != 1 }' img.tsv || fail "flat image row not NA"
+# the flat image has no theta either (unscored): make a measured row NA to score it
+awk -F '\t' 'BEGIN { OFS = "\t" } NR == 2 { $2 = "NA"; $3 = "NA" } { print }' img.tsv > na.tsv
+evaluate -H na.tsv > na.eval
+grep -q "^# 1 rows without an angle" na.eval || fail "evaluate: NA row not reported: $(cat na.eval)"
+awk -F '\t' '$1 == "calibrated" && $2 == "all" { if ($3 != 3 || $8 > 0.67) exit 1 }' na.eval ||
+	fail "an NA row must count as a miss: $(cat na.eval)"
+awk -F '\t' 'BEGIN { OFS = "\t" } NR == 2 { $2 = "NA" } { print }' img.tsv > na1.tsv
+expect_fail "evaluate angle NA with k" evaluate na1.tsv
+
 # --- bad input ---
 expect_fail "evaluate bad --ambiguity" evaluate -a bogus h.tsv
 sed 's/	mirror	0	30/	mirrorr	0	30/' h.tsv > hb.tsv

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "ambiguity.h"
+#include "err.h"
 #include "angles.h"
 #include "imgproc.h"
 #include "nn.h"
@@ -218,7 +219,7 @@ START_TEST(moment_baseline)
 	ck_assert_msg(k > 6 || e[20] < 2.5, "k=%d: worst folded error %g", k, e[20]);
 	float flat[N] = {0};
 	double f;
-	ck_assert_int_eq(sr_profile_moment_angle(flat, N, k, &f), -1);
+	ck_assert_int_eq(sr_profile_moment_angle(flat, N, k, &f), SR_NO_SIGNAL);
 	ck_assert_int_eq(sr_profile_moment_angle(p, N, 2, &f), -1);
 }
 END_TEST
