@@ -44,6 +44,9 @@ static const char usage[] =
 	"                       then upsampling and convolutions to the view size)\n"
 	"      --latents N      generate: latent numbers besides the angle (default 2)\n"
 	"      --loss NAME      generate: mse (default) or poisson\n"
+	"      --renderer NAME  generate: free (default: the decoder draws the view) or\n"
+	"                       template (the decoder draws a template that is turned\n"
+	"                       by the decoded angle; images only)\n"
 	"      --mirror-weight X  weight of the mirror loss: a view's mirror image must\n"
 	"                       give the negated angle, which fixes the zero for every\n"
 	"                       image alike (default 1; 0 = off)\n"
@@ -81,7 +84,7 @@ int main(int argc, char **argv)
 		{"order", required_argument, NULL, 'k'}, {"cons-weight", required_argument, NULL, 5},
 		{"head-pow", required_argument, NULL, 13},
 		{"decoder", required_argument, NULL, 20}, {"latents", required_argument, NULL, 21},
-		{"loss", required_argument, NULL, 22},
+		{"loss", required_argument, NULL, 22}, {"renderer", required_argument, NULL, 23},
 		{"no-augment", no_argument, NULL, 14}, {"kmin", required_argument, NULL, 16},
 		{"zoom-weight", required_argument, NULL, 17}, {"mirror-weight", required_argument, NULL, 15},
 		{"log", required_argument, NULL, 6}, {"checkpoint", required_argument, NULL, 7},
@@ -132,6 +135,11 @@ int main(int argc, char **argv)
 		case 20: c.decoder = optarg; break;
 		case 21: bad = sr_parse_long("--latents", optarg, 0, 16, &v); c.latents = (int)v; break;
 		case 22: c.loss = optarg; break;
+		case 23:
+			if (strcmp(optarg, "free") && strcmp(optarg, "template"))
+				sr_die("--renderer: unknown renderer '%s' (free, template)", optarg);
+			c.renderer = optarg;
+			break;
 		case 'q': c.progress = -1; break;
 		case 'h': fputs(usage, stdout); return 0;
 		case 'V': sr_print_version(); return 0;

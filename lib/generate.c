@@ -21,6 +21,7 @@
 #include "angles.h"
 #include "err.h"
 #include "rng.h"
+#include "rotate.h"
 #include "trainer.h"
 
 #define DEG (M_PI / 180.0)
@@ -69,6 +70,50 @@ void sr_gen_angle_code(double angle, int k, int nhot, int L, const float *lat, f
 	for (int l = 0; l < L; l++)
 		y[2 + nhot + l] = lat ? lat[l] : 0.0f;
 }
+
+/* ---------------------------------------------------------------- the template renderer */
+
+void sr_gen_template_input(const float *y, int nhot, int L, float *x)
+{
+	x[0] = 1.0f;
+	for (int i = 0; i < nhot + L; i++)
+		x[1 + i] = y[2 + i];
+}
+
+/* The k angles (radians) and weights of the symmetrised rendering of code y; returns phi's
+ * d/dy[0] and d/dy[1] in *dc, *ds. */
+static void template_angles(int k, const float *y, double *ang, double *wt, double *dc, double *ds)
+{
+	double c = y[0], s = y[1], r2 = c * c + s * s + 1e-12;
+	double phi = atan2(s, c) / k;
+	for (int j = 0; j < k; j++) {
+		ang[j] = phi + 2 * M_PI * j / k;
+		wt[j] = 1.0 / k;
+	}
+	*dc = -s / (k * r2);
+	*ds = c / (k * r2);
+}
+
+void sr_gen_template_render(const float *T, int w, int h, int k, const float *y, float *out)
+{
+	double ang[SR_MAX_ORDER], wt[SR_MAX_ORDER], dc, ds;
+	template_angles(k, y, ang, wt, &dc, &ds);
+	sr_rotate_forward(T, w, h, k, ang, wt, out);
+}
+
+void sr_gen_template_backward(const float *T, int w, int h, int k, const float *y, const float *g,
+                              float *gT, float *gy01)
+{
+	double ang[SR_MAX_ORDER], wt[SR_MAX_ORDER], ga[SR_MAX_ORDER], dc, ds, gphi = 0;
+	template_angles(k, y, ang, wt, &dc, &ds);
+	sr_rotate_backward(T, w, h, k, ang, wt, g, gT, ga);
+	for (int j = 0; j < k; j++)
+		gphi += ga[j];
+	gy01[0] = (float)(gphi * dc);
+	gy01[1] = (float)(gphi * ds);
+}
+
+/* ---------------------------------------------------------------- the default decoder */
 
 int sr_gen_decoder_spec(int h, int w, char *buf, size_t n)
 {
@@ -156,6 +201,8 @@ void sr_gen_output_image(float *out, size_t n, int loss)
 
 typedef struct {
 	int K, nout, L, nh, nhot, din, loss, maxb;
+	int tmpl, dnin; /* template renderer; the decoder network's input size (din or din - 1) */
+	float *xdec, *rend, *gtpl, *gdec; /* template: decoder inputs, renderings, d/dT, d/dx */
 	int heads[SR_MAX_ORDER];
 	int *pick; /* the head each of the 2B decoder inputs of the batch reads */
 	size_t S;
@@ -178,6 +225,14 @@ static int m2_setup(sr_trainer *t)
 	int loss = !strcmp(lname, "mse") ? 0 : !strcmp(lname, "poisson") ? 1 : -1;
 	if (loss < 0)
 		return sr_fail("--loss: unknown loss '%s' (mse, poisson)", lname);
+	const char *rname = t->conf.renderer ? t->conf.renderer : "free";
+	int tmpl = !strcmp(rname, "free") ? 0 : !strcmp(rname, "template") ? 1 : -1;
+	if (tmpl < 0)
+		return sr_fail("--renderer: unknown renderer '%s' (free, template)", rname);
+	if (tmpl && t->h == 1)
+		return sr_fail("--renderer template: profiles cannot be rendered by turning a template "
+		               "(the projection of a turned particle is not a turned profile); use "
+		               "--renderer free");
 	m2state *s = calloc(1, sizeof *s);
 	if (!s)
 		return sr_fail("out of memory");
@@ -199,7 +254,17 @@ static int m2_setup(sr_trainer *t)
 	}
 	s->nhot = s->nh > 1 ? K : 0;
 	s->din = 2 + s->nhot + L;
+	s->tmpl = tmpl;
+	s->dnin = tmpl ? s->din - 1 : s->din;
 	size_t B2 = (size_t)2 * s->maxb;
+	if (tmpl) {
+		s->xdec = malloc(B2 * s->dnin * sizeof *s->xdec);
+		s->rend = malloc(B2 * s->S * sizeof *s->rend);
+		s->gtpl = malloc(B2 * s->S * sizeof *s->gtpl);
+		s->gdec = malloc(B2 * s->din * sizeof *s->gdec);
+		if (!s->xdec || !s->rend || !s->gtpl || !s->gdec)
+			return sr_fail("out of memory");
+	}
 	s->xin = malloc(B2 * s->S * sizeof *s->xin);
 	s->tgt = malloc(B2 * s->S * sizeof *s->tgt);
 	s->dimg = malloc(B2 * s->S * sizeof *s->dimg);
@@ -221,7 +286,7 @@ static int m2_setup(sr_trainer *t)
 	}
 	if (t->nnets >= SR_TRAINER_MAX_NETS)
 		return sr_fail("too many networks");
-	sr_net *dec = sr_net_create(spec, s->din, 1, 1, (int)s->S, (int)B2);
+	sr_net *dec = sr_net_create(spec, s->dnin, 1, 1, (int)s->S, (int)B2);
 	if (!dec)
 		return sr_fail_context("--decoder");
 	int oc, oh, ow;
@@ -253,6 +318,7 @@ static int m2_setup(sr_trainer *t)
 	for (int m = 0; m < s->nh; m++)
 		snprintf(list + strlen(list), sizeof list - strlen(list), "%s%d", m ? "," : "",
 		         s->heads[m]);
+	sr_meta_set(&t->info, "decoder.renderer", "%s", tmpl ? "template" : "free");
 	sr_meta_set(&t->info, "decoder.heads", "%s", list);
 	sr_meta_set_long(&t->info, "decoder.latents", L);
 	sr_meta_set(&t->info, "decoder.loss", "%s", loss ? "poisson" : "mse");
@@ -272,6 +338,10 @@ static void m2_free(sr_trainer *t)
 	free(s->code);
 	free(s->dout);
 	free(s->pick);
+	free(s->xdec);
+	free(s->rend);
+	free(s->gtpl);
+	free(s->gdec);
 	free(s);
 	t->mstate = NULL;
 }
@@ -311,9 +381,26 @@ static int m2_batch(sr_trainer *t, const sr_batch *b, int train, double *loss)
 		sr_gen_code(u + (size_t)i * no, K, s->pick[i], s->nhot, s->L, d,
 		            s->code + (size_t)i * din);
 	}
-	if (sr_net_forward(dec, s->code, 2 * B, train, b->step_seed ^ 0x5851f42d4c957f2dULL) < 0)
+	const float *dx = s->code;
+	if (s->tmpl) {
+		for (int i = 0; i < 2 * B; i++)
+			sr_gen_template_input(s->code + (size_t)i * din, s->nhot, s->L,
+			                      s->xdec + (size_t)i * s->dnin);
+		dx = s->xdec;
+	}
+	if (sr_net_forward(dec, dx, 2 * B, train, b->step_seed ^ 0x5851f42d4c957f2dULL) < 0)
 		return -1;
 	const float *img = sr_net_output(dec);
+	if (s->tmpl) { /* the templates, turned by each input's angle */
+		int w = t->w, h = t->h;
+#ifdef _OPENMP
+#pragma omp parallel for schedule(static)
+#endif
+		for (int i = 0; i < 2 * B; i++)
+			sr_gen_template_render(img + (size_t)i * S, w, h, s->pick[i],
+			                       s->code + (size_t)i * din, s->rend + (size_t)i * S);
+		img = s->rend;
+	}
 	if (train)
 		memset(s->dimg, 0, (size_t)2 * B * S * sizeof(float));
 	double rec = 0;
@@ -361,9 +448,30 @@ static int m2_batch(sr_trainer *t, const sr_batch *b, int train, double *loss)
 	*loss = total + cons / B;
 	if (!train)
 		return 0;
-	if (sr_net_backward(dec, s->dimg) < 0)
-		return -1;
-	const float *gy = sr_net_input_grad(dec);
+	const float *gy;
+	if (s->tmpl) {
+		const float *tpl = sr_net_output(dec);
+		int w = t->w, h = t->h;
+		memset(s->gtpl, 0, (size_t)2 * B * S * sizeof(float));
+#ifdef _OPENMP
+#pragma omp parallel for schedule(static)
+#endif
+		for (int i = 0; i < 2 * B; i++)
+			sr_gen_template_backward(tpl + (size_t)i * S, w, h, s->pick[i],
+			                         s->code + (size_t)i * din, s->dimg + (size_t)i * S,
+			                         s->gtpl + (size_t)i * S, s->gdec + (size_t)i * din);
+		if (sr_net_backward(dec, s->gtpl) < 0)
+			return -1;
+		const float *gx = sr_net_input_grad(dec);
+		for (int i = 0; i < 2 * B; i++)
+			memcpy(s->gdec + (size_t)i * din + 2, gx + (size_t)i * s->dnin + 1,
+			       (size_t)(din - 2) * sizeof(float));
+		gy = s->gdec;
+	} else {
+		if (sr_net_backward(dec, s->dimg) < 0)
+			return -1;
+		gy = sr_net_input_grad(dec);
+	}
 	for (int i = 0; i < 2 * B; i++) {
 		double d = i < B ? b->delta[i] : -b->delta[i - B];
 		sr_gen_code_backward(u + (size_t)i * no, K, s->pick[i], s->nhot, s->L, d,

@@ -26,8 +26,20 @@
  * mu = softplus(o) and the loss is the mean Poisson deviance 2 (x log(x / mu) - x + mu) with
  * x = max(target, 0): a counting-noise likelihood that weighs bright (noisier) pixels less.
  *
+ * THE RENDERER (--renderer, info key decoder.renderer).  "free" (default): the decoder network
+ * reads the whole code and draws the view.  Its floor: renderings off by 0.31 degrees rms in
+ * angle (README, method 2).  "template": the decoder network does NOT see the angle; it reads
+ *     x = [1, one-hot of k (nhot floats), latents]       (the code without y[0..1], plus a 1)
+ * and outputs a template T (1 x h x w), which is rotated (rotate.h) by the code's angle:
+ *     view = (1/k) sum_{j=0..k-1} rot(T, phi + 2 pi j / k),  phi = atan2(y[1], y[0]) / k,
+ * the sum of the k rotated copies making the rendering exactly k-fold symmetric, so that it is
+ * continuous where phi wraps at +-180/k degrees.  The angle is then exact by construction, and
+ * the gradient reaches the code through the rotation's angle derivative.  Images only: the
+ * projection of a rotated particle is not a rotated profile.
+ *
  * MODEL FILE.  The networks "encoder" and "decoder"; info keys predict.net=encoder, heads,
- * heads.consistency=yes, order (as method 1), and decoder.heads (comma list), decoder.latents,
+ * heads.consistency=yes, order (as method 1), and decoder.renderer (free | template; absent in
+ * older models: free), decoder.heads (comma list), decoder.latents,
  * decoder.loss, decoder.output (linear | softplus), decoder.latent.mean.L (validation means,
  * the defaults of decode(1)), val.recon_mse (per pixel, normalised units). */
 #ifndef SR_GENERATE_H
@@ -56,9 +68,22 @@ void sr_gen_code_backward(const float *u, int K, int k, int nhot, int L, double 
  * (lat may be NULL: zeros). */
 void sr_gen_angle_code(double angle, int k, int nhot, int L, const float *lat, float *y);
 
-/* The default decoder spec for views of h x w (h = 1: profiles): dense layers to a coarse
- * grid, then bilinear upsampling by 2 and 'same' convolutions up to the full size, ending in
- * one channel.  Sizes not divisible by 2 get a dense decoder.  -1 if buf is too small. */
+/* The template renderer.  The decoder network's input (1 + nhot + L floats) from a code y
+ * (2 + nhot + L floats): a constant 1, then y without its first two entries. */
+void sr_gen_template_input(const float *y, int nhot, int L, float *x);
+
+/* The view (h x w, overwritten) the template T (h x w) renders for the code y of head k:
+ * (1/k) sum_j rot(T, phi + 2 pi j / k), phi = atan2(y[1], y[0]) / k. */
+void sr_gen_template_render(const float *T, int w, int h, int k, const float *y, float *out);
+
+/* The backward of sr_gen_template_render for g = d loss / d out: ADDS d loss / d T into gT and
+ * SETS gy01[0..1] = d loss / d y[0..1]. */
+void sr_gen_template_backward(const float *T, int w, int h, int k, const float *y, const float *g,
+                              float *gT, float *gy01);
+
+/* The default decoder spec for views of h x w (h = 1: profiles), for the free renderer and
+ * the template renderer's template alike: dense layers to a coarse grid, then bilinear
+ * upsampling by 2 and 'same' convolutions up to the full size, ending in one channel.  Sizes not divisible by 2 get a dense decoder.  -1 if buf is too small. */
 int sr_gen_decoder_spec(int h, int w, char *buf, size_t n);
 
 /* Parses a comma list of heads ("4" or "1,2,3") as stored in decoder.heads; returns the

@@ -102,6 +102,7 @@ typedef struct {
 	const char *decoder;  /* decoder spec or "@file"; NULL: default for the view size */
 	int latents;          /* latent numbers besides the angle (default 2) */
 	const char *loss;     /* "mse" (default) or "poisson" */
+	const char *renderer; /* "free" (NULL: default) or "template" */
 } sr_train_conf;
 
 void sr_train_defaults(sr_train_conf *c);
