@@ -16,6 +16,7 @@
 #include "record.h"
 #include "render.h"
 #include "rng.h"
+#include "rotate.h"
 #include "trainer.h"
 
 static double rnd(sr_rng *r) { return 2 * sr_rng_uniform(r) - 1; }
@@ -136,7 +137,7 @@ END_TEST
 
 /* The whole method's gradient (encoder -> code -> decoder -> loss) against central
  * differences of its validation loss, for both losses, order given and detected. */
-static void method_gradient(int loss, int order)
+static void method_gradient(int loss, int order, int tmpl)
 {
 	sr_trainer T, *t = &T;
 	memset(t, 0, sizeof *t);
@@ -148,6 +149,7 @@ static void method_gradient(int loss, int order)
 	t->conf.latents = 2;
 	t->conf.cons_weight = 0; /* its target moves with the weights; it is method 1's code */
 	t->conf.loss = loss ? "poisson" : "mse";
+	t->conf.renderer = tmpl ? "template" : "free";
 	t->conf.net = "conv 3 3; tanh; maxpool 2; flatten; dense OUT";
 	t->conf.decoder = "dense 8; tanh; dense 16; reshape 1 4 4; upsample 2 bilinear; "
 	                  "conv 2 3 same; tanh; conv 1 3 same";
@@ -156,7 +158,7 @@ static void method_gradient(int loss, int order)
 	sr_meta_init(&t->info);
 	ck_assert_msg(t->m->setup(t) == 0, "%s", sr_errmsg());
 	ck_assert_int_eq(t->nnets, 2);
-	sr_rng r = sr_rng_derive(11 + loss + order, 0);
+	sr_rng r = sr_rng_derive(11 + loss + order + 100 * tmpl, 0);
 	float x[3 * 2 * 64];
 	double delta[3] = {12.0, -33.0, 71.0};
 	for (int i = 0; i < 3 * 2 * 64; i++)
@@ -189,8 +191,8 @@ static void method_gradient(int loss, int order)
 					best = d, n = nn;
 			}
 			ck_assert_msg(best <= 3e-2 * fmax(fabs(n), fabs(g[j])) + 2e-4,
-			              "loss %d order %d net %d param %zu: analytic %g numeric %g", loss,
-			              order, ni, j, g[j], n);
+			              "loss %d order %d tmpl %d net %d param %zu: analytic %g numeric %g",
+			              loss, order, tmpl, ni, j, g[j], n);
 			checked++;
 		}
 	}
@@ -204,9 +206,97 @@ static void method_gradient(int loss, int order)
 	sr_meta_free(&t->info);
 }
 
-START_TEST(method_gradient_mse) { method_gradient(0, 0); method_gradient(0, 2); }
+START_TEST(method_gradient_mse) { method_gradient(0, 0, 0); method_gradient(0, 2, 0); }
 END_TEST
-START_TEST(method_gradient_poisson) { method_gradient(1, 0); method_gradient(1, 4); }
+START_TEST(method_gradient_poisson) { method_gradient(1, 0, 0); method_gradient(1, 4, 0); }
+END_TEST
+/* the template renderer: the gradient reaches the encoder through the turn's angle */
+START_TEST(method_gradient_template)
+{
+	method_gradient(0, 0, 1);
+	method_gradient(0, 4, 1);
+	method_gradient(1, 3, 1);
+}
+END_TEST
+
+/* The template renderer alone: the input layout, k-fold symmetry, the angle it turns by (a
+ * polygon template at theta renders at theta + phi), and d/dT, d/dy[0..1] by differences. */
+START_TEST(template_render)
+{
+	enum { W = 32 };
+	/* code: (c, s), one-hot of k = 2 of K = 4, latents 0.25, -1.5 */
+	float y[8] = {0.3f, -0.8f, 0, 1, 0, 0, 0.25f, -1.5f}, x[8];
+	sr_gen_template_input(y, 4, 2, x);
+	ck_assert(x[0] == 1 && x[1] == 0 && x[2] == 1 && x[3] == 0 && x[4] == 0 &&
+	          x[5] == 0.25f && x[6] == -1.5f);
+	float T[W * W], out[W * W], want[W * W], g[W * W], gT[W * W], gy[2];
+	sr_shape sh;
+	sr_shape_init(&sh);
+	sh.k = 4, sh.radius = 9, sh.cx = sh.cy = W / 2.0, sh.theta = 5;
+	memset(T, 0, sizeof T);
+	ck_assert_int_eq(sr_render(&sh, T, W, W), 0);
+	/* code of angle 4 phi = 4 * 20 degrees: the square turns by 20 */
+	float c[2] = {(float)cos(80 * M_PI / 180), (float)sin(80 * M_PI / 180)};
+	sr_gen_template_render(T, W, W, 4, c, out);
+	sh.theta = 25;
+	memset(want, 0, sizeof want);
+	ck_assert_int_eq(sr_render(&sh, want, W, W), 0);
+	double e = 0, e0 = 0;
+	for (int i = 0; i < W * W; i++)
+		e += (out[i] - want[i]) * (out[i] - want[i]), e0 += (T[i] - want[i]) * (T[i] - want[i]);
+	ck_assert_msg(sqrt(e / (W * W)) < 0.04 && e < 0.05 * e0, "rms %g (unturned %g)",
+	              sqrt(e / (W * W)), sqrt(e0 / (W * W)));
+	/* an asymmetric template renders 3-fold symmetric for k = 3: turning the rendering by
+	 * 120 degrees gives it back (to the resampling's blur) */
+	sr_rng r = sr_rng_derive(3, 0);
+	for (int i = 0; i < W * W; i++) {
+		int rr = i / W, cc = i % W;
+		double dx = cc + 0.5 - W / 2.0 - 3, dy = rr + 0.5 - W / 2.0 + 1;
+		T[i] = (float)exp(-(dx * dx + 3 * dy * dy) / 30);
+		g[i] = (float)(2 * sr_rng_uniform(&r) - 1);
+	}
+	sr_gen_template_render(T, W, W, 3, y, out);
+	double a120 = 2 * M_PI / 3, e3 = 0, n3 = 0;
+	float back[W * W];
+	sr_rotate_forward(out, W, W, 1, &a120, NULL, back);
+	for (int i = 0; i < W * W; i++)
+		e3 += (back[i] - out[i]) * (back[i] - out[i]), n3 += out[i] * out[i];
+	ck_assert_msg(e3 < 1e-3 * n3, "not 3-fold symmetric: %g of %g", e3, n3);
+	/* gradients */
+	memset(gT, 0, sizeof gT);
+	sr_gen_template_backward(T, W, W, 3, y, g, gT, gy);
+	for (int j = 0; j < 2; j++) {
+		double lp = 0, lm = 0, h = 1e-4;
+		float save = y[j];
+		y[j] = save + (float)h;
+		sr_gen_template_render(T, W, W, 3, y, out);
+		for (int i = 0; i < W * W; i++)
+			lp += (double)g[i] * out[i];
+		y[j] = save - (float)h;
+		sr_gen_template_render(T, W, W, 3, y, out);
+		for (int i = 0; i < W * W; i++)
+			lm += (double)g[i] * out[i];
+		y[j] = save;
+		double h2 = ((double)(float)(save + (float)h) - (float)(save - (float)h));
+		double num = (lp - lm) / h2;
+		ck_assert_msg(fabs(num - gy[j]) < 0.02 * fabs(num) + 0.02, "d y[%d]: %g vs %g", j,
+		              gy[j], num);
+	}
+	for (int i = 0; i < W * W; i += 37) {
+		double lp = 0, lm = 0;
+		float save = T[i];
+		T[i] = save + 0.5f;
+		sr_gen_template_render(T, W, W, 3, y, out);
+		for (int q = 0; q < W * W; q++)
+			lp += (double)g[q] * out[q];
+		T[i] = save - 0.5f;
+		sr_gen_template_render(T, W, W, 3, y, out);
+		for (int q = 0; q < W * W; q++)
+			lm += (double)g[q] * out[q];
+		T[i] = save;
+		ck_assert_msg(fabs((lp - lm) - gT[i]) < 1e-4, "dT[%d]: %g vs %g", i, gT[i], lp - lm);
+	}
+}
 END_TEST
 
 /* ---------------------------------------------------------------- a tiny training run */
@@ -387,6 +477,11 @@ START_TEST(bad_configuration)
 	c.decoder = "dense 10; reshape 1 2 5";
 	ck_assert_int_eq(sr_train(&c, 1, paths), -1);
 	ck_assert_msg(strstr(sr_errmsg(), "renders 1x2x5") != NULL, "%s", sr_errmsg());
+	c.decoder = NULL;
+	c.renderer = "warp";
+	ck_assert_int_eq(sr_train(&c, 1, paths), -1);
+	ck_assert_msg(strstr(sr_errmsg(), "unknown renderer") != NULL, "%s", sr_errmsg());
+	c.renderer = NULL;
 	c.decoder = "dense 10; bogus";
 	ck_assert_int_eq(sr_train(&c, 1, paths), -1);
 	ck_assert_msg(strstr(sr_errmsg(), "decoder") != NULL, "%s", sr_errmsg());
@@ -409,6 +504,8 @@ int main(void)
 	tcase_add_test(tc, decoder_specs);
 	tcase_add_test(tc, method_gradient_mse);
 	tcase_add_test(tc, method_gradient_poisson);
+	tcase_add_test(tc, method_gradient_template);
+	tcase_add_test(tc, template_render);
 	tcase_add_test(tc, bad_configuration);
 	tcase_add_test(tc, tiny_training);
 	suite_add_tcase(s, tc);
