@@ -31,6 +31,8 @@ static const char usage[] =
 	"                         also with --input)\n"
 	"  -L, --latent V[,V...]  the latent numbers (default: their validation means)\n"
 	"  -r, --raw              the angle is the encoder's own (uncalibrated) angle\n"
+	"  -T, --template         template models (train --renderer template): write the\n"
+	"                         learned template itself, unturned and not symmetrised\n"
 	"\n"
 	"From images (--input): the encoder reads view 0 of each record and the decoder\n"
 	"renders it turned by the record's offset (the partner view B of a pair), or by D.\n"
@@ -44,6 +46,9 @@ static const char usage[] =
 	"  -h, --help             show this help and exit\n"
 	"  -V, --version          show the version and exit\n"
 	"\n"
+	"A template model renders its template turned to the angle and summed over the k\n"
+	"turns by 360/k, as in training.\n"
+	"\n"
 	"Output: one single-view record per image, in the normalised units of training (the\n"
 	"background 0, the particle about 1), with the keys id, decode.angle, decode.k\n"
 	"(by angle) or decode.offset and decode.mse (from images; mse against view B).  PAM output is scaled to its maxval.\n";
@@ -53,6 +58,8 @@ typedef struct {
 	sr_net *enc, *dec;
 	const char *path;
 	int K, L, nh, nhot, k, heads[SR_MAX_ORDER], loss, layout, h, w, nout, din;
+	int tmpl;      /* decoder.renderer=template: the decoder draws a template to turn */
+	float *xdec, *rend; /* template: the decoder network's input, the turned rendering */
 	float lat[SR_GEN_MAX_LATENTS];
 	double offset;
 	int have_offset, compare;
@@ -92,6 +99,23 @@ static int emit(decoder *d, const float *img, const float *truth, const char *id
 	return sr_record_write(stdout, r, &d->out);
 }
 
+/* The decoder's raw output for code d->code: the free decoder's image, or the template turned
+ * by the code's angle (turn 0: the template itself). */
+static const float *render(decoder *d, int turn)
+{
+	const float *x = d->code;
+	if (d->tmpl) {
+		sr_gen_template_input(d->code, d->nhot, d->L, d->xdec);
+		x = d->xdec;
+	}
+	if (sr_net_forward(d->dec, x, 1, 0, 0) < 0)
+		return NULL;
+	if (!d->tmpl || !turn)
+		return sr_net_output(d->dec);
+	sr_gen_template_render(sr_net_output(d->dec), d->w, d->h, d->k, d->code, d->rend);
+	return d->rend;
+}
+
 static int from_record(sr_record *rec, void *ctx)
 {
 	decoder *d = ctx;
@@ -114,15 +138,15 @@ static int from_record(sr_record *rec, void *ctx)
 	if (sr_net_forward(d->enc, d->norm, 1, 0, 0) < 0)
 		return -1;
 	sr_gen_code(sr_net_output(d->enc), d->K, d->k, d->nhot, d->L, delta, d->code);
-	if (sr_net_forward(d->dec, d->code, 1, 0, 0) < 0)
+	const float *img = render(d, 1);
+	if (!img)
 		return -1;
 	const char *rid = sr_meta_get(&rec->meta, "id");
 	char id[256];
 	snprintf(id, sizeof id, "%s", rid ? rid : "decode");
 	if (pair)
 		sr_normalise_view(rec->data + (size_t)d->h * d->w, d->w, d->h, d->norm);
-	return emit(d, sr_net_output(d->dec), pair ? d->norm : NULL, id, "decode.offset", delta,
-	            NULL, 0);
+	return emit(d, img, pair ? d->norm : NULL, id, "decode.offset", delta, NULL, 0);
 }
 
 static int need_long(const sr_meta *m, const char *key, long lo, long hi, long *v)
@@ -143,6 +167,7 @@ int main(int argc, char **argv)
 		{"model", required_argument, NULL, 'm'}, {"angle", required_argument, NULL, 'a'},
 		{"count", required_argument, NULL, 'n'}, {"order", required_argument, NULL, 'k'},
 		{"latent", required_argument, NULL, 'L'}, {"raw", no_argument, NULL, 'r'},
+		{"template", no_argument, NULL, 'T'},
 		{"input", no_argument, NULL, 'i'}, {"offset", required_argument, NULL, 'd'},
 		{"compare", no_argument, NULL, 'c'},
 		{"help", no_argument, NULL, 'h'}, {"version", no_argument, NULL, 'V'},
@@ -154,9 +179,9 @@ int main(int argc, char **argv)
 	const char *latents = NULL;
 	double a_lo = 0, a_hi = 0;
 	long count = 1, order = 0;
-	int raw = 0, input = 0, opt;
+	int raw = 0, input = 0, tonly = 0, opt;
 	opterr = 0; /* one message of our own, not getopt's two */
-	while ((opt = getopt_long(argc, argv, "m:a:n:k:L:rid:chV", lo, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "m:a:n:k:L:rTid:chV", lo, NULL)) != -1) {
 		switch (opt) {
 		case 'm': d->path = optarg; break;
 		case 'a':
@@ -173,6 +198,7 @@ int main(int argc, char **argv)
 			break;
 		case 'L': latents = optarg; break;
 		case 'r': raw = 1; break;
+		case 'T': tonly = 1; break;
 		case 'i': input = 1; break;
 		case 'c': d->compare = 1; break;
 		case 'd':
@@ -191,8 +217,11 @@ int main(int argc, char **argv)
 		sr_die("a model is required: -m MODEL");
 	if (!input && optind < argc)
 		sr_die("unexpected argument '%s' (files are read with --input)", argv[optind]);
-	if (input && (count != 1 || a_lo != a_hi || a_lo != 0 || latents || raw))
-		sr_die("--input renders from images: --angle, --count, --latent and --raw do not apply");
+	if (input && (count != 1 || a_lo != a_hi || a_lo != 0 || latents || raw || tonly))
+		sr_die("--input renders from images: --angle, --count, --latent, --raw and --template "
+		       "do not apply");
+	if (tonly && (count != 1 || a_lo != a_hi || a_lo != 0 || raw))
+		sr_die("--template writes the template itself: --angle, --count and --raw do not apply");
 	if (!input && (d->have_offset || d->compare))
 		sr_die("--offset and --compare go with --input");
 	if (sr_check_stdout(&d->out) < 0)
@@ -217,6 +246,14 @@ int main(int argc, char **argv)
 	if (d->nh < 0)
 		sr_die("%s: %s", d->path, sr_errmsg());
 	d->loss = !strcmp(ls, "poisson");
+	const char *rs = sr_meta_get(m, "decoder.renderer"); /* absent in older models: free */
+	if (rs && strcmp(rs, "free") && strcmp(rs, "template"))
+		sr_die("%s: unknown decoder.renderer '%s' (free, template)", d->path, rs);
+	d->tmpl = rs && !strcmp(rs, "template");
+	if (d->tmpl && h == 1)
+		sr_die("%s: a template renderer for profiles (corrupt model info)", d->path);
+	if (tonly && !d->tmpl)
+		sr_die("--template: %s draws freely (decoder.renderer=free), it has no template", d->path);
 	const char *lay = sr_meta_get(m, "input.layout");
 	d->layout = lay && !strcmp(lay, "profile") ? SR_LAYOUT_PROFILE : SR_LAYOUT_IMAGE;
 	d->nhot = d->nh > 1 ? d->K : 0;
@@ -237,7 +274,7 @@ int main(int argc, char **argv)
 		sr_die("%s: %s", d->path, sr_errmsg()[0] ? sr_errmsg() : "no decoder network");
 	int c, oh, ow;
 	sr_net_in_shape(d->dec, &c, &oh, &ow);
-	if (c * oh * ow != d->din)
+	if (c * oh * ow != d->din - d->tmpl)
 		sr_die("%s: the decoder network does not match its info block", d->path);
 	sr_net_out_shape(d->dec, &c, &oh, &ow);
 	if ((long)c * oh * ow != h * w)
@@ -270,7 +307,9 @@ int main(int argc, char **argv)
 	}
 	d->code = malloc((size_t)d->din * sizeof *d->code);
 	d->norm = malloc((size_t)h * w * sizeof *d->norm);
-	if (!d->code || !d->norm)
+	d->xdec = malloc((size_t)d->din * sizeof *d->xdec);
+	d->rend = malloc((size_t)h * w * sizeof *d->rend);
+	if (!d->code || !d->norm || !d->xdec || !d->rend)
 		sr_die("out of memory");
 	sr_record_init(&d->orec);
 
@@ -293,11 +332,12 @@ int main(int argc, char **argv)
 			double a = count > 1 ? a_lo + (a_hi - a_lo) * i / (count - 1) : a_lo;
 			/* the code the encoder gives a particle predict reports at a: raw = a + calib */
 			sr_gen_angle_code(a + calib, k, d->nhot, d->L, d->lat, d->code);
-			if (sr_net_forward(d->dec, d->code, 1, 0, 0) < 0)
+			const float *img = render(d, !tonly);
+			if (!img)
 				sr_die("%s", sr_errmsg());
 			char id[64];
 			snprintf(id, sizeof id, "decode-%ld", i + 1);
-			if (emit(d, sr_net_output(d->dec), NULL, id, "decode.angle", a, "decode.k", k) < 0)
+			if (emit(d, img, NULL, id, "decode.angle", a, "decode.k", k) < 0)
 				sr_die("%s", sr_errmsg());
 		}
 	}
@@ -305,6 +345,8 @@ int main(int argc, char **argv)
 	sr_record_free(&d->orec);
 	free(d->code);
 	free(d->norm);
+	free(d->xdec);
+	free(d->rend);
 	sr_net_free(d->enc);
 	sr_net_free(d->dec);
 	sr_model_free(d->model);

@@ -47,8 +47,8 @@ awk -F'\t' 'NR > 1 && !($2 >= 0 && $2 < 90 && $3 == 4 && $7 == 4) { exit 1 }' pr
 	fail "predict columns: $(head -n 3 pred.tsv)"
 shapegen -n 1 -s 32 -r 10 -j 0 -k 4 -t 0 | centre > ref.strt
 cp m.model c.model
-calibrate -m c.model ref.strt 2>cal.txt
-predict -m c.model -H ref.strt | awk -F'\t' '{ a = $2; if (a > 45) a -= 90;
+calibrate -m c.model ref.strt 2>cal.txt # --tta 8 (its default): predict likewise
+predict -m c.model --tta 8 -H ref.strt | awk -F'\t' '{ a = $2; if (a > 45) a -= 90;
 	if ($5 != "yes" || a > 1e-3 || a < -1e-3) exit 1 }' || fail "calibrated reference not at 0"
 
 # 5. decode: images of the view's shape, by angle and from pairs
@@ -69,7 +69,42 @@ decode -m m.model -i -d 30 test.strt | recmeta -s -H | awk -F'\t' '$2 != 1 { exi
 decode --help | grep -q '^usage: decode' || fail "decode --help"
 decode --version | grep -q stemrot || fail "decode --version"
 
-# 6. bad options and inputs
+# 6. the template renderer (--renderer template): the decoder draws a template that is turned
+# by the decoded angle; the loss falls, truth is never read, decode renders it turned
+$TRAIN "$NET" -k 4 --renderer template -o t.model --log tlog.tsv pairs.strt
+awk -F'\t' 'NR == 2 { first = $3 } END { if (!($3 < 0.8 * first)) exit 1 }' tlog.tsv ||
+	fail "template: validation loss did not fall: $(cat tlog.tsv)"
+predict --info -m t.model > tinfo.txt
+grep -qx decoder.renderer=template tinfo.txt || fail "template model info lacks its renderer"
+grep -qx decoder.renderer=free info.txt || fail "free model info lacks its renderer"
+$TRAIN "$NET" -e 2 -k 4 --renderer template -o ta.model pairs.pam
+$TRAIN "$NET" -e 2 -k 4 --renderer template -o tb.model scrambled.pam
+cmp ta.model tb.model || fail "template model depends on truth keys"
+cmp -s ta.model a.model && fail "--renderer template changed nothing"
+decode -m t.model -a 0:67.5 -n 4 | recmeta -s -k decode.angle > td.tsv
+awk -F'\t' 'NR > 1 && !($2 == 1 && $3 == 32 && $4 == 32) { exit 1 } END { if (NR != 5) exit 1 }' \
+	td.tsv || fail "decode of a template model: $(cat td.tsv)"
+# the rendering is 4-fold symmetric (a and a + 90 give the same image, to the resampling's
+# rounding) and turns (a and a + 30 differ)
+for a in 10 100 40; do decode -m t.model -a $a --pam | pamtopnm > t$a.pgm; done
+pamarith -difference t10.pgm t100.pgm | pamsumm -max -brief | awk '{ if ($1 > 2) exit 1 }' ||
+	fail "template rendering is not 4-fold symmetric"
+pamarith -difference t10.pgm t40.pgm | pamsumm -max -brief | awk '{ if ($1 < 60) exit 1 }' ||
+	fail "template rendering does not turn with the angle"
+decode -m t.model -T | recmeta -s -H | awk -F'\t' '$2 != 1 || $3 != 32 { exit 1 }' ||
+	fail "decode --template"
+decode -m t.model -i -c pairs.strt | recmeta -s -k decode.mse | awk -F'\t' \
+	'NR > 1 && !($5 >= 0 && $5 < 1) { exit 1 } END { if (NR != 121) exit 1 }' ||
+	fail "decode -i -c of a template model"
+expect_fail "template of a free model" decode -m m.model -T
+expect_fail "template with an angle" decode -m t.model -T -a 5
+expect_fail "unknown renderer" train -q -M generate --renderer warp -o x.model pairs.strt
+project1d pairs.strt > prof.strt
+expect_fail "template renderer for profiles" train -q -t 2 -M generate -e 1 -k 4 \
+	--renderer template -o x.model prof.strt
+grep -q "profiles cannot" err.txt || fail "profile refusal: $(cat err.txt)"
+
+# 7. bad options and inputs
 train -q -t 2 -e 1 --net "$NET" -k 4 -o s.model pairs.strt
 expect_fail "no model" decode -a 3
 expect_fail "missing model" decode -m nosuch.model
