@@ -318,6 +318,8 @@ static int m2_setup(sr_trainer *t)
 	for (int m = 0; m < s->nh; m++)
 		snprintf(list + strlen(list), sizeof list - strlen(list), "%s%d", m ? "," : "",
 		         s->heads[m]);
+	if (!t->conf.order) /* predict(1) detects per image among the trained heads only */
+		sr_meta_set_long(&t->info, "heads.kmin", s->heads[0]);
 	sr_meta_set(&t->info, "decoder.renderer", "%s", tmpl ? "template" : "free");
 	sr_meta_set(&t->info, "decoder.heads", "%s", list);
 	sr_meta_set_long(&t->info, "decoder.latents", L);
@@ -355,6 +357,24 @@ static void m2_val_begin(sr_trainer *t)
 	s->mse_sum = 0;
 }
 
+/* The template renderer turns the template by the code's angle whatever the latents say, so
+ * latents of view A alone could carry A's orientation: a template drawn at A's angle and
+ * turned by the offset renders B with a head that is not an angle at all (exp2d's MLP
+ * encoder did that: squares told k = 4, 12 epochs, head 4's pair loss 2.29, recon mse 0.018).
+ * Both renderings of a pair therefore read the mean of the two views' latents, which cannot
+ * tell which of the two views (angles) it is drawing.  Replaces the latents of codes i and
+ * B + i (or their gradients: the mean's backward is the same) by their mean. */
+static void shared_latents(const m2state *s, int B, float *code)
+{
+	int din = s->din, o = 2 + s->nhot;
+	for (int i = 0; i < B; i++)
+		for (int l = 0; l < s->L; l++) {
+			float *a = code + (size_t)i * din + o + l, *b = code + (size_t)(B + i) * din + o + l;
+			float m = 0.5f * (*a + *b);
+			*a = *b = m;
+		}
+}
+
 static int m2_batch(sr_trainer *t, const sr_batch *b, int train, double *loss)
 {
 	m2state *s = t->mstate;
@@ -381,6 +401,8 @@ static int m2_batch(sr_trainer *t, const sr_batch *b, int train, double *loss)
 		sr_gen_code(u + (size_t)i * no, K, s->pick[i], s->nhot, s->L, d,
 		            s->code + (size_t)i * din);
 	}
+	if (s->tmpl) /* both views of a pair share their mean latents (see shared_latents) */
+		shared_latents(s, B, s->code);
 	const float *dx = s->code;
 	if (s->tmpl) {
 		for (int i = 0; i < 2 * B; i++)
@@ -466,6 +488,7 @@ static int m2_batch(sr_trainer *t, const sr_batch *b, int train, double *loss)
 		for (int i = 0; i < 2 * B; i++)
 			memcpy(s->gdec + (size_t)i * din + 2, gx + (size_t)i * s->dnin + 1,
 			       (size_t)(din - 2) * sizeof(float));
+		shared_latents(s, B, s->gdec); /* the mean's backward: half of the sum to each */
 		gy = s->gdec;
 	} else {
 		if (sr_net_backward(dec, s->dimg) < 0)
@@ -503,7 +526,9 @@ static int m2_finish(sr_trainer *t)
 	if (s->mse_n > 0)
 		sr_meta_set(&t->info, "val.recon_mse", "%.6g", s->mse_sum / s->mse_n);
 	sr_meta_set(&t->info, "order.thresh", "%g", thresh);
-	/* per-image orders of the validation A views from the predicted consistencies */
+	/* per-image orders of the validation A views from the predicted consistencies, by
+	 * predict(1)'s rule (siamese.c): the smallest trained head whose q is below the threshold
+	 * relaxed to twice the best head's q */
 	long hist[SR_MAX_ORDER + 1] = {0}, n = 0;
 	sr_net *enc = t->nets[0];
 	size_t S = s->S;
@@ -517,10 +542,15 @@ static int m2_finish(sr_trainer *t)
 		const float *out = sr_net_output(enc);
 		for (int j = 0; j < m; j++) {
 			const float *q = out + (size_t)j * s->nout + 2 * K;
-			int k = 1;
-			while (k <= K && !(q[k - 1] < thresh))
-				k++;
-			hist[k <= K ? k : 0]++;
+			double qmin = INFINITY;
+			for (int h = 0; h < s->nh; h++)
+				qmin = fmin(qmin, q[s->heads[h] - 1]);
+			double th = fmax(thresh, 2 * qmin);
+			int k = 0;
+			for (int h = 0; h < s->nh && !k; h++)
+				if (q[s->heads[h] - 1] < th)
+					k = s->heads[h];
+			hist[k]++;
 			n++;
 		}
 	}
@@ -535,6 +565,31 @@ static int m2_finish(sr_trainer *t)
 	}
 	if (order == 0 && n > 0 && best > 0 && hist[best] >= 0.9 * n)
 		order = best;
+	/* a single-shape data set, by method 1's rule (siamese.c): the head of lowest validation
+	 * pair loss, or its smallest divisor about as low, when every other head is clearly
+	 * worse */
+	if (order == 0 && s->head_n > 0 && s->nh > 1) {
+		int kbest = 0;
+		for (int h = 0; h < s->nh; h++) {
+			int k = s->heads[h];
+			if (!kbest || s->head_sum[k - 1] < s->head_sum[kbest - 1])
+				kbest = k;
+		}
+		double lbest = s->head_sum[kbest - 1] / s->head_n;
+		for (int h = 0; h < s->nh && lbest < 0.2; h++) {
+			int k = s->heads[h];
+			if (k <= kbest && kbest % k == 0 &&
+			    s->head_sum[k - 1] / s->head_n < fmin(0.2, 2 * lbest)) {
+				order = k;
+				break;
+			}
+		}
+		for (int h = 0; h < s->nh && order; h++) {
+			int k = s->heads[h];
+			if (k % order && s->head_sum[k - 1] / s->head_n < 3 * lbest)
+				order = 0;
+		}
+	}
 	sr_meta_set_long(&t->info, "order", order); /* 0: per image (mixed shapes) */
 	sr_meta_set(&t->info, "order.source", "%s", t->conf.order ? "given" : "detected");
 	sr_meta_set(&t->info, "calibrated", "no");

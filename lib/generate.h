@@ -34,11 +34,14 @@
  *     view = (1/k) sum_{j=0..k-1} rot(T, phi + 2 pi j / k),  phi = atan2(y[1], y[0]) / k,
  * the sum of the k rotated copies making the rendering exactly k-fold symmetric, so that it is
  * continuous where phi wraps at +-180/k degrees.  The angle is then exact by construction, and
- * the gradient reaches the code through the rotation's angle derivative.  Images only: the
- * projection of a rotated particle is not a rotated profile.
+ * the gradient reaches the code through the rotation's angle derivative.  Both renderings of a
+ * pair read the MEAN of the two views' latents (otherwise A's latents could carry A's angle
+ * and the head need not be one; generate.c).  Images only: the projection of a rotated
+ * particle is not a rotated profile.
  *
  * MODEL FILE.  The networks "encoder" and "decoder"; info keys predict.net=encoder, heads,
- * heads.consistency=yes, order (as method 1), and decoder.renderer (free | template; absent in
+ * heads.consistency=yes, order, heads.kmin (order detected: the smallest trained head, as
+ * method 1), and decoder.renderer (free | template; absent in
  * older models: free), decoder.heads (comma list), decoder.latents,
  * decoder.loss, decoder.output (linear | softplus), decoder.latent.mean.L (validation means,
  * the defaults of decode(1)), val.recon_mse (per pixel, normalised units). */
