@@ -38,6 +38,7 @@ echo "ok truth keys scrambled: bit-identical model"
 $TRAIN "$NET" -e 2 -K 4 --loss poisson --latents 0 -o p.model pairs.strt
 predict --info -m p.model | grep -qx 'decoder.output=softplus' || fail "poisson model info"
 predict --info -m p.model | grep -qx 'decoder.heads=3,4' || fail "detect: heads --kmin..K"
+predict --info -m p.model | grep -qx 'heads.kmin=3' || fail "detect: heads.kmin for predict"
 
 # 4. predict and calibrate use the encoder
 shapegen -n 20 -s 32 -r 9:12 -j 2 -k 4 --seed 21 | addnoise -D 100 --seed 22 | centre > test.strt
