@@ -15,6 +15,8 @@
 #   SETS ["sq mix"]   DOSES ["10 40 160"]     METHODS ["siamese oracle"]
 #   NET [see below]   TTA [8]   TRAIN_OPTS ["--head-pow 1"] extra train options
 #   GEN_OPTS [] extra train options for method 2 (generate) only, e.g. "--loss poisson"
+#   REUSE [] non-empty: a model already in OUTDIR is not trained again (its training time
+#   stays in OUTDIR/train_seconds.tsv), e.g. to add a method or re-test with other options
 # Everything is seeded: the same settings give the same table (timings aside).
 set -e
 BIN=${BIN:-bin}
@@ -82,15 +84,20 @@ for set in $SETS; do
 	*) echo "exp2d: unknown set $set" >&2; exit 1 ;;
 	esac
 	echo "== $set: $NTRAIN training pairs" >&2
-	make_train "$K" "$seed" > "$OUT/$set.train.strt"
+	[ -f "$OUT/$set.train.strt" ] || make_train "$K" "$seed" > "$OUT/$set.train.strt"
 	# clean references at theta = 0, one per order, centred like the data
 	for k in $KS; do shapegen -n 1 -k "$k" -r 17 -j 0 -t 0; done | centre -s "$SIZE" > "$OUT/$set.ref.strt"
 	for m in $METHODS; do
-		echo "== $set: train $m" >&2
-		start=$(date +%s)
-		train -t "$THREADS" -M "$m" -e "$EPOCHS" -b "$BATCH" -l "$LR" --net "$NET" \
-			--seed 7 --log "$OUT/$set.$m.log.tsv" $TRAIN_OPTS $([ "$m" = generate ] && echo "$GEN_OPTS") -o "$OUT/$set.$m.model" "$OUT/$set.train.strt"
-		echo "$set	$m	$(($(date +%s) - start))" >> "$OUT/train_seconds.tsv"
+		if [ -n "$REUSE" ] && [ -f "$OUT/$set.$m.model" ]; then
+			echo "== $set: $m: the model in $OUT is used as it is (REUSE)" >&2
+		else
+			echo "== $set: train $m" >&2
+			start=$(date +%s)
+			train -t "$THREADS" -M "$m" -e "$EPOCHS" -b "$BATCH" -l "$LR" --net "$NET" \
+				--seed 7 --log "$OUT/$set.$m.log.tsv" $TRAIN_OPTS $([ "$m" = generate ] && echo "$GEN_OPTS") \
+				-o "$OUT/$set.$m.model" "$OUT/$set.train.strt"
+			echo "$set	$m	$(($(date +%s) - start))" >> "$OUT/train_seconds.tsv"
+		fi
 		if [ "$m" != oracle ]; then # method 1 (siamese) and method 2 (generate)
 			calibrate --tta "$TTA" -m "$OUT/$set.$m.model" "$OUT/$set.ref.strt"
 		fi
