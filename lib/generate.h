@@ -37,7 +37,13 @@
  * the gradient reaches the code through the rotation's angle derivative.  Both renderings of a
  * pair read the MEAN of the two views' latents (otherwise A's latents could carry A's angle
  * and the head need not be one; generate.c).  Images only: the projection of a rotated
- * particle is not a rotated profile.
+ * particle is not a rotated profile.  Measured (squares told k = 4, 1000 pairs of
+ * exp2d's training distribution, 48 px, 12 epochs, batch 32, lr 3e-3; 300 dose-40 test
+ * images, --tta 8, calibrated; two seeds): renderings turn with the angle to 0.02-0.04 degrees
+ * rms (free: 0.43); exp2d's MLP encoder 0.38 / 0.47 degrees median, 98.3 / 97.0% within 2
+ * (free 0.54 / 0.56, 98.3 / 97.3%); the default conv encoder 0.49 / 0.88, 99 / 80% (free
+ * 0.71 / 0.99, 97.3 / 64.7%).  Order not told: detected for squares with -K 6, not with -K 12
+ * in that budget, and heads learn slower (one of the K - kmin + 1 heads per input).
  *
  * MODEL FILE.  The networks "encoder" and "decoder"; info keys predict.net=encoder, heads,
  * heads.consistency=yes, order, heads.kmin (order detected: the smallest trained head, as
