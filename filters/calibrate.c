@@ -23,7 +23,8 @@ static const char usage[] =
 	"  -m, --model MODEL    the model to calibrate (required)\n"
 	"  -a, --angle A        the orientation of the references, degrees (default 0)\n"
 	"  -k, --order K        treat every reference as order K (default: the model's\n"
-	"                       order, or detected per image)\n"
+	"                       order, or detected per image); K = true reads each\n"
+	"                       reference's k key (references of a mix)\n"
 	"  -o, --output FILE    write the calibrated model here instead of in place\n"
 	"      --tta N          read each square reference as the mean over 1 (off), 4\n"
 	"                       or 8 of its rotations by 90 degrees and mirror images\n"
@@ -35,6 +36,7 @@ static const char usage[] =
 
 typedef struct {
 	sr_predictor *p;
+	int order_from_key;
 	double angle;
 	double sum_c[SR_MAX_ORDER + 1], sum_s[SR_MAX_ORDER + 1];
 	int n[SR_MAX_ORDER + 1];
@@ -44,6 +46,12 @@ static int one(sr_record *rec, void *vc)
 {
 	ctx_t *c = vc;
 	sr_prediction pr;
+	if (c->order_from_key) {
+		long kv;
+		if (sr_meta_get_long(&rec->meta, "k", &kv) != 0 || kv < 1 || kv > SR_MAX_ORDER)
+			return sr_fail("--order true: the reference has no usable k key");
+		sr_predictor_set_order(c->p, (int)kv);
+	}
 	if (sr_predict_record(c->p, rec, 1, &pr) < 0)
 		return -1;
 	double P = 360.0 / pr.k, ph = 2 * M_PI / P * (pr.raw - c->angle);
@@ -72,7 +80,11 @@ int main(int argc, char **argv)
 		switch (o) {
 		case 'm': model = optarg; break;
 		case 'a': bad = sr_parse_double("--angle", optarg, -1e6, 1e6, &c.angle); break;
-		case 'k': bad = sr_parse_long("--order", optarg, 1, SR_MAX_ORDER, &order); break;
+		case 'k':
+			c.order_from_key = !strcmp(optarg, "true");
+			if (!c.order_from_key)
+				bad = sr_parse_long("--order", optarg, 1, SR_MAX_ORDER, &order);
+			break;
 		case 'o': output = optarg; break;
 		case 1:
 			bad = sr_parse_long("--tta", optarg, 1, 8, &tta);

@@ -74,6 +74,11 @@ calibrate --tta 1 -m c.model ref.strt 2>/dev/null
 predict -m c.model -H ref.strt | awk -F'\t' '{ a = $2; if (a > 45) a -= 90;
 	if ($5 != "yes" || a > 1e-3 || a < -1e-3) exit 1 }' || fail "calibrated (--tta 1) reference not at 0"
 expect_fail "--tta: 3 must be" calibrate --tta 3 -m c.model ref.strt
+# -k true: each reference's own k key
+calibrate -k true -m c.model ref.strt 2>cal.txt || fail "calibrate -k true"
+grep -q 'order 4: zero at' cal.txt || fail "calibrate -k true message: $(cat cal.txt)"
+shapegen -n 1 -s 32 -r 10 -j 0 -k 4 -t 0 --pam | LC_ALL=C sed '/^# k=/d' | centre > refnok.strt
+expect_fail "calibrate -k true without k" calibrate -k true -m c.model refnok.strt
 cmp -s m.model c.model && fail "calibrate did not change the model"
 
 # 7. the classical baseline, told k and detecting k, on clean-ish images
