@@ -28,7 +28,7 @@ static const char usage[] =
 	"  -o, --output FILE    write the calibrated model here instead of in place\n"
 	"      --tta N          read each square reference as the mean over 1 (off), 4\n"
 	"                       or 8 of its rotations by 90 degrees and mirror images\n"
-	"                       (default 8: the zero is read once, so read it best)\n"
+	"                       (default 8); stored as calib.tta, predict's default\n"
 	"  -h, --help           show this help and exit\n"
 	"  -V, --version        show the version and exit\n"
 	"\n"
@@ -138,6 +138,12 @@ int main(int argc, char **argv)
 	if (!found)
 		sr_die("no reference could be measured");
 	sr_meta_set(&info, "calibrated", "yes");
+	/* the averaging actually used: predict_record reads profiles and non-square images once */
+	const char *lay = sr_meta_get(&info, "input.layout");
+	long h = 0, w = 0;
+	sr_meta_get_long(&info, "input.height", &h);
+	sr_meta_get_long(&info, "input.width", &w);
+	sr_meta_set_long(&info, "calib.tta", (!lay || !strcmp(lay, "image")) && h == w ? tta : 1);
 	int nn = sr_model_nnets(m);
 	const char *names[8];
 	sr_net *nets[8];

@@ -33,7 +33,8 @@ static const char usage[] =
 	"  -1, --single         use view 0 only, even for pairs (default: a pair with an\n"
 	"                       offset uses both views: A and B - offset averaged)\n"
 	"      --tta N          test-time augmentation for square images: 1 (off), 4\n"
-	"                       rotations by 90 degrees, or 8 (and mirror images)\n"
+	"                       rotations by 90 degrees, or 8 (and mirror images);\n"
+	"                       default: what calibrate(1) used (calib.tta), else 1\n"
 	"  -t, --threads N      threads (default: all)\n"
 	"      --info           print the model's info block (key=value lines) and exit\n"
 	"  -H, --no-header      leave out the header line\n"
@@ -196,7 +197,7 @@ int main(int argc, char **argv)
 	c.kmin = 3;
 	c.kmax = 12;
 	const char *model = NULL, *method = NULL;
-	int header = 1, tta = 1, info = 0;
+	int header = 1, tta = 0, info = 0;
 	long v;
 	static const struct option lo[] = {
 		{"model", required_argument, NULL, 'm'}, {"method", required_argument, NULL, 'M'},
@@ -256,6 +257,15 @@ int main(int argc, char **argv)
 		c.p = sr_predictor_open(model, c.order > 0 ? c.order : 0);
 		if (!c.p)
 			sr_die("%s", sr_errmsg());
+		/* calibrate(1) records the averaging it read the references with: the zero it stored
+		 * holds for predictions averaged the same way, so that is the default here */
+		long ctta = 1;
+		int known = sr_meta_get_long(sr_predictor_info(c.p), "calib.tta", &ctta) == 0;
+		if (!tta)
+			tta = known ? (int)ctta : 1;
+		else if (known && ctta != tta && !info)
+			fprintf(stderr, "%s: %s was calibrated with --tta %ld: with --tta %d its angles may "
+			        "carry a constant offset\n", sr_progname(), model, ctta, tta);
 		sr_predictor_set_tta(c.p, tta);
 		if (info) {
 			size_t len;

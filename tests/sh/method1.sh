@@ -70,6 +70,13 @@ grep -q 'order 4: zero at' cal.txt || fail "calibrate message: $(cat cal.txt)"
 # calibrate reads the reference with --tta 8 by default: predict reads it back at 0 the same way
 predict --tta 8 -m c.model -H ref.strt | awk -F'\t' '{ a = $2; if (a > 45) a -= 90;
 	if ($5 != "yes" || a > 1e-3 || a < -1e-3) exit 1 }' || fail "calibrated reference not at 0"
+# ... and by default, since the model records calib.tta=8; another --tta warns, once
+predict -m c.model -H ref.strt 2>warn.txt | awk -F'\t' '{ a = $2; if (a > 45) a -= 90;
+	if (a > 1e-3 || a < -1e-3) exit 1 }' || fail "predict does not default to calib.tta"
+[ ! -s warn.txt ] || fail "warning without cause: $(cat warn.txt)"
+predict --tta 1 -m c.model -H ref.strt 2>warn.txt >/dev/null
+[ "$(wc -l < warn.txt)" -eq 1 ] && grep -q "calibrated with --tta 8" warn.txt ||
+	fail "predict --tta 1 on a --tta 8 calibration: want one warning: $(cat warn.txt)"
 calibrate --tta 1 -m c.model ref.strt 2>/dev/null
 predict -m c.model -H ref.strt | awk -F'\t' '{ a = $2; if (a > 45) a -= 90;
 	if ($5 != "yes" || a > 1e-3 || a < -1e-3) exit 1 }' || fail "calibrated (--tta 1) reference not at 0"
