@@ -4,15 +4,7 @@
 # input (bad model files, bad options, wrong shapes).
 set -e
 cd "$TMP"
-fail() { echo "FAIL: $*"; exit 1; }
-# expect_fail NAME CMD...: non-zero exit, no stdout, exactly one line on stderr
-expect_fail() {
-	name=$1; shift
-	if "$@" >out.txt 2>err.txt; then fail "$name: succeeded"; fi
-	[ ! -s out.txt ] || fail "$name: wrote to stdout"
-	[ "$(wc -l <err.txt)" -eq 1 ] || { cat err.txt; fail "$name: not one line on stderr"; }
-	echo "ok (expected failure) $name: $(cat err.txt)"
-}
+. "$SHLIB"
 
 NET='conv 8 3; relu; maxpool 2; conv 8 3; relu; maxpool 2; flatten; dense OUT'
 shapegen -n 160 -s 32 -r 8:12 -j 2 -k 4 --seed 1 | stereopair -d 5:40 --seed 2 |
@@ -106,7 +98,7 @@ expect_fail "oracle without truth" train -q -e 1 --net "$NET" -M oracle -o x.mod
 # 9. streaming from a file gives a working model; stdin cannot stream
 $TRAIN "$NET" -o s.model --stream --chunk 50 pairs.strt
 predict -m s.model test.strt >/dev/null
-expect_fail "stream stdin" sh -c "train -q --stream -o x.model < pairs.strt"
+expect_fail "stream stdin" train -q --stream -o x.model < pairs.strt
 
 # 10. bad input
 printf 'not a model at all\n' > bad.model
