@@ -108,7 +108,7 @@ int main(int argc, char **argv)
 	sr_predictor_set_tta(c.p, (int)tta);
 	if (sr_for_each_record(argc - optind, argv + optind, one, &c) < 0)
 		sr_die("%s", sr_errmsg());
-	int K = sr_predictor_heads(c.p);
+	int K = sr_predictor_heads(c.p), tta_used = sr_predictor_tta(c.p);
 	sr_predictor_free(c.p);
 
 	sr_model *m = sr_model_load(model);
@@ -138,12 +138,7 @@ int main(int argc, char **argv)
 	if (!found)
 		sr_die("no reference could be measured");
 	sr_meta_set(&info, "calibrated", "yes");
-	/* the averaging actually used: predict_record reads profiles and non-square images once */
-	const char *lay = sr_meta_get(&info, "input.layout");
-	long h = 0, w = 0;
-	sr_meta_get_long(&info, "input.height", &h);
-	sr_meta_get_long(&info, "input.width", &w);
-	sr_meta_set_long(&info, "calib.tta", (!lay || !strcmp(lay, "image")) && h == w ? tta : 1);
+	sr_meta_set_long(&info, "calib.tta", tta_used); /* profiles, non-square images: 1 */
 	int nn = sr_model_nnets(m);
 	const char *names[8];
 	sr_net *nets[8];

@@ -484,6 +484,8 @@ void sr_predictor_set_tta(sr_predictor *p, int n)
 	p->tta = (n == 4 || n == 8) && p->h == p->w && p->layout == SR_LAYOUT_IMAGE ? n : 1;
 }
 
+int sr_predictor_tta(const sr_predictor *p) { return p->tta; }
+
 int sr_predict_record(sr_predictor *p, const sr_record *rec, int use_pair, sr_prediction *out)
 {
 	memset(out, 0, sizeof *out);

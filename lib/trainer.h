@@ -171,6 +171,8 @@ int sr_predictor_heads(const sr_predictor *p);
 /* Test-time augmentation: n = 4 (the four 90-degree rotations) or 8 (and their mirror
  * images) evaluations per view, averaged; square images only; 1 = off (default). */
 void sr_predictor_set_tta(sr_predictor *p, int n);
+/* The averaging in effect: what set_tta asked for, or 1 where it does not apply. */
+int sr_predictor_tta(const sr_predictor *p);
 /* Overrides the order for the following predictions (0: the model's own rule). */
 void sr_predictor_set_order(sr_predictor *p, int order);
 
