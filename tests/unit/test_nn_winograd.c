@@ -173,17 +173,28 @@ static const char *net_specs[] = {
 	"flatten; dense OUT",
 };
 
+/* Net i's test sizes and random inputs and output gradients for a batch, from seed. */
+static void net_case(int i, int batch, uint64_t seed, int *h, int *w, float **in, float **R)
+{
+	*h = i ? 13 : 64;
+	*w = i ? 11 : 64;
+	size_t ni = (size_t)batch * *h * *w, no = (size_t)batch * 24;
+	*in = malloc(ni * 4);
+	*R = malloc(no * 4);
+	sr_rng r = sr_rng_derive(seed, (uint64_t)i);
+	for (size_t j = 0; j < ni; j++)
+		(*in)[j] = (float)sr_rng_uniform(&r);
+	for (size_t j = 0; j < no; j++)
+		(*R)[j] = (float)sr_rng_normal(&r);
+}
+
 START_TEST(net_matches_reference)
 {
 	const char *spec = net_specs[_i];
-	int h = _i ? 13 : 64, w = _i ? 11 : 64, batch = 3;
-	size_t ni = (size_t)batch * h * w, no = (size_t)batch * 24;
-	float *in = malloc(ni * 4), *R = malloc(no * 4);
-	sr_rng r = sr_rng_derive(31, (uint64_t)_i);
-	for (size_t i = 0; i < ni; i++)
-		in[i] = (float)sr_rng_uniform(&r);
-	for (size_t i = 0; i < no; i++)
-		R[i] = (float)sr_rng_normal(&r);
+	int h, w, batch = 3;
+	float *in, *R;
+	net_case(_i, batch, 31, &h, &w, &in, &R);
+	size_t ni = (size_t)batch * h * w;
 	sr_net *net = sr_net_create(spec, 1, h, w, 3, batch);
 	ck_assert(net != NULL);
 	int nw = 0;
@@ -207,14 +218,10 @@ END_TEST
 START_TEST(net_invariance)
 {
 	const char *spec = net_specs[_i];
-	int h = _i ? 13 : 64, w = _i ? 11 : 64, batch = 5;
-	size_t ni = (size_t)batch * h * w, no = (size_t)batch * 24;
-	float *in = malloc(ni * 4), *R = malloc(no * 4);
-	sr_rng r = sr_rng_derive(32, (uint64_t)_i);
-	for (size_t i = 0; i < ni; i++)
-		in[i] = (float)sr_rng_uniform(&r);
-	for (size_t i = 0; i < no; i++)
-		R[i] = (float)sr_rng_normal(&r);
+	int h, w, batch = 5;
+	float *in, *R;
+	net_case(_i, batch, 32, &h, &w, &in, &R);
+	size_t ni = (size_t)batch * h * w;
 	sr_net *net = sr_net_create(spec, 1, h, w, 3, 1);
 	size_t np = sr_net_nparams(net), os = (size_t)sr_net_out_size(net);
 	sr_net_free(net);
