@@ -17,17 +17,34 @@ DEB_PACKAGES = build-essential pkg-config libnetpbm-dev netpbm zlib1g-dev check 
 
 # Without OpenMP the parallel-for pragmas are simply ignored, so silence that one warning.
 OMP_FLAGS  = $(if $(filter 1,$(OMP)),-fopenmp,-Wno-unknown-pragmas)
-PKG_CFLAGS = $(shell $(PKG_CONFIG) --cflags netpbm zlib openblas 2>/dev/null)
-PKG_LIBS   = $(shell $(PKG_CONFIG) --libs netpbm zlib openblas 2>/dev/null)
+PKGS       = netpbm zlib openblas
+# A missing package must stop the build with its name, not leave the flags silently empty;
+# `make deps` (and the targets that call it) runs before anything needs them.
+ifeq ($(filter deps clean uninstall,$(MAKECMDGOALS)),)
+PKG_OK    := $(shell $(PKG_CONFIG) --exists $(PKGS) && echo yes)
+ifneq ($(PKG_OK),yes)
+ifeq ($(filter check demo,$(MAKECMDGOALS)),)
+$(error pkg-config cannot find all of: $(PKGS) (run `make deps`, or see the README))
+endif
+endif
+endif
+PKG_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   = $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
 CHECK_FLAGS= $(shell $(PKG_CONFIG) --cflags --libs check 2>/dev/null)
 ALL_CFLAGS = $(CFLAGS) -std=c11 -Wall -Wextra -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE \
              -Ilib $(PKG_CFLAGS) $(OMP_FLAGS) -MMD -MP
 LDLIBS     = $(PKG_LIBS) $(OMP_FLAGS) -lm
 
-LIB_SRC    = $(wildcard lib/*.c)
+# The library: one folder a layer (lib/README.md); the command-line helpers, which print and
+# exit, are the filters' own (filters/cli/).
+LIB_SRC    = $(wildcard lib/*/*.c lib/*/*/*.c)
 LIB_OBJ    = $(patsubst lib/%.c,$(BUILD)/lib/%.o,$(LIB_SRC))
 LIBA       = $(BUILD)/libstemrot.a
+CLI_SRC    = $(wildcard filters/cli/*.c)
+CLI_OBJ    = $(patsubst filters/%.c,$(BUILD)/filters/%.o,$(CLI_SRC))
+CLIA       = $(BUILD)/libstemrot-cli.a
 PROG_SRC   = $(wildcard filters/*.c)
+PROG_OBJ   = $(patsubst filters/%.c,$(BUILD)/filters/%.o,$(PROG_SRC))
 PROGS      = $(patsubst filters/%.c,$(BIN)/%,$(PROG_SRC))
 UNIT_SRC   = $(wildcard tests/unit/test_*.c)
 UNITS      = $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
@@ -49,11 +66,20 @@ $(BUILD)/filters/%.o: filters/%.c
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
-$(BIN)/%: $(BUILD)/filters/%.o $(LIBA)
+$(CLIA): $(CLI_OBJ)
+	rm -f $@
+	$(AR) rcs $@ $^
+
+$(BIN)/%: $(BUILD)/filters/%.o $(CLIA) $(LIBA)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -o $@ $< $(LIBA) $(LDLIBS)
+	$(CC) $(ALL_CFLAGS) -o $@ $< $(CLIA) $(LIBA) $(LDLIBS)
+
+# The filters' objects are intermediate files of the pattern rule above; keep them, so that a
+# second `make` rebuilds nothing.
+.SECONDARY: $(PROG_OBJ) $(CLI_OBJ)
 
 $(BUILD)/tests/%: tests/unit/%.c $(LIBA)
+	@$(PKG_CONFIG) --exists check || { echo "pkg-config cannot find check (run make deps)"; exit 1; }
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -o $@ $< $(LIBA) $(LDLIBS) $(CHECK_FLAGS)
 
@@ -111,4 +137,4 @@ uninstall:
 clean:
 	rm -rf build bin
 
--include $(LIB_OBJ:.o=.d) $(patsubst filters/%.c,$(BUILD)/filters/%.d,$(PROG_SRC))
+-include $(LIB_OBJ:.o=.d) $(PROG_OBJ:.o=.d) $(CLI_OBJ:.o=.d)

@@ -21,9 +21,9 @@
 #include <sys/resource.h>
 #include <time.h>
 
-#include "err.h"
-#include "nn.h"
-#include "rng.h"
+#include "core/err.h"
+#include "nn/nn.h"
+#include "core/rng.h"
 
 static double now(void)
 {

@@ -12,9 +12,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "err.h"
-#include "nn.h"
-#include "rng.h"
+#include "core/err.h"
+#include "nn/nn.h"
+#include "core/rng.h"
 
 static double now(void)
 {

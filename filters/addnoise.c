@@ -4,10 +4,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "cli.h"
-#include "err.h"
-#include "noise.h"
-#include "record.h"
+#include "cli/cli.h"
+#include "core/err.h"
+#include "synth/noise.h"
+#include "io/record.h"
 
 static const char usage[] =
 	"usage: addnoise [OPTION]... [FILE]...\n"

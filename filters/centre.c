@@ -5,10 +5,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli.h"
-#include "err.h"
-#include "imgproc.h"
-#include "record.h"
+#include "cli/cli.h"
+#include "core/err.h"
+#include "image/imgproc.h"
+#include "io/record.h"
 
 static const char usage[] =
 	"usage: centre [OPTION]... [FILE]...\n"

@@ -5,13 +5,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "angles.h"
-#include "cli.h"
-#include "err.h"
-#include "generate.h"
-#include "nn.h"
-#include "record.h"
-#include "trainer.h"
+#include "core/angles.h"
+#include "cli/cli.h"
+#include "core/err.h"
+#include "methods/generate.h"
+#include "nn/nn.h"
+#include "io/record.h"
+#include "learn/trainer.h"
 
 static const char usage[] =
 	"usage: decode -m MODEL [OPTION]...\n"

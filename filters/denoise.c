@@ -3,10 +3,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "cli.h"
-#include "err.h"
-#include "imgproc.h"
-#include "record.h"
+#include "cli/cli.h"
+#include "core/err.h"
+#include "image/imgproc.h"
+#include "io/record.h"
 
 static const char usage[] =
 	"usage: denoise [OPTION]... [FILE]...\n"

@@ -5,10 +5,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ambiguity.h"
-#include "angles.h"
-#include "cli.h"
-#include "err.h"
+#include "methods/ambiguity.h"
+#include "core/angles.h"
+#include "cli/cli.h"
+#include "core/err.h"
 
 static const char usage[] =
 	"usage: evaluate [OPTION]... [FILE]...\n"

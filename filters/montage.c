@@ -5,10 +5,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli.h"
-#include "err.h"
-#include "pnmio.h"
-#include "record.h"
+#include "cli/cli.h"
+#include "core/err.h"
+#include "io/pnmio.h"
+#include "io/record.h"
 
 static const char usage[] =
 	"usage: montage [OPTION]... [FILE]...\n"

@@ -5,13 +5,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ambiguity.h"
-#include "angles.h"
-#include "cli.h"
-#include "err.h"
-#include "harmonic.h"
-#include "record.h"
-#include "trainer.h"
+#include "methods/ambiguity.h"
+#include "core/angles.h"
+#include "cli/cli.h"
+#include "core/err.h"
+#include "image/harmonic.h"
+#include "io/record.h"
+#include "learn/trainer.h"
 
 static const char usage[] =
 	"usage: predict -m MODEL [OPTION]... [FILE]...\n"

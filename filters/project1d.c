@@ -4,10 +4,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli.h"
-#include "err.h"
-#include "imgproc.h"
-#include "record.h"
+#include "cli/cli.h"
+#include "core/err.h"
+#include "image/imgproc.h"
+#include "io/record.h"
 
 static const char usage[] =
 	"usage: project1d [OPTION]... [FILE]...\n"

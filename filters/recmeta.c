@@ -4,9 +4,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli.h"
-#include "err.h"
-#include "record.h"
+#include "cli/cli.h"
+#include "core/err.h"
+#include "io/record.h"
 
 static const char usage[] =
 	"usage: recmeta [OPTION]... [FILE]...\n"

@@ -6,10 +6,10 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "cli.h"
-#include "err.h"
-#include "pnmio.h"
-#include "record.h"
+#include "cli/cli.h"
+#include "core/err.h"
+#include "io/pnmio.h"
+#include "io/record.h"
 
 static const char usage[] =
 	"usage: recsplit [OPTION]... [FILE]...\n"

@@ -5,10 +5,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli.h"
-#include "err.h"
-#include "record.h"
-#include "render.h"
+#include "cli/cli.h"
+#include "core/err.h"
+#include "io/record.h"
+#include "synth/render.h"
 
 static const char usage[] =
 	"usage: stereopair --offset D[:HI] [OPTION]... [FILE]...\n"

@@ -5,9 +5,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "cli.h"
-#include "err.h"
-#include "trainer.h"
+#include "cli/cli.h"
+#include "core/err.h"
+#include "learn/trainer.h"
 
 static const char usage[] =
 	"usage: train -o MODEL [OPTION]... [FILE]...\n"

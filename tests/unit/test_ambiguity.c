@@ -13,13 +13,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ambiguity.h"
-#include "err.h"
-#include "angles.h"
-#include "imgproc.h"
-#include "nn.h"
-#include "render.h"
-#include "rng.h"
+#include "methods/ambiguity.h"
+#include "core/err.h"
+#include "core/angles.h"
+#include "image/imgproc.h"
+#include "nn/nn.h"
+#include "synth/render.h"
+#include "core/rng.h"
 
 #define DEG (M_PI / 180.0)
 #define N 64

@@ -5,8 +5,8 @@
 #include <math.h>
 #include <stdlib.h>
 
-#include "angles.h"
-#include "rng.h"
+#include "core/angles.h"
+#include "core/rng.h"
 
 #define DEG (M_PI / 180.0)
 

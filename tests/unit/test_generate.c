@@ -9,15 +9,15 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "angles.h"
-#include "err.h"
-#include "generate.h"
-#include "nn.h"
-#include "record.h"
-#include "render.h"
-#include "rng.h"
-#include "rotate.h"
-#include "trainer.h"
+#include "core/angles.h"
+#include "core/err.h"
+#include "methods/generate.h"
+#include "nn/nn.h"
+#include "io/record.h"
+#include "synth/render.h"
+#include "core/rng.h"
+#include "image/rotate.h"
+#include "learn/trainer.h"
 
 static double rnd(sr_rng *r) { return 2 * sr_rng_uniform(r) - 1; }
 

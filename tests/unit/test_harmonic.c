@@ -5,10 +5,10 @@
 #include <math.h>
 #include <stdlib.h>
 
-#include "angles.h"
-#include "err.h"
-#include "harmonic.h"
-#include "rng.h"
+#include "core/angles.h"
+#include "core/err.h"
+#include "image/harmonic.h"
+#include "core/rng.h"
 
 #define DEG (M_PI / 180.0)
 #define W 64

@@ -9,8 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "imgproc.h"
-#include "rng.h"
+#include "image/imgproc.h"
+#include "core/rng.h"
 
 /* ---- synthetic images ---- */
 

@@ -5,8 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "err.h"
-#include "meta.h"
+#include "core/err.h"
+#include "core/meta.h"
 
 START_TEST(set_get_replace_keeps_order)
 {

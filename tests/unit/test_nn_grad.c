@@ -6,9 +6,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "err.h"
-#include "nn.h"
-#include "rng.h"
+#include "core/err.h"
+#include "nn/nn.h"
+#include "core/rng.h"
 
 /* loss = sum out * R (R fixed random), so d loss / d out = R */
 static double loss_of(sr_net *net, const float *in, int batch, const float *R, uint64_t seed)

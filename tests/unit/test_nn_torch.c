@@ -17,8 +17,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "err.h"
-#include "nn.h"
+#include "core/err.h"
+#include "nn/nn.h"
 
 #define TOL_FWD  1e-5   /* outputs, loss */
 #define TOL_GRAD 1e-4   /* parameter and input gradients */

@@ -8,10 +8,10 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "err.h"
-#include "meta.h"
-#include "nn.h"
-#include "rng.h"
+#include "core/err.h"
+#include "core/meta.h"
+#include "nn/nn.h"
+#include "core/rng.h"
 
 #define S 12
 #define TINY "conv 8 3; relu; maxpool 2; dropout 0.1; conv 8 3 same; tanh; avgpool 2; flatten; dense 16; relu; dense OUT"

@@ -1,4 +1,4 @@
-/* test_nn_winograd.c: the Winograd F(2x2,3x3) convolution (lib/nn_winograd.c) against direct
+/* test_nn_winograd.c: the Winograd F(2x2,3x3) convolution (lib/nn/winograd.c) against direct
  * double-precision loops (forward, weight gradient, input gradient) for 'valid' and 'same',
  * odd and even sizes, several channel counts; and, in whole networks, against the naive
  * reference path, and independent of batch composition and thread count. */
@@ -8,9 +8,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "err.h"
-#include "nn_impl.h"
-#include "rng.h"
+#include "core/err.h"
+#include "nn/impl.h"
+#include "core/rng.h"
 
 /* relative to the largest reference value: F(2x2,3x3) in float32 is a few ulps off */
 #define TOL 2e-6

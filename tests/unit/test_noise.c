@@ -5,9 +5,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "noise.h"
-#include "render.h"
-#include "rng.h"
+#include "synth/noise.h"
+#include "synth/render.h"
+#include "core/rng.h"
 
 static double sum_of(const float *a, size_t n)
 {

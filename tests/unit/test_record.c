@@ -11,9 +11,9 @@
 #include <unistd.h>
 #include <zlib.h>
 
-#include "err.h"
-#include "pnmio.h"
-#include "record.h"
+#include "core/err.h"
+#include "io/pnmio.h"
+#include "io/record.h"
 
 /* ---- helpers ---- */
 

@@ -6,11 +6,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "err.h"
-#include "meta.h"
-#include "record.h"
-#include "render.h"
-#include "rng.h"
+#include "core/err.h"
+#include "core/meta.h"
+#include "io/record.h"
+#include "synth/render.h"
+#include "core/rng.h"
 
 #define W 64
 #define H 64

@@ -4,7 +4,7 @@
 #include <math.h>
 #include <stdlib.h>
 
-#include "rng.h"
+#include "core/rng.h"
 
 START_TEST(same_seed_same_sequence)
 {

@@ -1,4 +1,4 @@
-/* test_rotate: lib/rotate.c, the bilinear rotation of method 2's template renderer: identity at
+/* test_rotate: lib/image/rotate.c, the bilinear rotation of method 2's template renderer: identity at
  * 0, an exact pixel permutation at 90 degrees in the project's direction (counterclockwise as
  * seen on screen), agreement with the polygon renderer (rot(render(theta), a) ~ render(theta +
  * a)), the PyTorch reference (tests/fixtures/rotate/make_fixture.py: affine_grid + grid_sample,
@@ -10,9 +10,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "render.h"
-#include "rng.h"
-#include "rotate.h"
+#include "synth/render.h"
+#include "core/rng.h"
+#include "image/rotate.h"
 
 #define DEG (M_PI / 180.0)
 

@@ -4,8 +4,8 @@
 #include <math.h>
 #include <stdlib.h>
 
-#include "rng.h"
-#include "trainer.h"
+#include "core/rng.h"
+#include "learn/trainer.h"
 
 #define N 32
 

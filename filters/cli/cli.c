@@ -1,0 +1,157 @@
+#include "cli.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <getopt.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "core/err.h"
+#include "io/record.h"
+
+void sr_print_version(void) { printf("%s (stemrot) %s\n", sr_progname(), SR_VERSION); }
+
+int sr_parse_double(const char *name, const char *s, double lo, double hi, double *out)
+{
+	char *end;
+	errno = 0;
+	double v = strtod(s, &end);
+	if (end == s || *end != '\0' || errno == ERANGE || !isfinite(v))
+		return sr_fail("%s: '%s' is not a number", name, s);
+	if (v < lo || v > hi)
+		return sr_fail("%s: %s is out of range %g..%g", name, s, lo, hi);
+	*out = v;
+	return 0;
+}
+
+int sr_parse_long(const char *name, const char *s, long lo, long hi, long *out)
+{
+	char *end;
+	errno = 0;
+	long v = strtol(s, &end, 10);
+	if (end == s || *end != '\0' || errno == ERANGE)
+		return sr_fail("%s: '%s' is not an integer", name, s);
+	if (v < lo || v > hi)
+		return sr_fail("%s: %s is out of range %ld..%ld", name, s, lo, hi);
+	*out = v;
+	return 0;
+}
+
+int sr_parse_seed(const char *name, const char *s, uint64_t *out)
+{
+	char *end;
+	errno = 0;
+	if (*s == '-')
+		return sr_fail("%s: '%s' must be a non-negative integer", name, s);
+	unsigned long long v = strtoull(s, &end, 10);
+	if (end == s || *end != '\0' || errno == ERANGE)
+		return sr_fail("%s: '%s' is not a non-negative integer", name, s);
+	*out = v;
+	return 0;
+}
+
+int sr_parse_range(const char *name, const char *s, double lo, double hi,
+                   double *out_lo, double *out_hi)
+{
+	const char *colon = strchr(s, ':');
+	if (!colon) {
+		if (sr_parse_double(name, s, lo, hi, out_lo) < 0)
+			return -1;
+		*out_hi = *out_lo;
+		return 0;
+	}
+	char first[128];
+	size_t n = (size_t)(colon - s);
+	if (n >= sizeof first)
+		return sr_fail("%s: '%s' is too long", name, s);
+	memcpy(first, s, n);
+	first[n] = '\0';
+	if (sr_parse_double(name, first, lo, hi, out_lo) < 0 ||
+	    sr_parse_double(name, colon + 1, lo, hi, out_hi) < 0)
+		return -1;
+	if (*out_lo > *out_hi)
+		return sr_fail("%s: range '%s' has its low end above its high end", name, s);
+	return 0;
+}
+
+int sr_output_option(int code, const char *arg, void *optp)
+{
+	sr_write_options *opt = optp;
+	long v;
+	switch (code) {
+	case 0x1001: opt->format = SR_FORMAT_PAM; return 1;
+	case 0x1002: opt->compress = 1; return 1;
+	case 0x1003:
+		if (sr_parse_long("--maxval", arg, 1, 65535, &v) < 0)
+			return -1;
+		opt->maxval = (int)v;
+		return 1;
+	default: return 0;
+	}
+}
+
+int sr_check_stdout(const void *optp)
+{
+	const sr_write_options *opt = optp;
+	if (opt->format == SR_FORMAT_TENSOR && isatty(STDOUT_FILENO))
+		return sr_fail("refusing to write binary records to a terminal "
+		               "(redirect stdout, pipe into another filter, or use --pam)");
+	return 0;
+}
+
+int sr_parse_size(const char *name, const char *s, int *w, int *h)
+{
+	const char *x = strchr(s, 'x');
+	long a, b;
+	if (!x) {
+		if (sr_parse_long(name, s, 1, SR_MAX_DIM, &a) < 0)
+			return -1;
+		*w = *h = (int)a;
+		return 0;
+	}
+	char first[32];
+	size_t n = (size_t)(x - s);
+	if (n == 0 || n >= sizeof first)
+		return sr_fail("%s: '%s' is not N or WxH", name, s);
+	memcpy(first, s, n);
+	first[n] = '\0';
+	if (sr_parse_long(name, first, 1, SR_MAX_DIM, &a) < 0 ||
+	    sr_parse_long(name, x + 1, 1, SR_MAX_DIM, &b) < 0)
+		return -1;
+	*w = (int)a;
+	*h = (int)b;
+	return 0;
+}
+
+int sr_output_option_or_die(int code, const char *arg, void *opt)
+{
+	int r = sr_output_option(code, arg, opt);
+	if (r < 0)
+		sr_die("%s", sr_errmsg());
+	return r;
+}
+
+_Noreturn void sr_bad_option(char **argv)
+{
+	if (optopt > 0 && optopt < 128 && isalpha(optopt))
+		sr_die("unknown option or missing value: '-%c' (try '%s --help')", optopt,
+		       sr_progname());
+	sr_die("unknown option or missing value: '%s' (try '%s --help')", argv[optind - 1],
+	       sr_progname());
+}
+
+void sr_finish_stdout(void)
+{
+	if (fflush(stdout) != 0 || ferror(stdout))
+		sr_die("write error on standard output");
+}
+
+void sr_filter_run(int nfiles, char **files, sr_record_fn fn, void *ctx,
+                   const sr_write_options *out)
+{
+	if (sr_check_stdout(out) < 0 || sr_for_each_record(nfiles, files, fn, ctx) < 0)
+		sr_die("%s", sr_errmsg());
+	sr_finish_stdout();
+}

@@ -1,0 +1,72 @@
+/* cli.h: the small pieces every program's option parsing shares. */
+#ifndef SR_CLI_H
+#define SR_CLI_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include "io/record.h"
+
+#define SR_VERSION "0.1.0"
+
+/* Prints "PROG (stemrot) VERSION" to stdout. */
+void sr_print_version(void);
+
+/* Strict number parsing for option values: the whole string must be a finite number within
+ * [lo, hi].  On failure sets an error such as "--dose: '-3' is out of range 0..1e9" (name is
+ * the option as the user spelled it) and returns -1. */
+int sr_parse_double(const char *name, const char *s, double lo, double hi, double *out);
+int sr_parse_long(const char *name, const char *s, long lo, long hi, long *out);
+int sr_parse_seed(const char *name, const char *s, uint64_t *out);
+
+/* A value or a range "LO:HI" (LO <= HI), both within [lo, hi]; a single value gives LO = HI.
+ * Used wherever a parameter may be fixed or drawn per record. */
+int sr_parse_range(const char *name, const char *s, double lo, double hi,
+                   double *out_lo, double *out_hi);
+
+/* An image size "N" (N x N) or "WxH", each 1..SR_MAX_DIM, for option name (e.g. "--size").
+ * -1 with an error such as "--size: '0x5' is not N or WxH" on failure. */
+int sr_parse_size(const char *name, const char *s, int *w, int *h);
+
+/* Options of record-writing filters: --pam, --compress.  Call from the getopt loop with the
+ * option's long name; returns 1 if it was one of these (and records it), 0 if not. */
+#define SR_OUTPUT_LONGOPTS \
+	{"pam", no_argument, NULL, 0x1001}, \
+	{"compress", no_argument, NULL, 0x1002}, \
+	{"maxval", required_argument, NULL, 0x1003}
+#define SR_OUTPUT_HELP \
+	"      --pam            write PAM images (metadata in header comments) instead of\n" \
+	"                       stemrot tensor records\n" \
+	"      --compress       zlib-compress tensor record payloads\n" \
+	"      --maxval N       PAM output maxval (default: the input's, else 65535)\n"
+
+/* Handles option codes 0x1001..0x1003 into opt (an sr_write_options *). 1 if handled,
+ * 0 if not one of them, -1 on a bad value (error set). */
+int sr_output_option(int code, const char *arg, void *opt);
+
+/* Writes to stdout refused when it is a terminal and the format is binary tensor records:
+ * returns -1 with a hint to redirect or use --pam. */
+int sr_check_stdout(const void *opt);
+
+/* The helpers below are for mains only: unlike the rest of lib they print and exit. */
+
+/* sr_output_option for a getopt_long loop's default branch: 1 if the code was an output
+ * option, 0 if not; a bad value prints the message and exits 1. */
+int sr_output_option_or_die(int code, const char *arg, void *opt);
+
+/* Unknown option or missing value in a getopt_long loop run with opterr = 0 and an optstring
+ * that starts with ':': prints one line "PROG: unknown option or missing value: '-x' (try
+ * 'PROG --help')" (the argument as given for long options) and exits 1. */
+_Noreturn void sr_bad_option(char **argv);
+
+/* Flushes standard output; on a write error prints "write error on standard output" and
+ * exits 1. */
+void sr_finish_stdout(void);
+
+/* The main loop of a record filter: refuses a terminal for binary output (out), calls fn on
+ * every record of the nfiles files (standard input when there are none, or for "-"),
+ * flushes standard output; any failure prints the message and exits 1. */
+void sr_filter_run(int nfiles, char **files, sr_record_fn fn, void *ctx,
+                   const sr_write_options *out);
+
+#endif

@@ -1,0 +1,351 @@
+/* pnmio.c: Netpbm input through libnetpbm (any PBM/PGM/PPM/PAM, plain or raw, with PAM
+ * header comments as metadata) and PAM/PGM output.  See stemrot-stream(5). */
+#include <limits.h>
+#include <math.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <errno.h>
+
+#include <netpbm/pam.h>
+
+#include "core/err.h"
+#include "io/pnmio.h"
+#include "io/recio.h"
+
+/* Comment lines are cut to this many bytes of text: libnetpbm rejects PAM header lines of
+ * 256 bytes or more, so longer metadata lines continue on comment lines starting "+". */
+#define COMMENT_CHUNK 200
+
+/* ---- libnetpbm error capture ---- */
+
+static char pm_text[600];
+static const char *pm_comments; /* where libnetpbm puts a PAM header's comments */
+static jmp_buf *pm_orig;        /* the caller's jmp buffer, restored after each read */
+
+static void on_pm_error(const char *msg)
+{
+	snprintf(pm_text, sizeof pm_text, "%s", msg);
+	size_t n = strlen(pm_text);
+	while (n > 0 && (pm_text[n - 1] == '\n' || pm_text[n - 1] == ' ' || pm_text[n - 1] == '.'))
+		pm_text[--n] = '\0';
+	/* libnetpbm quotes bytes of the bad header: keep the message one printable line. */
+	for (size_t i = 0; i < n; i++)
+		if ((unsigned char)pm_text[i] < 0x20 || (unsigned char)pm_text[i] >= 0x7f)
+			pm_text[i] = '?';
+}
+
+static void on_pm_message(const char *msg) { (void)msg; }
+
+static void pm_once(void)
+{
+	static int done;
+	if (done)
+		return;
+	done = 1;
+	pm_init("stemrot", 0);
+	pm_setusererrormsgfn(on_pm_error);
+	pm_setusermessagefn(on_pm_message);
+}
+
+void sr_pnm_reader_free(sr_reader *rd)
+{
+	if (rd->row)
+		pnm_freepamrow((tuple *)rd->row);
+	rd->row = NULL;
+}
+
+/* Turns PAM comments into metadata text: one leading space dropped from each line, lines
+ * starting with "+" continue the previous one.  0 and the metadata in m when every line is
+ * key=value; 1 when the comments are not stemrot metadata (m left empty); -1 on error. */
+static int comments_to_meta(const char *c, sr_meta *m)
+{
+	size_t n = strlen(c);
+	if (n > SR_META_MAX_TEXT + SR_META_MAX_TEXT / 4)
+		return sr_fail("PAM header comments are longer than %d bytes", SR_META_MAX_TEXT);
+	char *text = malloc(n + 2), *p = text;
+	if (!text)
+		return sr_fail("out of memory");
+	const char *s = c;
+	while (*s) {
+		const char *nl = strchr(s, '\n');
+		size_t len = nl ? (size_t)(nl - s) : strlen(s);
+		const char *line = s;
+		s += len + (nl ? 1 : 0);
+		if (len > 0 && line[0] == ' ')
+			line++, len--;
+		if (len == 0)
+			continue;
+		if (line[0] == '+') {
+			if (p == text) { /* continuation with nothing to continue */
+				free(text);
+				return 1;
+			}
+			p--; /* drop the newline of the line it continues */
+			line++, len--;
+		}
+		memcpy(p, line, len);
+		p += len;
+		*p++ = '\n';
+	}
+	int r = p == text ? 1 : 0;
+	if (r == 0 && sr_meta_parse(m, text, (size_t)(p - text)) < 0) {
+		sr_meta_clear(m);
+		r = 1;
+	}
+	free(text);
+	return r;
+}
+
+/* How the planes of a Netpbm image become views. */
+enum plan { PLAN_VIEWS, PLAN_FIRST, PLAN_LUMA };
+
+static int read_netpbm(sr_reader *rd, sr_record *rec)
+{
+	struct pam pam;
+	memset(&pam, 0, sizeof pam);
+	pam.comment_p = &pm_comments;
+	pnm_readpaminit(rd->f, &pam, PAM_STRUCT_SIZE(comment_p));
+	if (pam.maxval < 1 || pam.maxval > 65535)
+		return sr_fail("maxval %lu is outside 1..65535", (unsigned long)pam.maxval);
+	if (pam.depth < 1 || pam.depth > SR_MAX_VIEWS)
+		return sr_fail("PAM depth %u is outside 1..%d", pam.depth, SR_MAX_VIEWS);
+	if (pam.width < 1 || pam.width > SR_MAX_DIM || pam.height < 1 || pam.height > SR_MAX_DIM)
+		return sr_fail("image size %dx%d is outside 1..%d", pam.width, pam.height, SR_MAX_DIM);
+	const char *tt = pam.tuple_type;
+	enum plan plan = PLAN_VIEWS;
+	int views = (int)pam.depth;
+	if (strncmp(tt, "STEMROT", 7) == 0) {
+		plan = PLAN_VIEWS;
+	} else if ((strcmp(tt, "RGB") == 0 || strcmp(tt, "RGB_ALPHA") == 0) && pam.depth >= 3) {
+		plan = PLAN_LUMA;
+		views = 1;
+	} else if (strcmp(tt, "GRAYSCALE") == 0 || strcmp(tt, "BLACKANDWHITE") == 0 ||
+	           strcmp(tt, "GRAYSCALE_ALPHA") == 0 || strcmp(tt, "BLACKANDWHITE_ALPHA") == 0) {
+		plan = PLAN_FIRST;
+		views = 1;
+	}
+	if (sr_record_reshape(rec, SR_LAYOUT_IMAGE, views, pam.height, pam.width) < 0)
+		return -1;
+	if (!rd->row || rd->row_width != pam.width || rd->row_depth != (int)pam.depth) {
+		sr_pnm_reader_free(rd);
+		rd->row = pnm_allocpamrow(&pam);
+		rd->row_width = pam.width;
+		rd->row_depth = (int)pam.depth;
+	}
+	tuple *row = rd->row;
+	size_t plane = (size_t)pam.height * (size_t)pam.width;
+	for (int r = 0; r < pam.height; r++) {
+		pnm_readpamrow(&pam, row);
+		float *dst = rec->data + (size_t)r * pam.width;
+		for (int c = 0; c < pam.width; c++) {
+			if (plan == PLAN_LUMA) {
+				/* ITU-R BT.601 luma, rounded as ppmtopgm does. */
+				double y = 0.299 * row[c][0] + 0.587 * row[c][1] + 0.114 * row[c][2];
+				dst[c] = (float)floor(y + 0.5);
+			} else {
+				for (int v = 0; v < views; v++)
+					dst[(size_t)v * plane + c] = (float)row[c][v];
+			}
+		}
+	}
+
+	/* Metadata: a stemrot PAM's comments, else the defaults. */
+	sr_meta_clear(&rec->meta);
+	int own = 1;
+	if (pm_comments) {
+		own = comments_to_meta(pm_comments, &rec->meta);
+		free((void *)pm_comments);
+		pm_comments = NULL;
+		if (own < 0)
+			return -1;
+	}
+	if (own == 0) {
+		double off = 0, scale = 1;
+		int ro = sr_meta_get_double(&rec->meta, "pam.offset", &off);
+		int rs = sr_meta_get_double(&rec->meta, "pam.scale", &scale);
+		if (ro < 0 || rs < 0)
+			return -1;
+		if (!isfinite(off) || !isfinite(scale) || !(scale > 0))
+			return sr_fail("bad pam.offset/pam.scale metadata");
+		if (ro == 0 || rs == 0) {
+			size_t n = sr_record_size(rec);
+			for (size_t i = 0; i < n; i++)
+				rec->data[i] = (float)(rec->data[i] * scale + off);
+		}
+		const char *lay = sr_meta_get(&rec->meta, "pam.layout");
+		if (lay) {
+			int l = strcmp(lay, "profile") == 0 ? SR_LAYOUT_PROFILE
+			        : strcmp(lay, "vector") == 0 ? SR_LAYOUT_VECTOR : 0;
+			if (!l || rec->height != 1 || (l == SR_LAYOUT_VECTOR && rec->views != 1))
+				return sr_fail("bad pam.layout metadata '%.40s' for a %dx%d image of %d views",
+				               lay, rec->width, rec->height, rec->views);
+			rec->layout = l;
+		}
+		sr_meta_del(&rec->meta, "pam.offset");
+		sr_meta_del(&rec->meta, "pam.scale");
+		sr_meta_del(&rec->meta, "pam.layout");
+	}
+	/* An image without stemrot metadata gets id, source and maxval. */
+	if (own != 0 && (sr_meta_set(&rec->meta, "id", "%s:%ld", rd->name, rd->count + 1) < 0 ||
+	                 sr_meta_set(&rec->meta, "source", "%s", rd->name) < 0 ||
+	                 sr_meta_set_long(&rec->meta, "maxval", (long)pam.maxval) < 0))
+		return -1;
+	return 1;
+}
+
+int sr_pnm_read(sr_reader *rd, sr_record *rec)
+{
+	jmp_buf jb;
+	pm_once();
+	pm_text[0] = '\0';
+	pm_comments = NULL;
+	if (setjmp(jb)) {
+		pm_setjmpbuf(pm_orig);
+		free((void *)pm_comments);
+		pm_comments = NULL;
+		return sr_fail("%s", pm_text[0] ? pm_text : "unreadable Netpbm image");
+	}
+	pm_setjmpbufsave(&jb, &pm_orig);
+	int r = read_netpbm(rd, rec);
+	pm_setjmpbuf(pm_orig);
+	free((void *)pm_comments);
+	pm_comments = NULL;
+	return r;
+}
+
+/* ---- writing ---- */
+
+/* Appends "#" + text + "\n" comment lines for one metadata line, cut into chunks. */
+static size_t comment_lines(char *dst, const char *key, const char *val)
+{
+	size_t n = 0, klen = strlen(key), vlen = strlen(val);
+	/* First line: "# key=" and as much of the value as fits. */
+	size_t take = vlen;
+	if (klen + 1 + take > COMMENT_CHUNK)
+		take = COMMENT_CHUNK - klen - 1;
+	n += (size_t)sprintf(dst + n, "# %s=%.*s\n", key, (int)take, val);
+	val += take;
+	vlen -= take;
+	while (vlen > 0) {
+		take = vlen > COMMENT_CHUNK - 1 ? COMMENT_CHUNK - 1 : vlen;
+		n += (size_t)sprintf(dst + n, "# +%.*s\n", (int)take, val);
+		val += take;
+		vlen -= take;
+	}
+	return n;
+}
+
+static int is_pam_key(const char *k)
+{
+	return strcmp(k, "pam.offset") == 0 || strcmp(k, "pam.scale") == 0 ||
+	       strcmp(k, "pam.layout") == 0;
+}
+
+int sr_pnm_write(FILE *out, const sr_record *rec, int maxval, int type)
+{
+	if (sr_check_shape(rec->layout, rec->views, rec->height, rec->width) < 0)
+		return sr_fail_context("cannot write record");
+	if (type == SR_PNM_PGM && rec->views != 1)
+		return sr_fail("a PGM holds one view, this record has %d", rec->views);
+	if (maxval == 0) {
+		long mv;
+		maxval = 65535;
+		if (sr_meta_get_long(&rec->meta, "maxval", &mv) == 0 && mv >= 1 && mv <= 65535)
+			maxval = (int)mv;
+	}
+	if (maxval < 1 || maxval > 65535)
+		return sr_fail("maxval %d is outside 1..65535", maxval);
+
+	/* Scan: finite?  all integers within 0..maxval? */
+	size_t n = sr_record_size(rec);
+	int exact = 1;
+	double lo = INFINITY, hi = -INFINITY;
+	for (size_t i = 0; i < n; i++) {
+		float v = rec->data[i];
+		if (!isfinite(v))
+			return sr_fail("sample %zu is %s; PAM/PGM cannot hold it (write tensor records)", i,
+			               isnan(v) ? "NaN" : "infinite");
+		if (v < lo)
+			lo = v;
+		if (v > hi)
+			hi = v;
+		if (exact && (v < 0 || v > maxval || v != floorf(v)))
+			exact = 0;
+	}
+	double offset = 0, scale = 1;
+	if (!exact) {
+		offset = lo < 0 ? lo : 0;
+		scale = hi > offset ? (hi - offset) / maxval : 1;
+	}
+
+	/* Header, with the metadata as comments. */
+	size_t hcap = 256;
+	for (int i = 0; i < rec->meta.n; i++) {
+		size_t l = strlen(rec->meta.kv[i].key) + strlen(rec->meta.kv[i].val) + 1;
+		hcap += l + 4 * (l / 100 + 2);
+	}
+	hcap += 3 * 64;
+	char *hdr = malloc(hcap), num[64];
+	if (!hdr)
+		return sr_fail("out of memory");
+	size_t hl = (size_t)sprintf(hdr, "%s\n", type == SR_PNM_PGM ? "P5" : "P7");
+	for (int i = 0; i < rec->meta.n; i++)
+		if (!is_pam_key(rec->meta.kv[i].key))
+			hl += comment_lines(hdr + hl, rec->meta.kv[i].key, rec->meta.kv[i].val);
+	if (rec->layout != SR_LAYOUT_IMAGE)
+		hl += comment_lines(hdr + hl, "pam.layout",
+		                    rec->layout == SR_LAYOUT_PROFILE ? "profile" : "vector");
+	if (!exact) {
+		snprintf(num, sizeof num, "%.17g", offset);
+		hl += comment_lines(hdr + hl, "pam.offset", num);
+		snprintf(num, sizeof num, "%.17g", scale);
+		hl += comment_lines(hdr + hl, "pam.scale", num);
+	}
+	if (type == SR_PNM_PGM)
+		hl += (size_t)sprintf(hdr + hl, "%d %d\n%d\n", rec->width, rec->height, maxval);
+	else
+		hl += (size_t)sprintf(hdr + hl, "WIDTH %d\nHEIGHT %d\nDEPTH %d\nMAXVAL %d\nTUPLTYPE %s\nENDHDR\n",
+		                      rec->width, rec->height, rec->views, maxval,
+		                      rec->views == 1 ? "GRAYSCALE"
+		                      : rec->views == 2 ? "STEMROT_PAIR" : "STEMROT_VIEWS");
+	int bps = maxval > 255 ? 2 : 1;
+	size_t rowbytes = (size_t)rec->width * (size_t)rec->views * (size_t)bps;
+	unsigned char *rowbuf = malloc(rowbytes);
+	if (!rowbuf) {
+		free(hdr);
+		return sr_fail("out of memory");
+	}
+	int r = 0;
+	if (fwrite(hdr, 1, hl, out) != hl)
+		r = -1;
+	size_t plane = (size_t)rec->height * (size_t)rec->width;
+	for (int y = 0; y < rec->height && r == 0; y++) {
+		unsigned char *p = rowbuf;
+		for (int x = 0; x < rec->width; x++)
+			for (int v = 0; v < rec->views; v++) {
+				double s = rec->data[(size_t)v * plane + (size_t)y * rec->width + x];
+				long q = exact ? (long)s : lround((s - offset) / scale);
+				if (q < 0)
+					q = 0;
+				if (q > maxval)
+					q = maxval;
+				if (bps == 2)
+					*p++ = (unsigned char)(q >> 8);
+				*p++ = (unsigned char)q;
+			}
+		if (fwrite(rowbuf, 1, rowbytes, out) != rowbytes)
+			r = -1;
+	}
+	free(hdr);
+	free(rowbuf);
+	if (r < 0)
+		return sr_fail("write error: %s", strerror(errno));
+	return 0;
+}
+
+int sr_pam_write(FILE *out, const sr_record *rec, int maxval, int as_pgm)
+{
+	return sr_pnm_write(out, rec, maxval, as_pgm ? SR_PNM_PGM : SR_PNM_PAM);
+}

@@ -1,0 +1,351 @@
+/* ambiguity.c: the mirror ambiguity of 1D profiles (see ambiguity.h). */
+#include <math.h>
+#include <string.h>
+
+#include "methods/ambiguity.h"
+#include "core/angles.h"
+#include "core/err.h"
+#include "image/imgproc.h"
+
+const char *sr_ambiguity_name(int amb)
+{
+	switch (amb) {
+	case SR_AMB_NONE: return "none";
+	case SR_AMB_MIRROR: return "mirror";
+	case SR_AMB_ALL: return "all";
+	}
+	return "?";
+}
+
+int sr_ambiguity_from_name(const char *name)
+{
+	if (!name)
+		return -1;
+	if (!strcmp(name, "none"))
+		return SR_AMB_NONE;
+	if (!strcmp(name, "mirror"))
+		return SR_AMB_MIRROR;
+	if (!strcmp(name, "all"))
+		return SR_AMB_ALL;
+	return -1;
+}
+
+/* 2 delta = 0 (mod P), within 1e-9 degrees */
+static int degenerate_offset(double delta, double P)
+{
+	return sr_angerr(2 * delta, 0, P) < 1e-9;
+}
+
+int sr_ambiguity_of(int layout, int views, int k, double delta)
+{
+	if (k <= 0)
+		return SR_AMB_ALL;
+	if (layout != SR_LAYOUT_PROFILE)
+		return SR_AMB_NONE;
+	if (views >= 2 && isfinite(delta) && !degenerate_offset(delta, 360.0 / k))
+		return SR_AMB_NONE;
+	return SR_AMB_MIRROR;
+}
+
+double sr_mirror(double theta, double phi, double period)
+{
+	return sr_wrap(2 * phi - theta, period);
+}
+
+double sr_amb_err(double a, double t, double P, int amb, double phi)
+{
+	if (amb == SR_AMB_ALL)
+		return 0;
+	double e = sr_angerr(a, t, P);
+	if (amb == SR_AMB_MIRROR) {
+		double e2 = sr_angerr(a, 2 * phi - t, P);
+		if (e2 < e)
+			e = e2;
+	}
+	return e;
+}
+
+/* |x| folded into [0, P/2]: the mirror class of x about 0. */
+static double fold(double x, double P)
+{
+	return fabs(sr_angdiff(x, 0, P));
+}
+
+double sr_amb_shift(double a, double o, double phi, double P, int amb)
+{
+	if (amb == SR_AMB_MIRROR)
+		return sr_wrap(phi + fold(a - phi - o, P), P);
+	return sr_wrap(a - o, P);
+}
+
+double sr_amb_fit_offset(const double *a, const double *t, const double *phi, int n, double P,
+                         int amb)
+{
+	if (n < 1)
+		return 0;
+	if (amb != SR_AMB_MIRROR)
+		return sr_fit_offset(a, t, n, P);
+	double s0 = 0, s1 = 0;
+	for (int i = 0; i < n; i++) {
+		double f = phi ? phi[i] : 0;
+		s0 += sr_amb_err(sr_amb_shift(a[i], 0, f, P, amb), t[i], P, amb, f);
+		s1 += sr_amb_err(sr_amb_shift(a[i], P / 2, f, P, amb), t[i], P, amb, f);
+	}
+	return s1 < s0 ? P / 2 : 0;
+}
+
+/* ---------------------------------------------------------------- losses */
+
+static void flip_s(const float *u, float *v, int K, int flip)
+{
+	for (int k = 0; k < K; k++) {
+		v[2 * k] = u[2 * k];
+		v[2 * k + 1] = flip ? -u[2 * k + 1] : u[2 * k + 1];
+	}
+}
+
+double sr_pair_loss_mirror(const float *ua, const float *ub, int K, double delta, const double *w,
+                           double scale, double *per_head, float *ga, float *gb)
+{
+	float fa[2][2 * SR_MAX_ORDER], fb[2][2 * SR_MAX_ORDER];
+	double L[4][SR_MAX_ORDER];
+	if (K < 1 || K > SR_MAX_ORDER)
+		return NAN;
+	for (int f = 0; f < 2; f++) {
+		flip_s(ua, fa[f], K, f);
+		flip_s(ub, fb[f], K, f);
+	}
+	for (int c = 0; c < 4; c++)
+		sr_pair_loss(fa[c >> 1], fb[c & 1], K, delta, NULL, 0, L[c], NULL, NULL);
+	int best[SR_MAX_ORDER];
+	double total = 0;
+	for (int k = 0; k < K; k++) {
+		best[k] = 0;
+		for (int c = 1; c < 4; c++)
+			if (L[c][k] < L[best[k]][k])
+				best[k] = c;
+		double wk = w ? w[k] : 1.0;
+		if (per_head)
+			per_head[k] = L[best[k]][k];
+		total += wk * L[best[k]][k];
+	}
+	if (ga || gb) {
+		for (int c = 0; c < 4; c++) {
+			double wc[SR_MAX_ORDER];
+			int any = 0;
+			for (int k = 0; k < K; k++) {
+				wc[k] = best[k] == c ? (w ? w[k] : 1.0) : 0.0;
+				any |= best[k] == c && wc[k] != 0;
+			}
+			if (!any)
+				continue;
+			float gxa[2 * SR_MAX_ORDER] = {0}, gxb[2 * SR_MAX_ORDER] = {0};
+			sr_pair_loss(fa[c >> 1], fb[c & 1], K, delta, wc, scale, NULL, gxa, gxb);
+			for (int k = 0; k < K; k++) {
+				if (best[k] != c)
+					continue;
+				float sa = (c >> 1) ? -1.0f : 1.0f, sb = (c & 1) ? -1.0f : 1.0f;
+				if (ga) {
+					ga[2 * k] += gxa[2 * k];
+					ga[2 * k + 1] += sa * gxa[2 * k + 1];
+				}
+				if (gb) {
+					gb[2 * k] += gxb[2 * k];
+					gb[2 * k + 1] += sb * gxb[2 * k + 1];
+				}
+			}
+		}
+	}
+	return total;
+}
+
+double sr_target_loss_mirror(const float *u, int K, double theta, const unsigned char *use,
+                             double scale, float *g)
+{
+	double total = 0;
+	if (K < 1 || K > SR_MAX_ORDER)
+		return NAN;
+	for (int k = 1; k <= K; k++) {
+		if (use && !use[k - 1])
+			continue;
+		unsigned char one[SR_MAX_ORDER] = {0};
+		one[k - 1] = 1;
+		double lp = sr_target_loss(u, K, theta, one, 0, NULL);
+		double lm = sr_target_loss(u, K, -theta, one, 0, NULL);
+		double t = lm < lp ? -theta : theta;
+		total += lm < lp ? lm : lp;
+		if (g)
+			sr_target_loss(u, K, t, one, scale, g);
+	}
+	return total;
+}
+
+/* ---------------------------------------------------------------- answers */
+
+double sr_profile_phi(const sr_record *rec)
+{
+	double phi = 0;
+	if (sr_meta_get_double(&rec->meta, "project.angle", &phi) != 0 || !isfinite(phi))
+		phi = 0;
+	return phi;
+}
+
+void sr_mirror_answer(double fa, double fb, double delta, double phi, int k, double sigma,
+                      sr_prediction *out, double *agree)
+{
+	double P = 360.0 / k;
+	double a = fold(fa, P);
+	if (!isfinite(delta) || !isfinite(fb)) {
+		out->angle = sr_wrap(phi + a, P);
+		out->angle2 = sr_mirror(out->angle, phi, P);
+		out->conf2 = 0.5;
+		out->ambiguity = SR_AMB_MIRROR;
+		if (agree)
+			*agree = 0;
+		return;
+	}
+	double b = fold(fb, P);
+	/* for each sign of A, the best sign of B: disagreement of theta_A with theta_B - delta */
+	double e[2], d[2];
+	for (int i = 0; i < 2; i++) {
+		double ta = phi + (i ? -a : a);
+		e[i] = INFINITY;
+		for (int j = 0; j < 2; j++) {
+			double dd = sr_angdiff(phi + (j ? -b : b) - delta, ta, P);
+			if (fabs(dd) < e[i]) {
+				e[i] = fabs(dd);
+				d[i] = dd;
+			}
+		}
+	}
+	int s = e[1] < e[0];
+	out->angle = sr_wrap(phi + (s ? -a : a) + 0.5 * d[s], P);
+	out->angle2 = sr_mirror(out->angle, phi, P);
+	double sg = sigma > 0 ? sigma : 2.0;
+	double z = (e[1 - s] * e[1 - s] - e[s] * e[s]) / (2 * sg * sg);
+	out->conf2 = 1.0 / (1.0 + exp(z)); /* w2 / (w1 + w2) */
+	out->ambiguity = degenerate_offset(delta, P) ? SR_AMB_MIRROR : SR_AMB_NONE;
+	if (agree)
+		*agree = e[s];
+}
+
+/* ---------------------------------------------------------------- classical baseline */
+
+/* Normalised k-th moment of a profile about its centroid: M_k / (M_0 (M_2/M_0)^(k/2)), the
+ * background (median of 3 samples at each end) removed, within |s - s0| <= 3 sqrt(M2/M0) + 3
+ * (the particle's extent plus the probe).  -1 when the profile has no signal. */
+static int norm_moment(const float *p, int n, int k, double *mk)
+{
+	if (n < 8)
+		return -1;
+	float e[6] = {p[0], p[1], p[2], p[n - 3], p[n - 2], p[n - 1]};
+	for (int i = 1; i < 6; i++) /* insertion sort of 6 */
+		for (int j = i; j > 0 && e[j - 1] > e[j]; j--) {
+			float t = e[j];
+			e[j] = e[j - 1];
+			e[j - 1] = t;
+		}
+	double bg = 0.5 * ((double)e[2] + e[3]);
+	double lo = 0, hi = n, s0 = 0, R = 0;
+	for (int it = 0; it < 3; it++) {
+		double m0 = 0, m1 = 0, m2 = 0;
+		for (int i = 0; i < n; i++) {
+			double s = i + 0.5;
+			if (s < lo || s > hi)
+				continue;
+			double v = p[i] - bg;
+			m0 += v;
+			m1 += v * s;
+		}
+		if (!(m0 > 0))
+			return -1;
+		s0 = m1 / m0;
+		for (int i = 0; i < n; i++) {
+			double s = i + 0.5;
+			if (s < lo || s > hi)
+				continue;
+			m2 += (p[i] - bg) * (s - s0) * (s - s0);
+		}
+		if (!(m2 > 0))
+			return -1;
+		R = 3 * sqrt(m2 / m0); /* the circumradius is at most 2.83 sqrt(M2/M0) (k = 3) */
+		lo = s0 - R - 3;
+		hi = s0 + R + 3;
+	}
+	double m0 = 0, m2 = 0, m = 0;
+	for (int i = 0; i < n; i++) {
+		double s = i + 0.5 - s0;
+		if (i + 0.5 < lo || i + 0.5 > hi)
+			continue;
+		double v = p[i] - bg;
+		m0 += v;
+		m2 += v * s * s;
+		m += v * pow(s, k);
+	}
+	if (!(m0 > 0) || !(m2 > 0))
+		return -1;
+	*mk = m / (m0 * pow(m2 / m0, 0.5 * k));
+	return 0;
+}
+
+int sr_profile_moment_angle(const float *p, int n, int k, double *folded)
+{
+	static double cache_a[SR_SHAPE_MAX_K + 1], cache_b[SR_SHAPE_MAX_K + 1];
+	static int have[SR_SHAPE_MAX_K + 1];
+	if (k < 3 || k > SR_SHAPE_MAX_K)
+		return sr_fail("moments: order %d is out of range 3..%d", k, SR_SHAPE_MAX_K);
+	if (!have[k]) { /* the shape constants from two clean renders: psi = 0 and P/2 */
+		enum { S = 96 };
+		static float img[S * S], q[S];
+		double v[2];
+		for (int j = 0; j < 2; j++) {
+			sr_shape sh;
+			sr_shape_init(&sh);
+			sh.k = k;
+			sh.radius = 30;
+			sh.cx = sh.cy = S / 2.0;
+			sh.theta = j * 180.0 / k;
+			memset(img, 0, sizeof img);
+			if (sr_render(&sh, img, S, S) < 0 || sr_project(img, S, S, 0, q, S) < 0 ||
+			    norm_moment(q, S, k, &v[j]) < 0)
+				return sr_fail("moments: cannot calibrate order %d", k);
+		}
+		cache_a[k] = 0.5 * (v[0] + v[1]);
+		cache_b[k] = 0.5 * (v[0] - v[1]);
+		have[k] = 1;
+	}
+	double mk;
+	if (norm_moment(p, n, k, &mk) < 0) {
+		sr_fail("moments: the profile has no signal above its ends");
+		return SR_NO_SIGNAL;
+	}
+	double c = (mk - cache_a[k]) / cache_b[k];
+	c = c > 1 ? 1 : c < -1 ? -1 : c;
+	*folded = acos(c) / k * 180 / M_PI;
+	return 0;
+}
+
+int sr_profile_moment_predict(const sr_record *rec, int k, int use_pair, sr_prediction *out)
+{
+	memset(out, 0, sizeof *out);
+	if (rec->layout != SR_LAYOUT_PROFILE)
+		return sr_fail("moments: the record is not a profile");
+	double fa, fb = NAN, delta = NAN, agree;
+	int n = rec->width;
+	int rc = sr_profile_moment_angle(rec->data, n, k, &fa);
+	if (rc < 0)
+		return rc;
+	if (use_pair && rec->views >= 2 && sr_meta_get_double(&rec->meta, "offset", &delta) == 0) {
+		if ((rc = sr_profile_moment_angle(rec->data + n, n, k, &fb)) < 0)
+			return rc;
+	} else {
+		delta = NAN;
+	}
+	out->phi = sr_profile_phi(rec);
+	sr_mirror_answer(fa, fb, delta, out->phi, k, 2.0, out, &agree);
+	out->raw = fa;
+	out->k = k;
+	out->calibrated = 1;
+	out->conf = cos(k * agree * M_PI / 360.0);
+	return 0;
+}

@@ -1,0 +1,555 @@
+/* net.c: network creation, initialisation, and the forward/backward drivers.
+ * Images are independent: each thread runs whole images through all layers (cache-friendly,
+ * no barrier per layer); parameter gradients go to per-chunk buffers summed in a fixed
+ * order, so results never depend on the thread count. */
+#include "nn/impl.h"
+
+#include <cblas.h>
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#ifdef _OPENMP
+#include <omp.h>
+#endif
+
+#include "core/err.h"
+
+int sr_nn_reference = 0;
+static int nn_threads = 0;
+
+void sr_nn_set_threads(int n) { nn_threads = n > 0 ? n : 0; }
+
+int sr_nn_threads(void)
+{
+#ifdef _OPENMP
+	return nn_threads > 0 ? nn_threads : omp_get_max_threads();
+#else
+	return 1;
+#endif
+}
+
+static void blas_single_thread(void)
+{
+	static int done;
+	if (!done) {
+		openblas_set_num_threads(1);
+		done = 1;
+	}
+}
+
+static char *read_spec_file(const char *path)
+{
+	FILE *f = fopen(path, "rb");
+	if (!f) {
+		sr_fail("network spec: %s: %s", path, strerror(errno));
+		return NULL;
+	}
+	char *buf = malloc(SR_NN_SPEC_MAX + 1);
+	if (!buf) {
+		fclose(f);
+		sr_fail("out of memory");
+		return NULL;
+	}
+	size_t n = fread(buf, 1, SR_NN_SPEC_MAX + 1, f);
+	int err = ferror(f);
+	fclose(f);
+	if (err || n > SR_NN_SPEC_MAX) {
+		free(buf);
+		sr_fail("network spec: %s: %s", path, err ? "read error" : "longer than 64 KiB");
+		return NULL;
+	}
+	buf[n] = 0;
+	if (strlen(buf) != n) {
+		free(buf);
+		sr_fail("network spec: %s: not a text file", path);
+		return NULL;
+	}
+	return buf;
+}
+
+/* Images per gradient chunk: a function of batch and parameter count only. */
+static int chunk_images(const sr_net *net, int batch)
+{
+	int nch = batch < net->max_chunks ? batch : net->max_chunks;
+	if (nch < 1)
+		nch = 1;
+	return (batch + nch - 1) / nch;
+}
+
+static int mul_ok(size_t a, size_t b, size_t *out)
+{
+	if (a && b > (size_t)-1 / a)
+		return 0;
+	*out = a * b;
+	return 1;
+}
+
+sr_net *sr_net_create(const char *spec, int in_c, int in_h, int in_w, int n_out, int max_batch)
+{
+	if (!spec) {
+		sr_fail("network spec: none given");
+		return NULL;
+	}
+	if (in_c < 1 || in_h < 1 || in_w < 1 || in_c > 65536 || in_h > 65536 || in_w > 65536 ||
+	    (size_t)in_c * in_h * in_w > ((size_t)1 << 28)) {
+		sr_fail("network: bad input shape %dx%dx%d", in_c, in_h, in_w);
+		return NULL;
+	}
+	if (max_batch < 1 || max_batch > (1 << 20) || n_out < 0 || n_out > (1 << 24)) {
+		sr_fail("network: bad max_batch %d or n_out %d", max_batch, n_out);
+		return NULL;
+	}
+	sr_net *net = calloc(1, sizeof *net);
+	if (!net) {
+		sr_fail("out of memory");
+		return NULL;
+	}
+	if (spec[0] == '@')
+		net->spec = read_spec_file(spec + 1);
+	else if (strlen(spec) > SR_NN_SPEC_MAX)
+		sr_fail("network spec: longer than 64 KiB");
+	else
+		net->spec = strdup(spec);
+	if (!net->spec)
+		goto fail;
+	net->in_c = in_c, net->in_h = in_h, net->in_w = in_w;
+	net->n_out = n_out, net->max_batch = max_batch;
+	net->want_ingrad = 1;
+	if (sr_nn_parse(net, net->spec) < 0)
+		goto fail;
+	net->in_size = (size_t)in_c * in_h * in_w;
+	net->max_act = net->in_size;
+	/* fusion and aliases */
+	for (int l = 0; l < net->nl; l++) {
+		sr_layer *L = &net->L[l];
+		net->osz[l] = (size_t)L->out_c * L->out_h * L->out_w;
+		if (net->osz[l] > net->max_act)
+			net->max_act = net->osz[l];
+		if (L->kind == SR_L_FLATTEN || L->kind == SR_L_RESHAPE)
+			net->alias[l] = 1;
+		if (L->kind == SR_L_RELU && l > 0 && net->L[l - 1].kind == SR_L_CONV) {
+			net->L[l - 1].fused_relu = 1;
+			net->alias[l] = 1;
+		}
+		size_t cs = sr_nn_conv_colsize(L);
+		if (cs > net->col_size)
+			net->col_size = cs;
+	}
+	/* conv + relu + max-pool: the pool is computed by the conv, whose full output then lives
+	 * only in a per-thread buffer */
+	for (int l = 0; l + 2 < net->nl; l++)
+		if (net->L[l].kind == SR_L_CONV && net->L[l].fused_relu && net->L[l + 2].kind == SR_L_MAXPOOL) {
+			net->fuse_pool[l] = 1;
+			net->alias[l + 2] = 2;
+			if (net->osz[l] > net->full_size)
+				net->full_size = net->osz[l];
+		}
+	/* stride-1 valid convs with enough input channels run as per-tap GEMMs (no im2col) */
+	size_t wtn = 0;
+	net->pad = 64;
+	for (int l = 0; l < net->nl; l++)
+		if (net->fuse_pool[l]) {
+			size_t ds = sr_nn_conv_direct_size(&net->L[l]);
+			if (ds > net->col_size)
+				net->col_size = ds;
+			if ((size_t)net->L[l].kw + 32 > net->pad)
+				net->pad = (size_t)net->L[l].kw + 32;
+		}
+	for (int l = 0; l < net->nl; l++) {
+		const sr_layer *L = &net->L[l];
+		net->wt_off[l] = (size_t)-1;
+		if (sr_nn_wino_ok(L)) {
+			/* room for either packing: sr_nn_winograd is read at each forward */
+			size_t ws = sr_nn_wino_wsize(L), ss = sr_nn_wino_scratch(L);
+			net->wt_off[l] = wtn;
+			wtn += ws > L->nw ? ws : L->nw;
+			if (ws > net->gt_size)
+				net->gt_size = ws;
+			if (ss > net->col_size)
+				net->col_size = ss;
+		}
+		if (!sr_nn_conv_tap_ok(L))
+			continue;
+		if (net->wt_off[l] == (size_t)-1) {
+			net->wt_off[l] = wtn;
+			wtn += L->nw;
+		}
+		if (L->nw > net->gt_size)
+			net->gt_size = L->nw;
+		if ((size_t)L->kw + 16 > net->pad)
+			net->pad = (size_t)L->kw + 16;
+		size_t ws = sr_nn_conv_widesize(L);
+		if (ws > net->col_size)
+			net->col_size = ws;
+		if (net->fuse_pool[l] && ws > net->full_size)
+			net->full_size = ws;
+	}
+	net->out_size = net->osz[net->nl - 1];
+	/* arena: input copy + outputs of non-alias layers */
+	size_t total = net->in_size, auxb = 0;
+	for (int l = 0; l < net->nl; l++) {
+		if (net->alias[l] != 1 && !net->fuse_pool[l])
+			total += net->osz[l];
+		net->aux_off[l] = auxb;
+		if (net->L[l].kind == SR_L_MAXPOOL)
+			net->aux_sz[l] = net->osz[l] * sizeof(int32_t);
+		else if (net->L[l].kind == SR_L_DROPOUT)
+			net->aux_sz[l] = (net->osz[l] + 7) & ~(size_t)7;
+		auxb += net->aux_sz[l];
+	}
+	net->aux_per_image = auxb;
+	size_t arena_n, aux_n, ing_n;
+	if (!mul_ok(total, (size_t)max_batch, &arena_n) || !mul_ok(auxb, (size_t)max_batch, &aux_n) ||
+	    !mul_ok(net->in_size, (size_t)max_batch, &ing_n) || arena_n > ((size_t)1 << 34)) {
+		sr_fail("network: activations for batch %d too large", max_batch);
+		goto fail;
+	}
+	/* gradient chunks: at most 64, and at most 256 MiB of chunk buffers */
+	size_t np = net->np ? net->np : 1;
+	size_t cap = ((size_t)256 << 20) / (np * sizeof(float));
+	net->max_chunks = (int)(cap < 1 ? 1 : cap > 64 ? 64 : cap);
+	if (net->max_chunks > max_batch)
+		net->max_chunks = max_batch;
+	net->params = calloc(np, sizeof(float));
+	net->grads = calloc(np, sizeof(float));
+	net->cgrad = malloc((size_t)net->max_chunks * np * sizeof(float));
+	net->arena = calloc(arena_n + net->pad, sizeof(float)); /* zeroed: the taps read past images */
+	net->wtap = malloc((wtn ? wtn : 1) * sizeof(float));
+	net->ingrad = calloc(ing_n, sizeof(float));
+	net->aux = malloc(aux_n ? aux_n : 1);
+	if (!net->params || !net->grads || !net->cgrad || !net->arena || !net->ingrad || !net->aux ||
+	    !net->wtap) {
+		sr_fail("network: out of memory");
+		goto fail;
+	}
+	float *p = net->arena + (size_t)max_batch * net->in_size;
+	for (int l = 0; l < net->nl; l++) {
+		if (net->fuse_pool[l]) {
+			net->y[l] = NULL;
+		} else if (net->alias[l] == 1) {
+			net->y[l] = l > 0 ? net->y[l - 1] : net->arena;
+		} else {
+			net->y[l] = p;
+			p += (size_t)max_batch * net->osz[l];
+		}
+	}
+	net->scratch_per_thread =
+		(net->col_size + net->full_size + 2 * net->max_act + 4 * net->pad + net->gt_size + 64) &
+		~(size_t)15;
+	return net;
+fail:
+	sr_net_free(net);
+	return NULL;
+}
+
+void sr_net_free(sr_net *net)
+{
+	if (!net)
+		return;
+	free(net->spec);
+	free(net->params);
+	free(net->grads);
+	free(net->cgrad);
+	free(net->arena);
+	free(net->ingrad);
+	free(net->aux);
+	free(net->scratch);
+	free(net->wtap);
+	free(net);
+}
+
+static int ensure_scratch(sr_net *net, int nt)
+{
+	if (net->nscratch >= nt)
+		return 0;
+	free(net->scratch);
+	net->scratch = malloc((size_t)nt * net->scratch_per_thread * sizeof(float));
+	net->nscratch = net->scratch ? nt : 0;
+	return net->scratch ? 0 : sr_fail("network: out of memory for thread buffers");
+}
+
+/* the calling OpenMP thread's part of the scratch (ensure_scratch made one per thread) */
+static float *thread_scratch(const sr_net *net)
+{
+	int tid = 0;
+#ifdef _OPENMP
+	tid = omp_get_thread_num();
+#endif
+	return net->scratch + (size_t)tid * net->scratch_per_thread;
+}
+
+void sr_net_init(sr_net *net, uint64_t seed)
+{
+	memset(net->params, 0, net->np * sizeof(float));
+	for (int l = 0; l < net->nl; l++) {
+		sr_layer *L = &net->L[l];
+		if (!L->nw)
+			continue;
+		sr_rng r = sr_rng_derive(seed, (uint64_t)l);
+		double fan_in, fan_out;
+		if (L->kind == SR_L_DENSE) {
+			fan_in = (double)L->in_c * L->in_h * L->in_w, fan_out = L->out_c;
+		} else {
+			fan_in = (double)L->in_c * L->kh * L->kw, fan_out = (double)L->out_c * L->kh * L->kw;
+		}
+		int he = L->fused_relu || (l + 1 < net->nl && net->L[l + 1].kind == SR_L_RELU);
+		float *w = net->params + L->w_off;
+		if (he) {
+			double sd = sqrt(2.0 / fan_in);
+			for (size_t i = 0; i < L->nw; i++)
+				w[i] = (float)(sd * sr_rng_normal(&r));
+		} else {
+			double a = sqrt(6.0 / (fan_in + fan_out));
+			for (size_t i = 0; i < L->nw; i++)
+				w[i] = (float)sr_rng_range(&r, -a, a);
+		}
+	}
+}
+
+/* In eval mode dropout is the identity and is skipped: its consumers read its input. */
+static int skipped(const sr_net *net, int l)
+{
+	return net->alias[l] == 1 || (net->L[l].kind == SR_L_DROPOUT && !net->training);
+}
+
+/* The buffer holding the output of layer k (k = -1: the input), per image size osz[k]. */
+static const float *output_of(const sr_net *net, int k)
+{
+	while (k >= 0 && skipped(net, k))
+		k--;
+	return k < 0 ? net->arena : net->y[k];
+}
+
+static const float *layer_input(const sr_net *net, int l, int n)
+{
+	size_t sz = l == 0 ? net->in_size : net->osz[l - 1]; /* skipped layers keep the size */
+	return output_of(net, l - 1) + (size_t)n * sz;
+}
+
+/* packed weights of a conv on the Winograd or the tap path, else NULL */
+static const float *layer_wt(const sr_net *net, int l)
+{
+	const sr_layer *L = &net->L[l];
+	return net->taps_valid && net->wt_off[l] != (size_t)-1 &&
+	               (L->winograd || sr_nn_conv_tap_ok(L))
+	       ? net->wtap + net->wt_off[l]
+	       : NULL;
+}
+
+static void forward_image(sr_net *net, int n, float *scr, uint64_t seed)
+{
+	float *col = scr, *full = col + net->col_size + net->pad;
+	for (int l = 0; l < net->nl; l++) {
+		if (net->alias[l] || skipped(net, l))
+			continue;
+		const sr_layer *L = &net->L[l];
+		const float *x = layer_input(net, l, n);
+		if (net->fuse_pool[l]) {
+			sr_nn_conv_pool_forward(L, &net->L[l + 2], net->params, layer_wt(net, l), x,
+			                        net->y[l + 2] + (size_t)n * net->osz[l + 2],
+			                        (int32_t *)(net->aux + (size_t)n * net->aux_per_image +
+			                                    net->aux_off[l + 2]),
+			                        full, col);
+			continue;
+		}
+		float *y = net->y[l] + (size_t)n * net->osz[l];
+		if (L->kind == SR_L_CONV) {
+			sr_nn_conv_forward(L, net->params, layer_wt(net, l), x, y, col);
+		} else if (L->kind == SR_L_CONVT) {
+			sr_nn_convt_forward(L, net->params, x, y, scr);
+		} else {
+			sr_rng r;
+			if (L->kind == SR_L_DROPOUT)
+				r = sr_rng_derive(seed, (uint64_t)n * SR_NN_MAX_LAYERS + (uint64_t)l);
+			unsigned char *aux = net->aux + (size_t)n * net->aux_per_image + net->aux_off[l];
+			sr_nn_layer_forward(L, net->params, x, y, aux, net->training, &r);
+		}
+	}
+}
+
+int sr_net_forward(sr_net *net, const float *in, int batch, int training, uint64_t step_seed)
+{
+	if (batch < 1 || batch > net->max_batch)
+		return sr_fail("network: batch %d outside 1..%d", batch, net->max_batch);
+	int nt = sr_nn_threads();
+	if (ensure_scratch(net, nt) < 0)
+		return -1;
+	blas_single_thread();
+	memcpy(net->arena, in, (size_t)batch * net->in_size * sizeof(float));
+	net->taps_valid = !sr_nn_reference;
+	for (int l = 0; l < net->nl; l++) {
+		sr_layer *L = &net->L[l];
+		L->winograd = net->taps_valid && sr_nn_winograd && sr_nn_wino_ok(L);
+		if (!net->taps_valid || net->wt_off[l] == (size_t)-1)
+			continue;
+		if (L->winograd)
+			sr_nn_wino_pack(L, net->params, net->wtap + net->wt_off[l]);
+		else if (sr_nn_conv_tap_ok(L))
+			sr_nn_conv_tap_pack(L, net->params, net->wtap + net->wt_off[l]);
+	}
+	net->batch = batch;
+	net->training = training;
+#ifdef _OPENMP
+#pragma omp parallel for schedule(dynamic, 1) num_threads(nt)
+#endif
+	for (int n = 0; n < batch; n++)
+		forward_image(net, n, thread_scratch(net), step_seed);
+	net->have_forward = 1;
+	return 0;
+}
+
+static void backward_image(sr_net *net, int n, const float *dout, float *g, float *scr)
+{
+	float *col = scr, *full = col + net->col_size + net->pad;
+	float *cur = full + net->full_size + net->pad, *other = cur + net->max_act + net->pad;
+	float *gt = other + net->max_act + net->pad;
+	memcpy(cur, dout + (size_t)n * net->out_size, net->out_size * sizeof(float));
+	int first_real = 0;
+	while (first_real < net->nl && (net->alias[first_real] || skipped(net, first_real)))
+		first_real++;
+	for (int l = net->nl - 1; l >= 0; l--) {
+		if (net->alias[l] || skipped(net, l))
+			continue;
+		const sr_layer *L = &net->L[l];
+		const float *x = layer_input(net, l, n);
+		float *dx = (l == first_real && !net->want_ingrad) ? NULL : other;
+		if (net->fuse_pool[l]) {
+			sr_nn_conv_pool_backward(L, &net->L[l + 2], net->params, layer_wt(net, l), g, x,
+			                         net->y[l + 2] + (size_t)n * net->osz[l + 2],
+			                         (const int32_t *)(net->aux + (size_t)n * net->aux_per_image +
+			                                           net->aux_off[l + 2]),
+			                         cur, dx, full, col, gt);
+			if (dx) {
+				float *t = cur;
+				cur = other, other = t;
+			}
+			continue;
+		}
+		const float *y = net->y[l] + (size_t)n * net->osz[l];
+		if (L->kind == SR_L_CONV)
+			sr_nn_conv_backward(L, net->params, layer_wt(net, l), g, x, y, cur, dx, col, gt);
+		else if (L->kind == SR_L_CONVT)
+			sr_nn_convt_backward(L, net->params, g, x, cur, dx, col);
+		else
+			sr_nn_layer_backward(L, net->params, g, x, y, cur, dx,
+			                     net->aux + (size_t)n * net->aux_per_image + net->aux_off[l]);
+		if (dx) {
+			float *t = cur;
+			cur = other, other = t;
+		}
+	}
+	if (net->want_ingrad)
+		memcpy(net->ingrad + (size_t)n * net->in_size, cur, net->in_size * sizeof(float));
+}
+
+int sr_net_backward(sr_net *net, const float *dout)
+{
+	if (!net->have_forward)
+		return sr_fail("network: backward without a forward");
+	int nt = sr_nn_threads();
+	if (ensure_scratch(net, nt) < 0)
+		return -1;
+	blas_single_thread();
+	int batch = net->batch, ipc = chunk_images(net, batch);
+	int nch = (batch + ipc - 1) / ipc;
+	size_t np = net->np;
+#ifdef _OPENMP
+#pragma omp parallel for schedule(dynamic, 1) num_threads(nt)
+#endif
+	for (int c = 0; c < nch; c++) {
+		float *g = net->cgrad + (size_t)c * np;
+		memset(g, 0, np * sizeof(float));
+		int end = (c + 1) * ipc < batch ? (c + 1) * ipc : batch;
+		for (int n = c * ipc; n < end; n++)
+			backward_image(net, n, dout, g, thread_scratch(net));
+	}
+	/* fixed-order reduction of the chunks */
+#ifdef _OPENMP
+#pragma omp parallel for schedule(static) num_threads(nt)
+#endif
+	for (size_t i = 0; i < np; i++) {
+		float s = 0;
+		for (int c = 0; c < nch; c++)
+			s += net->cgrad[(size_t)c * np + i];
+		net->grads[i] += s;
+	}
+	return 0;
+}
+
+const float *sr_net_output(const sr_net *net) { return output_of(net, net->nl - 1); }
+int sr_net_out_size(const sr_net *net) { return (int)net->out_size; }
+int sr_net_in_size(const sr_net *net) { return (int)net->in_size; }
+void sr_net_out_shape(const sr_net *net, int *c, int *h, int *w)
+{
+	const sr_layer *L = &net->L[net->nl - 1];
+	*c = L->out_c, *h = L->out_h, *w = L->out_w;
+}
+const float *sr_net_input_grad(const sr_net *net) { return net->ingrad; }
+void sr_net_set_input_grad(sr_net *net, int on) { net->want_ingrad = on != 0; }
+void sr_net_zero_grad(sr_net *net) { memset(net->grads, 0, net->np * sizeof(float)); }
+float *sr_net_params(sr_net *net) { return net->params; }
+float *sr_net_grads(sr_net *net) { return net->grads; }
+size_t sr_net_nparams(const sr_net *net) { return net->np; }
+int sr_net_nlayers(const sr_net *net) { return net->nl; }
+const sr_layer *sr_net_layer(const sr_net *net, int i)
+{
+	return i >= 0 && i < net->nl ? &net->L[i] : NULL;
+}
+const char *sr_net_spec(const sr_net *net) { return net->spec; }
+void sr_net_in_shape(const sr_net *net, int *c, int *h, int *w)
+{
+	*c = net->in_c, *h = net->in_h, *w = net->in_w;
+}
+int sr_net_n_out(const sr_net *net) { return net->n_out; }
+int sr_net_max_batch(const sr_net *net) { return net->max_batch; }
+
+const unsigned char *sr_net_dropout_mask(const sr_net *net, int layer, int image)
+{
+	if (layer < 0 || layer >= net->nl || net->L[layer].kind != SR_L_DROPOUT || image < 0 ||
+	    image >= net->max_batch)
+		return NULL;
+	return net->aux + (size_t)image * net->aux_per_image + net->aux_off[layer];
+}
+
+static const char *kind_name(int k)
+{
+	static const char *names[] = {"?", "conv", "convt", "maxpool", "avgpool", "gpool", "dense",
+	                              "relu", "tanh", "sigmoid", "silu", "gelu", "dropout",
+	                              "flatten", "reshape", "upsample"};
+	return k >= 1 && k <= SR_L_UPSAMPLE ? names[k] : "?";
+}
+
+double sr_net_flops(const sr_net *net)
+{
+	double f = 0;
+	for (int l = 0; l < net->nl; l++) {
+		const sr_layer *L = &net->L[l];
+		if (L->kind == SR_L_CONV)
+			f += 2.0 * L->out_c * L->out_h * L->out_w * L->in_c * L->kh * L->kw;
+		else if (L->kind == SR_L_CONVT)
+			f += 2.0 * L->in_c * L->in_h * L->in_w * L->out_c * L->kh * L->kw;
+		else if (L->kind == SR_L_DENSE)
+			f += 2.0 * L->nw;
+	}
+	return f;
+}
+
+char *sr_net_describe(const sr_net *net)
+{
+	size_t cap = 128 * (size_t)(net->nl + 2), len = 0;
+	char *s = malloc(cap);
+	if (!s)
+		return NULL;
+	for (int l = 0; l < net->nl; l++) {
+		const sr_layer *L = &net->L[l];
+		len += snprintf(s + len, cap - len, "%2d %-8s %dx%dx%d -> %dx%dx%d params %zu%s\n", l,
+		                kind_name(L->kind), L->in_c, L->in_h, L->in_w, L->out_c, L->out_h,
+		                L->out_w, L->nw + L->nb, L->fused_relu ? " (+relu)" : "");
+	}
+	snprintf(s + len, cap - len, "total params %zu, %.2f MFLOP forward per image\n", net->np,
+	         sr_net_flops(net) / 1e6);
+	return s;
+}

@@ -1,0 +1,205 @@
+#include "synth/noise.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/err.h"
+
+#define NOISE_STREAM_TAG (0x3ULL << 56) /* addnoise's streams, distinct from other programs' */
+
+void sr_noise_spec_default(sr_noise_spec *spec)
+{
+	double blur = 0.8 * SR_FWHM_PER_SIGMA;
+	spec->blur = (sr_span){blur, blur};
+	spec->background = (sr_span){0.05, 0.05};
+	spec->dose = (sr_span){20, 20};
+	spec->read = (sr_span){1, 1};
+	spec->jitter = (sr_span){0, 0};
+}
+
+static double draw_uniform(sr_span s, double u) { return s.lo == s.hi ? s.lo : s.lo + (s.hi - s.lo) * u; }
+
+void sr_noise_draw(const sr_noise_spec *spec, sr_rng *r, sr_noise *out)
+{
+	double u[5];
+	for (int i = 0; i < 5; i++)
+		u[i] = sr_rng_uniform(r);
+	out->blur = draw_uniform(spec->blur, u[0]);
+	out->background = draw_uniform(spec->background, u[1]);
+	if (spec->dose.lo > 0 && spec->dose.hi > spec->dose.lo)
+		out->dose = exp(log(spec->dose.lo) + (log(spec->dose.hi) - log(spec->dose.lo)) * u[2]);
+	else
+		out->dose = draw_uniform(spec->dose, u[2]);
+	out->read = draw_uniform(spec->read, u[3]);
+	out->jitter = draw_uniform(spec->jitter, u[4]);
+}
+
+sr_rng sr_noise_rng(uint64_t seed, uint64_t record_index)
+{
+	return sr_rng_derive(seed, NOISE_STREAM_TAG | record_index);
+}
+
+/* Half-sample symmetric index: ... 1 0 | 0 1 2 ... n-1 | n-1 n-2 ... */
+static int reflect(long i, int n)
+{
+	long p = 2L * n;
+	i %= p;
+	if (i < 0) i += p;
+	return (int)(i < n ? i : p - 1 - i);
+}
+
+int sr_gaussian_blur(float *img, int w, int h, double sigma)
+{
+	if (w < 1 || h < 1)
+		return sr_fail("image size %dx%d is not positive", w, h);
+	if (!isfinite(sigma) || sigma < 0 || sigma > 1e4)
+		return sr_fail("blur sigma %g is out of range", sigma);
+	if (sigma == 0)
+		return 0;
+	int rad = (int)ceil(4.0 * sigma);
+	size_t n = (size_t)w > (size_t)h ? (size_t)w : (size_t)h;
+	double *k = malloc(sizeof *k * (size_t)(2 * rad + 1));
+	double *pad = malloc(sizeof *pad * (n + 2 * (size_t)rad));
+	double *line = malloc(sizeof *line * n);
+	if (!k || !pad || !line) {
+		free(k);
+		free(pad);
+		free(line);
+		return sr_fail("out of memory for a blur kernel of radius %d", rad);
+	}
+	double sum = 0;
+	for (int i = -rad; i <= rad; i++) {
+		k[i + rad] = exp(-0.5 * (i / sigma) * (i / sigma));
+		sum += k[i + rad];
+	}
+	for (int i = 0; i <= 2 * rad; i++)
+		k[i] /= sum;
+	/* Each line is copied into pad[] with its reflected margins, then convolved. */
+	for (int pass = 0; pass < 2; pass++) {
+		int len = pass == 0 ? w : h, lines = pass == 0 ? h : w;
+		size_t step = pass == 0 ? 1 : (size_t)w, stride = pass == 0 ? (size_t)w : 1;
+		for (int l = 0; l < lines; l++) {
+			float *p0 = img + (size_t)l * stride;
+			for (long i = -rad; i < len + rad; i++)
+				pad[i + rad] = p0[(size_t)reflect(i, len) * step];
+			for (int i = 0; i < len; i++) {
+				const double *q = pad + i; /* pad[i + rad + j] for j in -rad..rad */
+				double acc = 0;
+				for (int j = 0; j <= 2 * rad; j++)
+					acc += k[j] * q[j];
+				line[i] = acc;
+			}
+			for (int i = 0; i < len; i++)
+				p0[(size_t)i * step] = (float)line[i];
+		}
+	}
+	free(k);
+	free(pad);
+	free(line);
+	return 0;
+}
+
+/* Catmull-Rom cubic through p0..p3 at t in [0, 1) between p1 and p2. */
+static double cubic(double p0, double p1, double p2, double p3, double t)
+{
+	return p1 + 0.5 * t * (p2 - p0 + t * (2 * p0 - 5 * p1 + 4 * p2 - p3 + t * (3 * (p1 - p2) + p3 - p0)));
+}
+
+static int clampi(long i, int n) { return (int)(i < 0 ? 0 : (i >= n ? n - 1 : i)); }
+
+int sr_row_jitter(float *img, int w, int h, double sd, sr_rng *r)
+{
+	if (w < 1 || h < 1)
+		return sr_fail("image size %dx%d is not positive", w, h);
+	if (!isfinite(sd) || sd < 0 || sd > 1e4)
+		return sr_fail("jitter %g is out of range", sd);
+	if (sd == 0)
+		return 0;
+	double *line = malloc(sizeof *line * (size_t)w);
+	if (!line)
+		return sr_fail("out of memory");
+	for (int y = 0; y < h; y++) {
+		double s = sd * sr_rng_normal(r);
+		float *row = img + (size_t)y * w;
+		for (int c = 0; c < w; c++) {
+			double x = c - s, fl = floor(x), t = x - fl;
+			long i = (long)fl;
+			line[c] = cubic(row[clampi(i - 1, w)], row[clampi(i, w)], row[clampi(i + 1, w)],
+			                row[clampi(i + 2, w)], t);
+		}
+		for (int c = 0; c < w; c++)
+			row[c] = (float)line[c];
+	}
+	free(line);
+	return 0;
+}
+
+void sr_poisson_image(float *img, int n, sr_rng *r)
+{
+	for (int i = 0; i < n; i++)
+		img[i] = (float)sr_rng_poisson(r, img[i]);
+}
+
+int sr_noise_apply(const sr_noise *p, double level, float *img, int w, int h, sr_rng *r)
+{
+	if (!(p->blur >= 0) || !(p->background >= 0) || !(p->dose >= 0) || !(p->read >= 0) ||
+	    !(p->jitter >= 0) || !isfinite(p->dose) || !isfinite(p->read) || !isfinite(p->background))
+		return sr_fail("noise parameters must be finite and non-negative");
+	size_t n = (size_t)w * h;
+	if (sr_gaussian_blur(img, w, h, p->blur / SR_FWHM_PER_SIGMA) < 0)
+		return -1;
+	if (sr_row_jitter(img, w, h, p->jitter, r) < 0)
+		return -1;
+	if ((p->background > 0 || p->dose > 0) && !(level > 0 && isfinite(level)))
+		return sr_fail("particle level %g is not positive: cannot add background or scale to a dose "
+		               "(empty image?)", level);
+	double bg = p->background * level, scale = p->dose > 0 ? p->dose / level : 1.0;
+	if (bg != 0 || scale != 1)
+		for (size_t i = 0; i < n; i++)
+			img[i] = (float)(((double)img[i] + bg) * scale);
+	if (p->dose > 0)
+		sr_poisson_image(img, (int)n, r);
+	if (p->read > 0)
+		for (size_t i = 0; i < n; i++)
+			img[i] = (float)((double)img[i] + p->read * sr_rng_normal(r));
+	return 0;
+}
+
+int sr_noise_to_meta(const sr_noise *p, sr_meta *m)
+{
+	if (sr_meta_set_double(m, "noise.blur", p->blur) < 0 ||
+	    sr_meta_set_double(m, "noise.background", p->background) < 0 ||
+	    sr_meta_set_double(m, "noise.dose", p->dose) < 0 ||
+	    sr_meta_set_double(m, "noise.read", p->read) < 0 ||
+	    sr_meta_set_double(m, "noise.jitter", p->jitter) < 0)
+		return -1;
+	return 0;
+}
+
+int sr_noise_record(sr_record *rec, const sr_noise_spec *spec, uint64_t seed,
+                    uint64_t record_index, sr_noise *used)
+{
+	if (rec->layout != SR_LAYOUT_IMAGE)
+		return sr_fail("addnoise works on images, not 1D profiles or vectors");
+	sr_rng r = sr_noise_rng(seed, record_index);
+	sr_noise p;
+	sr_noise_draw(spec, &r, &p);
+	double level;
+	int rc = sr_meta_get_double(&rec->meta, "intensity", &level);
+	if (rc < 0)
+		return -1;
+	if (rc > 0) {
+		size_t n = sr_record_size(rec);
+		level = n ? rec->data[0] : 0;
+		for (size_t i = 1; i < n; i++)
+			if (rec->data[i] > level)
+				level = rec->data[i];
+	}
+	for (int v = 0; v < rec->views; v++)
+		if (sr_noise_apply(&p, level, sr_record_view(rec, v), rec->width, rec->height, &r) < 0)
+			return -1;
+	if (used)
+		*used = p;
+	return sr_noise_to_meta(&p, &rec->meta);
+}
