@@ -6,6 +6,7 @@
 #include "core/angles.h"
 #include "core/err.h"
 #include "image/imgproc.h"
+#include "nn/loss.h"
 
 const char *sr_ambiguity_name(int amb)
 {
@@ -95,90 +96,6 @@ double sr_amb_fit_offset(const double *a, const double *t, const double *phi, in
 }
 
 /* ---------------------------------------------------------------- losses */
-
-static void flip_s(const float *u, float *v, int K, int flip)
-{
-	for (int k = 0; k < K; k++) {
-		v[2 * k] = u[2 * k];
-		v[2 * k + 1] = flip ? -u[2 * k + 1] : u[2 * k + 1];
-	}
-}
-
-double sr_pair_loss_mirror(const float *ua, const float *ub, int K, double delta, const double *w,
-                           double scale, double *per_head, float *ga, float *gb)
-{
-	float fa[2][2 * SR_MAX_ORDER], fb[2][2 * SR_MAX_ORDER];
-	double L[4][SR_MAX_ORDER];
-	if (K < 1 || K > SR_MAX_ORDER)
-		return NAN;
-	for (int f = 0; f < 2; f++) {
-		flip_s(ua, fa[f], K, f);
-		flip_s(ub, fb[f], K, f);
-	}
-	for (int c = 0; c < 4; c++)
-		sr_pair_loss(fa[c >> 1], fb[c & 1], K, delta, NULL, 0, L[c], NULL, NULL);
-	int best[SR_MAX_ORDER];
-	double total = 0;
-	for (int k = 0; k < K; k++) {
-		best[k] = 0;
-		for (int c = 1; c < 4; c++)
-			if (L[c][k] < L[best[k]][k])
-				best[k] = c;
-		double wk = w ? w[k] : 1.0;
-		if (per_head)
-			per_head[k] = L[best[k]][k];
-		total += wk * L[best[k]][k];
-	}
-	if (ga || gb) {
-		for (int c = 0; c < 4; c++) {
-			double wc[SR_MAX_ORDER];
-			int any = 0;
-			for (int k = 0; k < K; k++) {
-				wc[k] = best[k] == c ? (w ? w[k] : 1.0) : 0.0;
-				any |= best[k] == c && wc[k] != 0;
-			}
-			if (!any)
-				continue;
-			float gxa[2 * SR_MAX_ORDER] = {0}, gxb[2 * SR_MAX_ORDER] = {0};
-			sr_pair_loss(fa[c >> 1], fb[c & 1], K, delta, wc, scale, NULL, gxa, gxb);
-			for (int k = 0; k < K; k++) {
-				if (best[k] != c)
-					continue;
-				float sa = (c >> 1) ? -1.0f : 1.0f, sb = (c & 1) ? -1.0f : 1.0f;
-				if (ga) {
-					ga[2 * k] += gxa[2 * k];
-					ga[2 * k + 1] += sa * gxa[2 * k + 1];
-				}
-				if (gb) {
-					gb[2 * k] += gxb[2 * k];
-					gb[2 * k + 1] += sb * gxb[2 * k + 1];
-				}
-			}
-		}
-	}
-	return total;
-}
-
-double sr_target_loss_mirror(const float *u, int K, double theta, const unsigned char *use,
-                             double scale, float *g)
-{
-	double total = 0;
-	if (K < 1 || K > SR_MAX_ORDER)
-		return NAN;
-	for (int k = 1; k <= K; k++) {
-		if (use && !use[k - 1])
-			continue;
-		unsigned char one[SR_MAX_ORDER] = {0};
-		one[k - 1] = 1;
-		double lp = sr_target_loss(u, K, theta, one, 0, NULL);
-		double lm = sr_target_loss(u, K, -theta, one, 0, NULL);
-		double t = lm < lp ? -theta : theta;
-		total += lm < lp ? lm : lp;
-		if (g)
-			sr_target_loss(u, K, t, one, scale, g);
-	}
-	return total;
-}
 
 /* ---------------------------------------------------------------- answers */
 

@@ -75,14 +75,6 @@ double sr_amb_shift(double a, double o, double phi, double P, int amb);
 double sr_amb_fit_offset(const double *a, const double *t, const double *phi, int n, double P,
                          int amb);
 
-/* ---- losses on the mirror quotient (same conventions as angles.h) ---- */
-/* min over (sa, sb) in {+1, -1}^2 per head of the pair loss of (c, sa s) and (c, sb s). */
-double sr_pair_loss_mirror(const float *ua, const float *ub, int K, double delta, const double *w,
-                           double scale, double *per_head, float *ga, float *gb);
-/* min per head of the target losses for theta and -theta. */
-double sr_target_loss_mirror(const float *u, int K, double theta, const unsigned char *use,
-                             double scale, float *g);
-
 /* ---- answers for profiles ---- */
 /* The projection angle of a profile record: project.angle, or 0 when absent (--axis x). */
 double sr_profile_phi(const sr_record *rec);

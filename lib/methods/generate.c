@@ -22,6 +22,7 @@
 #include "core/err.h"
 #include "core/rng.h"
 #include "image/rotate.h"
+#include "nn/loss.h"
 #include "learn/trainer.h"
 
 #define DEG (M_PI / 180.0)
@@ -166,29 +167,6 @@ int sr_gen_parse_heads(const char *s, int K, int *heads)
 }
 
 static double softplus(double o) { return o > 30 ? o : log1p(exp(o)); }
-
-double sr_gen_recon_loss(const float *out, const float *target, size_t n, int loss, double scale,
-                         float *g)
-{
-	double sum = 0;
-	if (loss == 0) {
-		for (size_t i = 0; i < n; i++) {
-			double d = (double)out[i] - target[i];
-			sum += d * d;
-			if (g)
-				g[i] += (float)(scale * 2 * d / n);
-		}
-	} else {
-		for (size_t i = 0; i < n; i++) {
-			double o = out[i], x = target[i] > 0 ? target[i] : 0;
-			double mu = softplus(o) + 1e-6, sig = 1 / (1 + exp(-o));
-			sum += 2 * ((x > 0 ? x * log(x / mu) : 0) - x + mu);
-			if (g)
-				g[i] += (float)(scale * 2 * (1 - x / mu) * sig / n);
-		}
-	}
-	return sum / n;
-}
 
 void sr_gen_output_image(float *out, size_t n, int loss)
 {
@@ -427,10 +405,10 @@ static int m2_batch(sr_trainer *t, const sr_batch *b, int train, double *loss)
 		memset(s->dimg, 0, (size_t)2 * B * S * sizeof(float));
 	double rec = 0;
 	for (int i = 0; i < 2 * B; i++) {
-		rec += sr_gen_recon_loss(img + (size_t)i * S, s->tgt + (size_t)i * S, S, s->loss,
+		rec += sr_recon_loss(img + (size_t)i * S, s->tgt + (size_t)i * S, S, s->loss,
 		                         1.0 / (2 * B), train ? s->dimg + (size_t)i * S : NULL);
 		if (!train) {
-			double m = s->loss ? 0 : sr_gen_recon_loss(img + (size_t)i * S,
+			double m = s->loss ? 0 : sr_recon_loss(img + (size_t)i * S,
 			                                           s->tgt + (size_t)i * S, S, 0, 0, NULL);
 			if (s->loss) { /* the mse of the image the output stands for */
 				for (size_t j = 0; j < S; j++) {
@@ -454,10 +432,8 @@ static int m2_batch(sr_trainer *t, const sr_batch *b, int train, double *loss)
 		for (int m = 0; m < s->nh; m++) { /* the heads the decoder reads */
 			int k = s->heads[m];
 			double ph = sr_head_consistency(ua, ub, k, b->delta[i]);
-			double da = ua[2 * K + k - 1] - ph, db = ub[2 * K + k - 1] - ph;
-			cons += cw * 0.5 * (da * da + db * db);
-			ga[2 * K + k - 1] += (float)(cw * da / B);
-			gb[2 * K + k - 1] += (float)(cw * db / B);
+			cons += sr_consistency_loss(ua[2 * K + k - 1], ub[2 * K + k - 1], ph, cw, B,
+			                            &ga[2 * K + k - 1], &gb[2 * K + k - 1]);
 			if (!train)
 				s->head_sum[k - 1] += ph;
 		}

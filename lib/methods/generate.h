@@ -99,12 +99,6 @@ int sr_gen_decoder_spec(int h, int w, char *buf, size_t n);
  * count, or -1 (error set) on a malformed list or a head outside 1..K. */
 int sr_gen_parse_heads(const char *s, int K, int *heads);
 
-/* Per-pixel reconstruction loss of one image of n pixels.  loss: 0 mse, 1 poisson.  out: the
- * decoder's raw output; g (may be NULL) gets d loss / d out times scale ADDED.  Returns the
- * loss (mean over the n pixels). */
-double sr_gen_recon_loss(const float *out, const float *target, size_t n, int loss, double scale,
-                         float *g);
-
 /* The image the decoder's raw output stands for: out itself (mse) or softplus(out) (poisson),
  * in place. */
 void sr_gen_output_image(float *out, size_t n, int loss);

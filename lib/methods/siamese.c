@@ -17,6 +17,7 @@
 #include "core/angles.h"
 #include "core/err.h"
 #include "core/rng.h"
+#include "nn/loss.h"
 #include "learn/trainer.h"
 
 #define DEFAULT_THRESH 0.1
@@ -210,10 +211,8 @@ static int m1_batch_common(sr_trainer *t, const sr_batch *b, int train, double *
 		for (int k = 0; k < K; k++) {
 			if (s->w[k] == 0) /* an untrained head (--order given): nothing to predict */
 				continue;
-			double da = ua[2 * K + k] - ph[k], db = ub[2 * K + k] - ph[k];
-			total += cw * 0.5 * (da * da + db * db);
-			ga[2 * K + k] += (float)(cw * da / B);
-			gb[2 * K + k] += (float)(cw * db / B);
+			total += sr_consistency_loss(ua[2 * K + k], ub[2 * K + k], ph[k], cw, B,
+			                             &ga[2 * K + k], &gb[2 * K + k]);
 		}
 		if (mir)
 			total += t->conf.mirror_weight *

@@ -166,12 +166,6 @@ extern int sr_nn_reference;
  * each forward. */
 extern int sr_nn_winograd;
 
-/* ---- losses: return the mean loss over n values and write d loss / d x into dx (may be
- * NULL) ---- */
-double sr_loss_mse(const float *x, const float *target, size_t n, float *dx);
-/* Binary cross-entropy on logits (numerically stable), mean over n. */
-double sr_loss_bce_logits(const float *x, const float *target, size_t n, float *dx);
-
 /* ---- optimisers ---- */
 enum sr_optim_kind { SR_OPT_ADAM = 1, SR_OPT_ADAMW, SR_OPT_SGD };
 

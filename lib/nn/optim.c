@@ -1,4 +1,4 @@
-/* optim.c: losses, optimisers (Adam, AdamW, SGD with momentum), gradient clipping, and
+/* optim.c: optimisers (Adam, AdamW, SGD with momentum), gradient clipping, and
  * the learning-rate schedule. */
 #include "nn/impl.h"
 
@@ -7,31 +7,6 @@
 #include <string.h>
 
 #include "core/err.h"
-
-double sr_loss_mse(const float *x, const float *target, size_t n, float *dx)
-{
-	double s = 0;
-	for (size_t i = 0; i < n; i++) {
-		double d = (double)x[i] - target[i];
-		s += d * d;
-		if (dx)
-			dx[i] = (float)(2.0 * d / (double)n);
-	}
-	return n ? s / (double)n : 0;
-}
-
-double sr_loss_bce_logits(const float *x, const float *target, size_t n, float *dx)
-{
-	double s = 0;
-	for (size_t i = 0; i < n; i++) {
-		double z = x[i], t = target[i];
-		/* max(z,0) - z t + log(1 + exp(-|z|)) */
-		s += (z > 0 ? z : 0) - z * t + log1p(exp(-fabs(z)));
-		if (dx)
-			dx[i] = (float)((1.0 / (1.0 + exp(-z)) - t) / (double)n);
-	}
-	return n ? s / (double)n : 0;
-}
 
 void sr_optim_defaults(sr_optim_conf *c)
 {

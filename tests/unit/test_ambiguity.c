@@ -20,6 +20,7 @@
 #include "nn/nn.h"
 #include "synth/render.h"
 #include "core/rng.h"
+#include "nn/loss.h"
 
 #define DEG (M_PI / 180.0)
 #define N 64

@@ -1,12 +1,13 @@
-/* Unit tests for lib/angles: wrapping, symmetry-aware errors, circular means, the Siamese pair
- * loss (zero on consistent pairs, its gradient against central differences), order detection
- * and the global offset fit. */
+/* Unit tests for core/angles and the head losses of nn/loss: wrapping, symmetry-aware errors,
+ * circular means, the Siamese pair loss (zero on consistent pairs, its gradient against
+ * central differences) and the global offset fit.  Order detection: test_trainer.c. */
 #include <check.h>
 #include <math.h>
 #include <stdlib.h>
 
 #include "core/angles.h"
 #include "core/rng.h"
+#include "nn/loss.h"
 
 #define DEG (M_PI / 180.0)
 
@@ -178,15 +179,6 @@ START_TEST(mirror_loss)
 }
 END_TEST
 
-START_TEST(order_detection)
-{
-	double sq[12] = {0.5, 0.9, 0.6, 0.001, 0.5, 0.7, 0.5, 0.002, 0.4, 0.5, 0.6, 0.003};
-	ck_assert_int_eq(sr_detect_order(sq, 12, 0.05), 4);
-	double none[3] = {1, 1, 1};
-	ck_assert_int_eq(sr_detect_order(none, 3, 0.05), 0);
-}
-END_TEST
-
 START_TEST(offset_fit)
 {
 	sr_rng r;
@@ -213,7 +205,6 @@ int main(void)
 	tcase_add_test(tc, loss_gradient);
 	tcase_add_test(tc, target_loss);
 	tcase_add_test(tc, mirror_loss);
-	tcase_add_test(tc, order_detection);
 	tcase_add_test(tc, offset_fit);
 	suite_add_tcase(s, tc);
 	SRunner *sr = srunner_create(s);

@@ -9,6 +9,7 @@
 #include "core/err.h"
 #include "nn/nn.h"
 #include "core/rng.h"
+#include "nn/loss.h"
 
 /* loss = sum out * R (R fixed random), so d loss / d out = R */
 static double loss_of(sr_net *net, const float *in, int batch, const float *R, uint64_t seed)

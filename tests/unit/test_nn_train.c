@@ -12,6 +12,7 @@
 #include "core/meta.h"
 #include "nn/nn.h"
 #include "core/rng.h"
+#include "nn/loss.h"
 
 #define S 12
 #define TINY "conv 8 3; relu; maxpool 2; dropout 0.1; conv 8 3 same; tanh; avgpool 2; flatten; dense 16; relu; dense OUT"
