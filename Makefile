@@ -30,7 +30,8 @@ endif
 endif
 PKG_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   = $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
-CHECK_FLAGS= $(shell $(PKG_CONFIG) --cflags --libs check 2>/dev/null)
+CHECK_CFLAGS = $(shell $(PKG_CONFIG) --cflags check 2>/dev/null)
+CHECK_LIBS = $(shell $(PKG_CONFIG) --libs check 2>/dev/null)
 ALL_CFLAGS = $(CFLAGS) -std=c11 -Wall -Wextra -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE \
              -Ilib $(PKG_CFLAGS) $(OMP_FLAGS) -MMD -MP
 LDLIBS     = $(PKG_LIBS) $(OMP_FLAGS) -lm
@@ -48,6 +49,7 @@ PROG_OBJ   = $(patsubst filters/%.c,$(BUILD)/filters/%.o,$(PROG_SRC))
 PROGS      = $(patsubst filters/%.c,$(BIN)/%,$(PROG_SRC))
 UNIT_SRC   = $(wildcard tests/unit/test_*.c)
 UNITS      = $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
+CHECK_MAIN = $(BUILD)/tests/check_main.o
 MAN_PAGES  = $(wildcard man/man1/*.1 man/man5/*.5 man/man7/*.7)
 
 .PHONY: all deps check unit shtest lint check-noomp demo bench install uninstall clean
@@ -78,10 +80,17 @@ $(BIN)/%: $(BUILD)/filters/%.o $(CLIA) $(LIBA)
 # second `make` rebuilds nothing.
 .SECONDARY: $(PROG_OBJ) $(CLI_OBJ)
 
-$(BUILD)/tests/%: tests/unit/%.c $(LIBA)
+# Every unit test program is its test file (which exports its suite) linked with the one
+# runner, tests/unit/check_main.c.
+$(CHECK_MAIN): tests/unit/check_main.c
 	@$(PKG_CONFIG) --exists check || { echo "pkg-config cannot find check (run make deps)"; exit 1; }
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -o $@ $< $(LIBA) $(LDLIBS) $(CHECK_FLAGS)
+	$(CC) $(ALL_CFLAGS) $(CHECK_CFLAGS) -c -o $@ $<
+
+$(BUILD)/tests/%: tests/unit/%.c $(CHECK_MAIN) $(LIBA)
+	@$(PKG_CONFIG) --exists check || { echo "pkg-config cannot find check (run make deps)"; exit 1; }
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(CHECK_CFLAGS) -o $@ $< $(CHECK_MAIN) $(LIBA) $(LDLIBS) $(CHECK_LIBS)
 
 # Install the Debian packages the build and the tests need, only when one is missing.
 deps:
@@ -137,4 +146,4 @@ uninstall:
 clean:
 	rm -rf build bin
 
--include $(LIB_OBJ:.o=.d) $(PROG_OBJ:.o=.d) $(CLI_OBJ:.o=.d)
+-include $(LIB_OBJ:.o=.d) $(PROG_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(CHECK_MAIN:.o=.d) $(UNITS:=.d)

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "check_main.h"
 #include "methods/ambiguity.h"
 #include "core/err.h"
 #include "core/angles.h"
@@ -530,7 +531,7 @@ END_TEST
 START_TEST(torch_1d_reference) { torch_1d(1); }
 END_TEST
 
-int main(void)
+Suite *test_suite(void)
 {
 	Suite *s = suite_create("ambiguity");
 	TCase *tc = tcase_create("projections");
@@ -552,9 +553,5 @@ int main(void)
 	tcase_add_test(tl, torch_1d_fast);
 	tcase_add_test(tl, torch_1d_reference);
 	suite_add_tcase(s, tl);
-	SRunner *sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return s;
 }

@@ -5,6 +5,7 @@
 #include <math.h>
 #include <stdlib.h>
 
+#include "check_main.h"
 #include "core/angles.h"
 #include "core/rng.h"
 #include "nn/loss.h"
@@ -193,7 +194,7 @@ START_TEST(offset_fit)
 }
 END_TEST
 
-int main(void)
+Suite *test_suite(void)
 {
 	Suite *s = suite_create("angles");
 	TCase *tc = tcase_create("core");
@@ -207,9 +208,5 @@ int main(void)
 	tcase_add_test(tc, mirror_loss);
 	tcase_add_test(tc, offset_fit);
 	suite_add_tcase(s, tc);
-	SRunner *sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	int nf = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return nf ? EXIT_FAILURE : EXIT_SUCCESS;
+	return s;
 }

@@ -5,6 +5,7 @@
 #include <math.h>
 #include <stdlib.h>
 
+#include "check_main.h"
 #include "core/angles.h"
 #include "core/err.h"
 #include "image/harmonic.h"
@@ -106,7 +107,7 @@ START_TEST(bad_input)
 }
 END_TEST
 
-int main(void)
+Suite *test_suite(void)
 {
 	Suite *s = suite_create("harmonic");
 	TCase *tc = tcase_create("core");
@@ -115,9 +116,5 @@ int main(void)
 	tcase_add_test(tc, order_detection_and_noise);
 	tcase_add_test(tc, bad_input);
 	suite_add_tcase(s, tc);
-	SRunner *sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	int nf = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return nf ? EXIT_FAILURE : EXIT_SUCCESS;
+	return s;
 }

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "check_main.h"
 #include "image/imgproc.h"
 #include "core/rng.h"
 
@@ -619,7 +620,7 @@ START_TEST(centre_record_pair)
 }
 END_TEST
 
-static Suite *suite(void)
+Suite *test_suite(void)
 {
 	Suite *s = suite_create("imgproc");
 	TCase *tc = tcase_create("core");
@@ -639,13 +640,4 @@ static Suite *suite(void)
 	tcase_add_test(tc, centre_record_pair);
 	suite_add_tcase(s, tc);
 	return s;
-}
-
-int main(void)
-{
-	SRunner *sr = srunner_create(suite());
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
 }

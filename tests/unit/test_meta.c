@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "check_main.h"
 #include "core/err.h"
 #include "core/meta.h"
 
@@ -159,7 +160,7 @@ START_TEST(parse_errors_name_the_line)
 }
 END_TEST
 
-int main(void)
+Suite *test_suite(void)
 {
 	Suite *s = suite_create("meta");
 	TCase *tc = tcase_create("meta");
@@ -170,9 +171,5 @@ int main(void)
 	tcase_add_test(tc, parse_good_text);
 	tcase_add_test(tc, parse_errors_name_the_line);
 	suite_add_tcase(s, tc);
-	SRunner *sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return s;
 }

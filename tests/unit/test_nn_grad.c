@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "check_main.h"
 #include "core/err.h"
 #include "nn/nn.h"
 #include "core/rng.h"
@@ -333,7 +334,7 @@ START_TEST(spec_errors)
 }
 END_TEST
 
-int main(void)
+Suite *test_suite(void)
 {
 	Suite *s = suite_create("nn_grad");
 	TCase *tc = tcase_create("grad");
@@ -345,9 +346,5 @@ int main(void)
 	tcase_add_test(tc, losses);
 	tcase_add_test(tc, spec_errors);
 	suite_add_tcase(s, tc);
-	SRunner *sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	int nf = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return nf ? EXIT_FAILURE : EXIT_SUCCESS;
+	return s;
 }

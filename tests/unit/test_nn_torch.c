@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "check_main.h"
 #include "core/err.h"
 #include "nn/nn.h"
 
@@ -478,7 +479,7 @@ START_TEST(sgd_and_clip_vs_torch)
 }
 END_TEST
 
-static Suite *suite(void)
+Suite *test_suite(void)
 {
 	Suite *s = suite_create("nn_torch");
 	TCase *tc = tcase_create("networks");
@@ -494,13 +495,4 @@ static Suite *suite(void)
 	tcase_add_test(to, sgd_and_clip_vs_torch);
 	suite_add_tcase(s, to);
 	return s;
-}
-
-int main(void)
-{
-	SRunner *sr = srunner_create(suite());
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
 }

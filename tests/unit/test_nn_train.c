@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "check_main.h"
 #include "core/err.h"
 #include "core/meta.h"
 #include "nn/nn.h"
@@ -357,7 +358,7 @@ START_TEST(model_files)
 }
 END_TEST
 
-int main(void)
+Suite *test_suite(void)
 {
 	Suite *s = suite_create("nn_train");
 	TCase *tc = tcase_create("train");
@@ -367,9 +368,5 @@ int main(void)
 	tcase_add_test(tc, optimisers);
 	tcase_add_test(tc, model_files);
 	suite_add_tcase(s, tc);
-	SRunner *sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	int nf = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return nf ? EXIT_FAILURE : EXIT_SUCCESS;
+	return s;
 }

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "check_main.h"
 #include "core/err.h"
 #include "nn/impl.h"
 #include "core/rng.h"
@@ -250,7 +251,7 @@ START_TEST(net_invariance)
 }
 END_TEST
 
-int main(void)
+Suite *test_suite(void)
 {
 	Suite *s = suite_create("nn_winograd");
 	TCase *tc = tcase_create("core");
@@ -260,9 +261,5 @@ int main(void)
 	tcase_add_loop_test(tc, net_matches_reference, 0, 2);
 	tcase_add_loop_test(tc, net_invariance, 0, 2);
 	suite_add_tcase(s, tc);
-	SRunner *sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	int nf = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return nf ? 1 : 0;
+	return s;
 }

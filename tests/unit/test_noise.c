@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "check_main.h"
 #include "synth/noise.h"
 #include "synth/render.h"
 #include "core/rng.h"
@@ -243,7 +244,7 @@ START_TEST(noise_meta_keys)
 }
 END_TEST
 
-int main(void)
+Suite *test_suite(void)
 {
 	Suite *s = suite_create("noise");
 	TCase *tc = tcase_create("noise");
@@ -257,9 +258,5 @@ int main(void)
 	tcase_add_test(tc, parameter_draws);
 	tcase_add_test(tc, noise_meta_keys);
 	suite_add_tcase(s, tc);
-	SRunner *sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return s;
 }

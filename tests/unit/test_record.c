@@ -11,6 +11,7 @@
 #include <unistd.h>
 #include <zlib.h>
 
+#include "check_main.h"
 #include "core/err.h"
 #include "io/pnmio.h"
 #include "io/record.h"
@@ -669,7 +670,7 @@ START_TEST(for_each_record_loop)
 }
 END_TEST
 
-int main(void)
+Suite *test_suite(void)
 {
 	Suite *s = suite_create("record");
 	TCase *tc = tcase_create("record");
@@ -691,9 +692,5 @@ int main(void)
 	tcase_add_test(tc, record_helpers);
 	tcase_add_test(tc, for_each_record_loop);
 	suite_add_tcase(s, tc);
-	SRunner *sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return s;
 }

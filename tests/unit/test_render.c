@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "check_main.h"
 #include "core/err.h"
 #include "core/meta.h"
 #include "io/record.h"
@@ -448,7 +449,7 @@ START_TEST(shape_draws_stay_in_their_ranges)
 }
 END_TEST
 
-int main(void)
+Suite *test_suite(void)
 {
 	Suite *s = suite_create("render");
 	TCase *tc = tcase_create("render");
@@ -468,9 +469,5 @@ int main(void)
 	tcase_add_test(tc, pair_join_checks_sizes);
 	tcase_add_test(tc, shape_draws_stay_in_their_ranges);
 	suite_add_tcase(s, tc);
-	SRunner *sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return s;
 }

@@ -4,6 +4,7 @@
 #include <math.h>
 #include <stdlib.h>
 
+#include "check_main.h"
 #include "core/rng.h"
 
 START_TEST(same_seed_same_sequence)
@@ -89,7 +90,7 @@ START_TEST(poisson_zero_probability)
 }
 END_TEST
 
-int main(void)
+Suite *test_suite(void)
 {
 	Suite *s = suite_create("rng");
 	TCase *tc = tcase_create("core");
@@ -100,9 +101,5 @@ int main(void)
 	tcase_add_test(tc, poisson_moments);
 	tcase_add_test(tc, poisson_zero_probability);
 	suite_add_tcase(s, tc);
-	SRunner *sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return s;
 }

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "check_main.h"
 #include "synth/render.h"
 #include "core/rng.h"
 #include "image/rotate.h"
@@ -225,7 +226,7 @@ START_TEST(gradients_match_finite_differences)
 }
 END_TEST
 
-int main(void)
+Suite *test_suite(void)
 {
 	Suite *s = suite_create("rotate");
 	TCase *tc = tcase_create("rotate");
@@ -236,9 +237,5 @@ int main(void)
 	tcase_add_test(tc, matches_pytorch_grid_sample);
 	tcase_add_test(tc, gradients_match_finite_differences);
 	suite_add_tcase(s, tc);
-	SRunner *sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return s;
 }

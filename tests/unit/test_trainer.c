@@ -4,6 +4,7 @@
 #include <math.h>
 #include <stdlib.h>
 
+#include "check_main.h"
 #include "core/rng.h"
 #include "learn/trainer.h"
 
@@ -61,7 +62,7 @@ START_TEST(profiles_and_empty)
 }
 END_TEST
 
-int main(void)
+Suite *test_suite(void)
 {
 	Suite *s = suite_create("trainer");
 	TCase *tc = tcase_create("normalise");
@@ -70,9 +71,5 @@ int main(void)
 	tcase_add_test(tc, gain_and_offset_invariance);
 	tcase_add_test(tc, profiles_and_empty);
 	suite_add_tcase(s, tc);
-	SRunner *sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	int nf = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return nf ? EXIT_FAILURE : EXIT_SUCCESS;
+	return s;
 }
