@@ -36,20 +36,14 @@ static const char usage[] =
 	"so the output does not depend on how the input is split.  With no FILE, or FILE -,\n"
 	"read standard input.\n";
 
+/* The command line. */
 typedef struct {
 	sr_noise_spec spec;
 	uint64_t seed;
-	long index;
 	sr_write_options out;
-} ctx_t;
-
-static int one(sr_record *rec, void *p)
-{
-	ctx_t *c = p;
-	if (sr_noise_record(rec, &c->spec, c->seed, (uint64_t)c->index++, NULL) < 0)
-		return -1;
-	return sr_record_write(stdout, rec, &c->out);
-}
+	int nfiles;
+	char **files;
+} options;
 
 static void range_opt(const char *name, const char *arg, double hi, sr_span *s)
 {
@@ -57,9 +51,9 @@ static void range_opt(const char *name, const char *arg, double hi, sr_span *s)
 		sr_die("%s", sr_errmsg());
 }
 
-int main(int argc, char **argv)
+static void parse_command_line(int argc, char **argv, options *o)
 {
-	enum { OPT_CLEAN = 0x2001, OPT_SEED };
+	enum { OPT_CLEAN = SR_OPT_LOCAL, OPT_SEED };
 	static const struct option longopts[] = {
 		{"blur", required_argument, NULL, 'b'},
 		{"background", required_argument, NULL, 'g'},
@@ -72,30 +66,51 @@ int main(int argc, char **argv)
 		{"version", no_argument, NULL, 'V'},
 		SR_OUTPUT_LONGOPTS,
 		{NULL, 0, NULL, 0}};
-	sr_set_progname(argv[0]);
-	ctx_t c = {.seed = 1, .out = {SR_FORMAT_TENSOR, 0, 0}};
-	sr_noise_spec_default(&c.spec);
-	int opt;
-	opterr = 0; /* one message of our own, not getopt's two */
-	while ((opt = getopt_long(argc, argv, "b:g:D:r:j:hV", longopts, NULL)) != -1) {
-		switch (opt) {
-		case 'b': range_opt("--blur", optarg, 100, &c.spec.blur); break;
-		case 'g': range_opt("--background", optarg, 100, &c.spec.background); break;
-		case 'D': range_opt("--dose", optarg, 1e9, &c.spec.dose); break;
-		case 'r': range_opt("--read", optarg, 1e9, &c.spec.read); break;
-		case 'j': range_opt("--jitter", optarg, 100, &c.spec.jitter); break;
-		case OPT_CLEAN: c.spec = (sr_noise_spec){{0, 0}, {0, 0}, {0, 0}, {0, 0}, {0, 0}}; break;
+	*o = (options){.seed = 1, .out = {SR_FORMAT_TENSOR, 0, 0}};
+	sr_noise_spec_default(&o->spec);
+	int code;
+	while ((code = sr_getopt(argc, argv, ":b:g:D:r:j:hV", longopts)) != -1) {
+		switch (code) {
+		case 'b': range_opt("--blur", optarg, 100, &o->spec.blur); break;
+		case 'g': range_opt("--background", optarg, 100, &o->spec.background); break;
+		case 'D': range_opt("--dose", optarg, 1e9, &o->spec.dose); break;
+		case 'r': range_opt("--read", optarg, 1e9, &o->spec.read); break;
+		case 'j': range_opt("--jitter", optarg, 100, &o->spec.jitter); break;
+		case OPT_CLEAN: o->spec = (sr_noise_spec){{0, 0}, {0, 0}, {0, 0}, {0, 0}, {0, 0}}; break;
 		case OPT_SEED:
-			if (sr_parse_seed("--seed", optarg, &c.seed) < 0)
+			if (sr_parse_seed("--seed", optarg, &o->seed) < 0)
 				sr_die("%s", sr_errmsg());
 			break;
-		case 'h': fputs(usage, stdout); return 0;
-		case 'V': sr_print_version(); return 0;
+		case 'h': sr_exit_help(usage);
+		case 'V': sr_exit_version();
 		default:
-			if (!sr_output_option_or_die(opt, optarg, &c.out))
+			if (!sr_output_option_or_die(code, optarg, &o->out))
 				sr_bad_option(argv);
 		}
 	}
-	sr_filter_run(argc - optind, argv + optind, one, &c, &c.out);
+	o->nfiles = argc - optind;
+	o->files = argv + optind;
+}
+
+typedef struct {
+	const options *opt;
+	long index; /* records so far, over all inputs: each draws from its own stream */
+} ctx_t;
+
+static int one(sr_record *rec, void *p)
+{
+	ctx_t *c = p;
+	if (sr_noise_record(rec, &c->opt->spec, c->opt->seed, (uint64_t)c->index++, NULL) < 0)
+		return -1;
+	return sr_record_write(stdout, rec, &c->opt->out);
+}
+
+int main(int argc, char **argv)
+{
+	options opt;
+	sr_set_progname(argv[0]);
+	parse_command_line(argc, argv, &opt);
+	ctx_t c = {&opt, 0};
+	sr_filter_run(opt.nfiles, opt.files, one, &c, &opt.out);
 	return 0;
 }

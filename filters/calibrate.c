@@ -34,6 +34,58 @@ static const char usage[] =
 	"\n"
 	"A REF of - reads standard input.\n";
 
+/* The command line. */
+typedef struct {
+	const char *model, *output; /* output NULL: rewrite the model in place */
+	double angle;
+	int order; /* 0: the model's, or detected; SR_ORDER_FROM_KEY: each reference's k key */
+	int tta;
+	int nfiles;
+	char **files;
+} options;
+
+static void parse_command_line(int argc, char **argv, options *o)
+{
+	enum { OPT_TTA = SR_OPT_LOCAL };
+	static const struct option longopts[] = {
+		{"model", required_argument, NULL, 'm'}, {"angle", required_argument, NULL, 'a'},
+		{"order", required_argument, NULL, 'k'}, {"output", required_argument, NULL, 'o'},
+		{"tta", required_argument, NULL, OPT_TTA},
+		{"help", no_argument, NULL, 'h'}, {"version", no_argument, NULL, 'V'},
+		{NULL, 0, NULL, 0}};
+	*o = (options){.tta = 8};
+	int code;
+	long v;
+	while ((code = sr_getopt(argc, argv, ":m:a:k:o:hV", longopts)) != -1) {
+		int bad = 0;
+		switch (code) {
+		case 'm': o->model = optarg; break;
+		case 'a': bad = sr_parse_double("--angle", optarg, -1e6, 1e6, &o->angle); break;
+		case 'k': bad = sr_parse_order("--order", optarg, 1, &o->order); break;
+		case 'o': o->output = optarg; break;
+		case OPT_TTA:
+			bad = sr_parse_long("--tta", optarg, 1, 8, &v);
+			if (!bad && v != 1 && v != 4 && v != 8)
+				sr_die("--tta: %ld must be 1, 4 or 8", v);
+			o->tta = (int)v;
+			break;
+		case 'h': sr_exit_help(usage);
+		case 'V': sr_exit_version();
+		default: sr_bad_option(argv);
+		}
+		if (bad)
+			sr_die("%s", sr_errmsg());
+	}
+	if (!o->model)
+		sr_die("a model is required: -m MODEL");
+	if (optind == argc)
+		sr_die("no reference images given (REF...; - for standard input)");
+	o->nfiles = argc - optind;
+	o->files = argv + optind;
+}
+
+/* The references' measurements, summed per order as unit vectors on the circle of the
+ * order's period. */
 typedef struct {
 	sr_predictor *p;
 	int order_from_key;
@@ -47,10 +99,10 @@ static int one(sr_record *rec, void *vc)
 	ctx_t *c = vc;
 	sr_prediction pr;
 	if (c->order_from_key) {
-		long kv;
-		if (sr_meta_get_long(&rec->meta, "k", &kv) != 0 || kv < 1 || kv > SR_MAX_ORDER)
-			return sr_fail("--order true: the reference has no usable k key");
-		sr_predictor_set_order(c->p, (int)kv);
+		int k;
+		if (sr_record_order(rec, &k) < 0)
+			return -1;
+		sr_predictor_set_order(c->p, k);
 	}
 	if (sr_predict_record(c->p, rec, 1, &pr) < 0)
 		return -1;
@@ -61,100 +113,79 @@ static int one(sr_record *rec, void *vc)
 	return 0;
 }
 
-int main(int argc, char **argv)
+/* Sets calib.K (the circular mean of the references' raw angles) for every order K measured,
+ * reporting each on standard error; dies when none was. */
+static void set_zeros(const ctx_t *c, int heads, sr_meta *info)
 {
-	sr_set_progname(argv[0]);
-	ctx_t c = {0};
-	const char *model = NULL, *output = NULL;
-	long order = 0, tta = 8;
-	static const struct option lo[] = {
-		{"model", required_argument, NULL, 'm'}, {"angle", required_argument, NULL, 'a'},
-		{"order", required_argument, NULL, 'k'}, {"output", required_argument, NULL, 'o'},
-		{"tta", required_argument, NULL, 1},
-		{"help", no_argument, NULL, 'h'}, {"version", no_argument, NULL, 'V'},
-		{NULL, 0, NULL, 0}};
-	int o;
-	opterr = 0; /* one message of our own, not getopt's two */
-	while ((o = getopt_long(argc, argv, "m:a:k:o:hV", lo, NULL)) != -1) {
-		int bad = 0;
-		switch (o) {
-		case 'm': model = optarg; break;
-		case 'a': bad = sr_parse_double("--angle", optarg, -1e6, 1e6, &c.angle); break;
-		case 'k':
-			c.order_from_key = !strcmp(optarg, "true");
-			if (!c.order_from_key)
-				bad = sr_parse_long("--order", optarg, 1, SR_MAX_ORDER, &order);
-			break;
-		case 'o': output = optarg; break;
-		case 1:
-			bad = sr_parse_long("--tta", optarg, 1, 8, &tta);
-			if (!bad && tta != 1 && tta != 4 && tta != 8)
-				sr_die("--tta: %ld must be 1, 4 or 8", tta);
-			break;
-		case 'h': fputs(usage, stdout); return 0;
-		case 'V': sr_print_version(); return 0;
-		default: sr_bad_option(argv);
-		}
-		if (bad)
-			sr_die("%s", sr_errmsg());
-	}
-	if (!model)
-		sr_die("a model is required: -m MODEL");
-	if (optind == argc)
-		sr_die("no reference images given (REF...; - for standard input)");
-	c.p = sr_predictor_open(model, (int)order);
-	if (!c.p)
-		sr_die("%s", sr_errmsg());
-	sr_predictor_set_tta(c.p, (int)tta);
-	if (sr_for_each_record(argc - optind, argv + optind, one, &c) < 0)
-		sr_die("%s", sr_errmsg());
-	int K = sr_predictor_heads(c.p), tta_used = sr_predictor_tta(c.p);
-	sr_predictor_free(c.p);
-
-	sr_model *m = sr_model_load(model);
-	if (!m)
-		sr_die("%s: %s", model, sr_errmsg());
-	sr_meta info;
-	sr_meta_init(&info);
-	if (sr_meta_copy(&info, sr_model_info(m)) < 0)
-		sr_die("%s", sr_errmsg());
 	int found = 0;
 	char key[32];
-	for (int k = 1; k <= K; k++) {
-		if (!c.n[k])
+	for (int k = 1; k <= heads; k++) {
+		if (!c->n[k])
 			continue;
 		double P = 360.0 / k;
-		double R = sqrt(c.sum_c[k] * c.sum_c[k] + c.sum_s[k] * c.sum_s[k]) / c.n[k];
-		double zero = sr_wrap(atan2(c.sum_s[k], c.sum_c[k]) * P / (2 * M_PI), P);
+		double R = sqrt(c->sum_c[k] * c->sum_c[k] + c->sum_s[k] * c->sum_s[k]) / c->n[k];
+		double zero = sr_wrap(atan2(c->sum_s[k], c->sum_c[k]) * P / (2 * M_PI), P);
 		snprintf(key, sizeof key, "calib.%d", k);
-		sr_meta_set(&info, key, "%.9g", zero);
+		sr_meta_set(info, key, "%.9g", zero);
 		found++;
 		fprintf(stderr, "%s: order %d: zero at %.3f degrees (raw) from %d reference%s", sr_progname(),
-		        k, zero, c.n[k], c.n[k] == 1 ? "" : "s");
-		if (c.n[k] > 1)
+		        k, zero, c->n[k], c->n[k] == 1 ? "" : "s");
+		if (c->n[k] > 1)
 			fprintf(stderr, ", spread %.3f degrees", P / (2 * M_PI) * sqrt(-2 * log(fmax(R, 1e-12))));
 		fputc('\n', stderr);
 	}
 	if (!found)
 		sr_die("no reference could be measured");
+}
+
+/* Rewrites the model (to opt->output, or in place; atomically) with the zeros measured in c
+ * and calib.tta = tta_used added to its info block. */
+static void save_calibrated(const options *opt, const ctx_t *c, int heads, int tta_used)
+{
+	const char *path = opt->output ? opt->output : opt->model;
+	sr_model *m = sr_model_load(opt->model);
+	if (!m)
+		sr_die("%s: %s", opt->model, sr_errmsg());
+	sr_meta info;
+	sr_meta_init(&info);
+	if (sr_meta_copy(&info, sr_model_info(m)) < 0)
+		sr_die("%s", sr_errmsg());
+	set_zeros(c, heads, &info);
 	sr_meta_set(&info, "calibrated", "yes");
 	sr_meta_set_long(&info, "calib.tta", tta_used); /* profiles, non-square images: 1 */
 	int nn = sr_model_nnets(m);
 	const char *names[8];
 	sr_net *nets[8];
 	if (nn > 8)
-		sr_die("%s: too many networks", model);
+		sr_die("%s: too many networks", opt->model);
 	for (int i = 0; i < nn; i++) {
 		names[i] = sr_model_net_name(m, i);
 		nets[i] = sr_model_net(m, names[i], 1);
 		if (!nets[i])
-			sr_die("%s: %s", model, sr_errmsg());
+			sr_die("%s: %s", opt->model, sr_errmsg());
 	}
-	if (sr_model_save(output ? output : model, &info, nn, names, nets, NULL) < 0)
-		sr_die("%s: %s", output ? output : model, sr_errmsg());
+	if (sr_model_save(path, &info, nn, names, nets, NULL) < 0)
+		sr_die("%s: %s", path, sr_errmsg());
 	for (int i = 0; i < nn; i++)
 		sr_net_free(nets[i]);
 	sr_model_free(m);
 	sr_meta_free(&info);
+}
+
+int main(int argc, char **argv)
+{
+	options opt;
+	sr_set_progname(argv[0]);
+	parse_command_line(argc, argv, &opt);
+	ctx_t c = {.order_from_key = opt.order == SR_ORDER_FROM_KEY, .angle = opt.angle};
+	c.p = sr_predictor_open(opt.model, opt.order > 0 ? opt.order : 0);
+	if (!c.p)
+		sr_die("%s", sr_errmsg());
+	sr_predictor_set_tta(c.p, opt.tta);
+	if (sr_for_each_record(opt.nfiles, opt.files, one, &c) < 0)
+		sr_die("%s", sr_errmsg());
+	int heads = sr_predictor_heads(c.p), tta_used = sr_predictor_tta(c.p);
+	sr_predictor_free(c.p);
+	save_calibrated(&opt, &c, heads, tta_used);
 	return 0;
 }

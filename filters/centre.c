@@ -40,22 +40,17 @@ static const char usage[] =
 	"(x + dx, y + dy) in the output) and centre.background, and centre.b.dx, centre.b.dy,\n"
 	"centre.b.background for view 1 of a pair.  With no FILE, or FILE -, read standard input.\n";
 
+/* The command line. */
 typedef struct {
-	sr_centre_options opt;
+	sr_centre_options centre;
 	sr_write_options out;
-} ctx_t;
+	int nfiles;
+	char **files;
+} options;
 
-static int one(sr_record *rec, void *p)
+static void parse_command_line(int argc, char **argv, options *o)
 {
-	ctx_t *c = p;
-	if (sr_centre_record(rec, &c->opt) < 0)
-		return -1;
-	return sr_record_write(stdout, rec, &c->out);
-}
-
-int main(int argc, char **argv)
-{
-	enum { OPT_BAND = 0x2001, OPT_SMOOTH, OPT_THRESHOLD, OPT_ROUND };
+	enum { OPT_BAND = SR_OPT_LOCAL, OPT_SMOOTH, OPT_THRESHOLD, OPT_ROUND };
 	static const struct option longopts[] = {
 		{"background", required_argument, NULL, 'b'},
 		{"band", required_argument, NULL, OPT_BAND},
@@ -69,53 +64,66 @@ int main(int argc, char **argv)
 		{"version", no_argument, NULL, 'V'},
 		SR_OUTPUT_LONGOPTS,
 		{NULL, 0, NULL, 0}};
-	sr_set_progname(argv[0]);
-	ctx_t c = {.out = {SR_FORMAT_TENSOR, 0, 0}};
-	sr_centre_defaults(&c.opt);
-	opterr = 0;
-	int opt;
+	*o = (options){.out = {SR_FORMAT_TENSOR, 0, 0}};
+	sr_centre_defaults(&o->centre);
+	int code;
 	long l;
 	double d;
-	while ((opt = getopt_long(argc, argv, ":b:ks:i:hV", longopts, NULL)) != -1) {
-		switch (opt) {
+	while ((code = sr_getopt(argc, argv, ":b:ks:i:hV", longopts)) != -1) {
+		switch (code) {
 		case 'b':
-			if (sr_bg_method_parse(optarg, &c.opt.bg_method) < 0)
+			if (sr_bg_method_parse(optarg, &o->centre.bg_method) < 0)
 				sr_die("--background: %s", sr_errmsg());
 			break;
 		case OPT_BAND:
 			if (sr_parse_long("--band", optarg, 1, 10000, &l) < 0)
 				sr_die("%s", sr_errmsg());
-			c.opt.band = (int)l;
+			o->centre.band = (int)l;
 			break;
-		case 'k': c.opt.keep_background = 1; break;
+		case 'k': o->centre.keep_background = 1; break;
 		case 's':
-			if (sr_parse_size("--size", optarg, &c.opt.out_w, &c.opt.out_h) < 0)
+			if (sr_parse_size("--size", optarg, &o->centre.out_w, &o->centre.out_h) < 0)
 				sr_die("%s", sr_errmsg());
 			break;
 		case 'i':
-			if (sr_interp_parse(optarg, &c.opt.interp) < 0)
+			if (sr_interp_parse(optarg, &o->centre.interp) < 0)
 				sr_die("--interp: %s", sr_errmsg());
 			break;
 		case OPT_SMOOTH:
 			if (sr_parse_double("--smooth", optarg, 0, 100, &d) < 0)
 				sr_die("%s", sr_errmsg());
-			c.opt.cen.smooth = d;
+			o->centre.cen.smooth = d;
 			break;
 		case OPT_THRESHOLD:
 			if (sr_parse_double("--threshold", optarg, 0, 0.99, &d) < 0)
 				sr_die("%s", sr_errmsg());
-			c.opt.cen.frac = d;
+			o->centre.cen.frac = d;
 			break;
-		case OPT_ROUND: c.opt.round = 1; break;
-		case 'h': fputs(usage, stdout); return 0;
-		case 'V': sr_print_version(); return 0;
-		case '?':
-		case ':': sr_bad_option(argv);
+		case OPT_ROUND: o->centre.round = 1; break;
+		case 'h': sr_exit_help(usage);
+		case 'V': sr_exit_version();
 		default:
-			if (!sr_output_option_or_die(opt, optarg, &c.out))
+			if (!sr_output_option_or_die(code, optarg, &o->out))
 				sr_bad_option(argv);
 		}
 	}
-	sr_filter_run(argc - optind, argv + optind, one, &c, &c.out);
+	o->nfiles = argc - optind;
+	o->files = argv + optind;
+}
+
+static int one(sr_record *rec, void *p)
+{
+	const options *o = p;
+	if (sr_centre_record(rec, &o->centre) < 0)
+		return -1;
+	return sr_record_write(stdout, rec, &o->out);
+}
+
+int main(int argc, char **argv)
+{
+	options opt;
+	sr_set_progname(argv[0]);
+	parse_command_line(argc, argv, &opt);
+	sr_filter_run(opt.nfiles, opt.files, one, &opt, &opt.out);
 	return 0;
 }

@@ -53,6 +53,85 @@ static const char usage[] =
 	"background 0, the particle about 1), with the keys id, decode.angle, decode.k\n"
 	"(by angle) or decode.offset and decode.mse (from images; mse against view B).  PAM output is scaled to its maxval.\n";
 
+/* The command line. */
+typedef struct {
+	const char *model;
+	double a_lo, a_hi;    /* --angle */
+	long count;
+	int order;            /* 0: the model's */
+	const char *latents;  /* NULL: the validation means */
+	int raw, template_only, input, compare;
+	double offset;
+	int have_offset;
+	sr_write_options out;
+	int nfiles;
+	char **files;
+} options;
+
+static void die_opt(void) { sr_die("%s", sr_errmsg()); }
+
+static void parse_command_line(int argc, char **argv, options *o)
+{
+	static const struct option longopts[] = {
+		{"model", required_argument, NULL, 'm'}, {"angle", required_argument, NULL, 'a'},
+		{"count", required_argument, NULL, 'n'}, {"order", required_argument, NULL, 'k'},
+		{"latent", required_argument, NULL, 'L'}, {"raw", no_argument, NULL, 'r'},
+		{"template", no_argument, NULL, 'T'},
+		{"input", no_argument, NULL, 'i'}, {"offset", required_argument, NULL, 'd'},
+		{"compare", no_argument, NULL, 'c'},
+		{"help", no_argument, NULL, 'h'}, {"version", no_argument, NULL, 'V'},
+		SR_OUTPUT_LONGOPTS, {NULL, 0, NULL, 0}};
+	*o = (options){.count = 1, .out = {SR_FORMAT_TENSOR, 0, 0}};
+	int code;
+	while ((code = sr_getopt(argc, argv, ":m:a:n:k:L:rTid:chV", longopts)) != -1) {
+		switch (code) {
+		case 'm': o->model = optarg; break;
+		case 'a':
+			if (sr_parse_range("--angle", optarg, -1e6, 1e6, &o->a_lo, &o->a_hi) < 0)
+				die_opt();
+			break;
+		case 'n':
+			if (sr_parse_long("--count", optarg, 1, 1000000, &o->count) < 0)
+				die_opt();
+			break;
+		case 'k':
+			if (sr_parse_order("--order", optarg, 0, &o->order) < 0)
+				die_opt();
+			break;
+		case 'L': o->latents = optarg; break;
+		case 'r': o->raw = 1; break;
+		case 'T': o->template_only = 1; break;
+		case 'i': o->input = 1; break;
+		case 'c': o->compare = 1; break;
+		case 'd':
+			if (sr_parse_double("--offset", optarg, -1e6, 1e6, &o->offset) < 0)
+				die_opt();
+			o->have_offset = 1;
+			break;
+		case 'h': sr_exit_help(usage);
+		case 'V': sr_exit_version();
+		default:
+			if (!sr_output_option_or_die(code, optarg, &o->out))
+				sr_bad_option(argv);
+		}
+	}
+	if (!o->model)
+		sr_die("a model is required: -m MODEL");
+	if (!o->input && optind < argc)
+		sr_die("unexpected argument '%s' (files are read with --input)", argv[optind]);
+	int by_angle = o->count != 1 || o->a_lo != o->a_hi || o->a_lo != 0;
+	if (o->input && (by_angle || o->latents || o->raw || o->template_only))
+		sr_die("--input renders from images: --angle, --count, --latent, --raw and --template "
+		       "do not apply");
+	if (o->template_only && (by_angle || o->raw))
+		sr_die("--template writes the template itself: --angle, --count and --raw do not apply");
+	if (!o->input && (o->have_offset || o->compare))
+		sr_die("--offset and --compare go with --input");
+	o->nfiles = argc - optind;
+	o->files = argv + optind;
+}
+
+/* The model's networks and what its info block says about them, and the buffers. */
 typedef struct {
 	sr_model *model;
 	sr_net *enc, *dec;
@@ -63,13 +142,11 @@ typedef struct {
 	float lat[SR_GEN_MAX_LATENTS];
 	double offset;
 	int have_offset, compare;
-	sr_write_options out;
+	const sr_write_options *out;
 	float *norm, *code;
 	sr_record orec;
 	long n;
 } decoder;
-
-static void die_opt(void) { sr_die("%s", sr_errmsg()); }
 
 /* Writes img (the decoder's raw output) as a record; truth (may be NULL): the normalised view
  * it should be, written first as view 0, and the mse against it as decode.mse. */
@@ -96,7 +173,7 @@ static int emit(decoder *d, const float *img, const float *truth, const char *id
 		if (d->compare)
 			memcpy(r->data, truth, S * sizeof(float));
 	}
-	return sr_record_write(stdout, r, &d->out);
+	return sr_record_write(stdout, r, d->out);
 }
 
 /* The decoder's raw output for code d->code: the free decoder's image, or the template turned
@@ -161,72 +238,37 @@ static int need_long(const sr_meta *m, const char *key, long lo, long hi, long *
 	return 0;
 }
 
-int main(int argc, char **argv)
+/* Sets the latent numbers from "V[,V...]", exactly d->L of them. */
+static void parse_latents(decoder *d, const char *latents)
 {
-	static const struct option lo[] = {
-		{"model", required_argument, NULL, 'm'}, {"angle", required_argument, NULL, 'a'},
-		{"count", required_argument, NULL, 'n'}, {"order", required_argument, NULL, 'k'},
-		{"latent", required_argument, NULL, 'L'}, {"raw", no_argument, NULL, 'r'},
-		{"template", no_argument, NULL, 'T'},
-		{"input", no_argument, NULL, 'i'}, {"offset", required_argument, NULL, 'd'},
-		{"compare", no_argument, NULL, 'c'},
-		{"help", no_argument, NULL, 'h'}, {"version", no_argument, NULL, 'V'},
-		SR_OUTPUT_LONGOPTS, {NULL, 0, NULL, 0}};
-	sr_set_progname(argv[0]);
-	decoder D, *d = &D;
-	memset(d, 0, sizeof *d);
-	d->out.format = SR_FORMAT_TENSOR;
-	const char *latents = NULL;
-	double a_lo = 0, a_hi = 0;
-	long count = 1, order = 0;
-	int raw = 0, input = 0, tonly = 0, opt;
-	opterr = 0; /* one message of our own, not getopt's two */
-	while ((opt = getopt_long(argc, argv, "m:a:n:k:L:rTid:chV", lo, NULL)) != -1) {
-		switch (opt) {
-		case 'm': d->path = optarg; break;
-		case 'a':
-			if (sr_parse_range("--angle", optarg, -1e6, 1e6, &a_lo, &a_hi) < 0)
-				die_opt();
+	const char *p = latents;
+	int n = 0;
+	for (;;) {
+		char *end;
+		double v = strtod(p, &end);
+		if (end == p || !isfinite(v) || n >= d->L)
+			sr_die("--latent: '%s' is not a list of %d numbers", latents, d->L);
+		d->lat[n++] = (float)v;
+		if (*end == 0)
 			break;
-		case 'n':
-			if (sr_parse_long("--count", optarg, 1, 1000000, &count) < 0)
-				die_opt();
-			break;
-		case 'k':
-			if (sr_parse_long("--order", optarg, 1, SR_MAX_ORDER, &order) < 0)
-				die_opt();
-			break;
-		case 'L': latents = optarg; break;
-		case 'r': raw = 1; break;
-		case 'T': tonly = 1; break;
-		case 'i': input = 1; break;
-		case 'c': d->compare = 1; break;
-		case 'd':
-			if (sr_parse_double("--offset", optarg, -1e6, 1e6, &d->offset) < 0)
-				die_opt();
-			d->have_offset = 1;
-			break;
-		case 'h': fputs(usage, stdout); return 0;
-		case 'V': sr_print_version(); return 0;
-		default:
-			if (!sr_output_option_or_die(opt, optarg, &d->out))
-				sr_bad_option(argv);
-		}
+		if (*end != ',')
+			sr_die("--latent: '%s' is not a list of %d numbers", latents, d->L);
+		p = end + 1;
 	}
-	if (!d->path)
-		sr_die("a model is required: -m MODEL");
-	if (!input && optind < argc)
-		sr_die("unexpected argument '%s' (files are read with --input)", argv[optind]);
-	if (input && (count != 1 || a_lo != a_hi || a_lo != 0 || latents || raw || tonly))
-		sr_die("--input renders from images: --angle, --count, --latent, --raw and --template "
-		       "do not apply");
-	if (tonly && (count != 1 || a_lo != a_hi || a_lo != 0 || raw))
-		sr_die("--template writes the template itself: --angle, --count and --raw do not apply");
-	if (!input && (d->have_offset || d->compare))
-		sr_die("--offset and --compare go with --input");
-	if (sr_check_stdout(&d->out) < 0)
-		die_opt();
+	if (n != d->L)
+		sr_die("--latent: '%s' is not a list of %d numbers", latents, d->L);
+}
 
+/* Loads the model, checks its decoder against its info block and the options, sets the
+ * latent numbers and allocates the buffers; dies with the reason on failure. */
+static void open_decoder(decoder *d, const options *o)
+{
+	memset(d, 0, sizeof *d);
+	d->path = o->model;
+	d->out = &o->out;
+	d->offset = o->offset;
+	d->have_offset = o->have_offset;
+	d->compare = o->compare;
 	d->model = sr_model_load(d->path);
 	if (!d->model)
 		sr_die("%s", sr_errmsg());
@@ -252,13 +294,13 @@ int main(int argc, char **argv)
 	d->tmpl = rs && !strcmp(rs, "template");
 	if (d->tmpl && h == 1)
 		sr_die("%s: a template renderer for profiles (corrupt model info)", d->path);
-	if (tonly && !d->tmpl)
+	if (o->template_only && !d->tmpl)
 		sr_die("--template: %s draws freely (decoder.renderer=free), it has no template", d->path);
 	const char *lay = sr_meta_get(m, "input.layout");
 	d->layout = lay && !strcmp(lay, "profile") ? SR_LAYOUT_PROFILE : SR_LAYOUT_IMAGE;
 	d->nhot = d->nh > 1 ? d->K : 0;
 	d->din = 2 + d->nhot + d->L;
-	d->k = order ? (int)order : (int)mord;
+	d->k = o->order ? o->order : (int)mord;
 	if (d->k == 0) {
 		if (d->nh != 1)
 			sr_die("the model detects the order per image: give --order K");
@@ -287,24 +329,8 @@ int main(int argc, char **argv)
 			sr_die("%s: %s", d->path, sr_errmsg());
 		d->lat[l] = (float)v;
 	}
-	if (latents) {
-		const char *p = latents;
-		int n = 0;
-		for (;;) {
-			char *end;
-			double v = strtod(p, &end);
-			if (end == p || !isfinite(v) || n >= d->L)
-				sr_die("--latent: '%s' is not a list of %d numbers", latents, d->L);
-			d->lat[n++] = (float)v;
-			if (*end == 0)
-				break;
-			if (*end != ',')
-				sr_die("--latent: '%s' is not a list of %d numbers", latents, d->L);
-			p = end + 1;
-		}
-		if (n != d->L)
-			sr_die("--latent: '%s' is not a list of %d numbers", latents, d->L);
-	}
+	if (o->latents)
+		parse_latents(d, o->latents);
 	d->code = malloc((size_t)d->din * sizeof *d->code);
 	d->norm = malloc((size_t)h * w * sizeof *d->norm);
 	d->xdec = malloc((size_t)d->din * sizeof *d->xdec);
@@ -312,36 +338,10 @@ int main(int argc, char **argv)
 	if (!d->code || !d->norm || !d->xdec || !d->rend)
 		sr_die("out of memory");
 	sr_record_init(&d->orec);
+}
 
-	if (input) {
-		d->enc = sr_model_net(d->model, "encoder", 1);
-		if (!d->enc)
-			sr_die("%s: %s", d->path, sr_errmsg()[0] ? sr_errmsg() : "no encoder network");
-		if (sr_net_in_size(d->enc) != h * w || sr_net_out_size(d->enc) < 3 * d->K + d->L)
-			sr_die("%s: the encoder network does not match its info block", d->path);
-		if (sr_for_each_record(argc - optind, argv + optind, from_record, d) < 0)
-			sr_die("%s", sr_errmsg());
-	} else {
-		int k = d->k;
-		double calib = 0;
-		char key[32];
-		snprintf(key, sizeof key, "calib.%d", k);
-		if (!raw && sr_meta_get_double(m, key, &calib) < 0)
-			sr_die("%s: %s", d->path, sr_errmsg());
-		for (long i = 0; i < count; i++) {
-			double a = count > 1 ? a_lo + (a_hi - a_lo) * i / (count - 1) : a_lo;
-			/* the code the encoder gives a particle predict reports at a: raw = a + calib */
-			sr_gen_angle_code(a + calib, k, d->nhot, d->L, d->lat, d->code);
-			const float *img = render(d, !tonly);
-			if (!img)
-				sr_die("%s", sr_errmsg());
-			char id[64];
-			snprintf(id, sizeof id, "decode-%ld", i + 1);
-			if (emit(d, img, NULL, id, "decode.angle", a, "decode.k", k) < 0)
-				sr_die("%s", sr_errmsg());
-		}
-	}
-	sr_finish_stdout();
+static void close_decoder(decoder *d)
+{
 	sr_record_free(&d->orec);
 	free(d->code);
 	free(d->norm);
@@ -350,5 +350,57 @@ int main(int argc, char **argv)
 	sr_net_free(d->enc);
 	sr_net_free(d->dec);
 	sr_model_free(d->model);
+}
+
+/* --input: the encoder reads each record, the decoder renders it turned by its offset. */
+static void render_inputs(decoder *d, const options *o)
+{
+	d->enc = sr_model_net(d->model, "encoder", 1);
+	if (!d->enc)
+		sr_die("%s: %s", d->path, sr_errmsg()[0] ? sr_errmsg() : "no encoder network");
+	if (sr_net_in_size(d->enc) != d->h * d->w || sr_net_out_size(d->enc) < 3 * d->K + d->L)
+		sr_die("%s: the encoder network does not match its info block", d->path);
+	if (sr_for_each_record(o->nfiles, o->files, from_record, d) < 0)
+		sr_die("%s", sr_errmsg());
+}
+
+/* By angle: one image per angle of --angle / --count (or the template itself). */
+static void render_angles(decoder *d, const options *o)
+{
+	int k = d->k;
+	double calib = 0;
+	char key[32];
+	snprintf(key, sizeof key, "calib.%d", k);
+	if (!o->raw && sr_meta_get_double(sr_model_info(d->model), key, &calib) < 0)
+		sr_die("%s: %s", d->path, sr_errmsg());
+	for (long i = 0; i < o->count; i++) {
+		double a = o->count > 1 ? o->a_lo + (o->a_hi - o->a_lo) * i / (o->count - 1) : o->a_lo;
+		/* the code the encoder gives a particle predict reports at a: raw = a + calib */
+		sr_gen_angle_code(a + calib, k, d->nhot, d->L, d->lat, d->code);
+		const float *img = render(d, !o->template_only);
+		if (!img)
+			sr_die("%s", sr_errmsg());
+		char id[64];
+		snprintf(id, sizeof id, "decode-%ld", i + 1);
+		if (emit(d, img, NULL, id, "decode.angle", a, "decode.k", k) < 0)
+			sr_die("%s", sr_errmsg());
+	}
+}
+
+int main(int argc, char **argv)
+{
+	options opt;
+	decoder d;
+	sr_set_progname(argv[0]);
+	parse_command_line(argc, argv, &opt);
+	if (sr_check_stdout(&opt.out) < 0)
+		die_opt();
+	open_decoder(&d, &opt);
+	if (opt.input)
+		render_inputs(&d, &opt);
+	else
+		render_angles(&d, &opt);
+	sr_finish_stdout();
+	close_decoder(&d);
 	return 0;
 }

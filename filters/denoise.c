@@ -34,22 +34,17 @@ static const char usage[] =
 	"range or h is recorded as the value used for view 0).  With no FILE, or FILE -, read\n"
 	"standard input.\n";
 
+/* The command line. */
 typedef struct {
-	sr_denoise_options opt;
+	sr_denoise_options denoise;
 	sr_write_options out;
-} ctx_t;
+	int nfiles;
+	char **files;
+} options;
 
-static int one(sr_record *rec, void *p)
+static void parse_command_line(int argc, char **argv, options *o)
 {
-	ctx_t *c = p;
-	if (sr_denoise_record(rec, &c->opt) < 0)
-		return -1;
-	return sr_record_write(stdout, rec, &c->out);
-}
-
-int main(int argc, char **argv)
-{
-	enum { OPT_RANGE = 0x2001, OPT_PATCH, OPT_SEARCH, OPT_H };
+	enum { OPT_RANGE = SR_OPT_LOCAL, OPT_PATCH, OPT_SEARCH, OPT_H };
 	static const struct option longopts[] = {
 		{"method", required_argument, NULL, 'm'},
 		{"sigma", required_argument, NULL, 's'},
@@ -62,60 +57,73 @@ int main(int argc, char **argv)
 		{"version", no_argument, NULL, 'V'},
 		SR_OUTPUT_LONGOPTS,
 		{NULL, 0, NULL, 0}};
-	sr_set_progname(argv[0]);
-	ctx_t c = {.out = {SR_FORMAT_TENSOR, 0, 0}};
-	sr_denoise_defaults(&c.opt);
-	opterr = 0;
-	int opt;
+	*o = (options){.out = {SR_FORMAT_TENSOR, 0, 0}};
+	sr_denoise_defaults(&o->denoise);
+	int code;
 	long l;
 	double d;
-	while ((opt = getopt_long(argc, argv, ":m:s:r:hV", longopts, NULL)) != -1) {
-		switch (opt) {
+	while ((code = sr_getopt(argc, argv, ":m:s:r:hV", longopts)) != -1) {
+		switch (code) {
 		case 'm':
-			if (sr_denoise_method_parse(optarg, &c.opt.method) < 0)
+			if (sr_denoise_method_parse(optarg, &o->denoise.method) < 0)
 				sr_die("--method: %s", sr_errmsg());
 			break;
 		case 's':
 			if (sr_parse_double("--sigma", optarg, 0, 100, &d) < 0)
 				sr_die("%s", sr_errmsg());
-			c.opt.sigma = d;
+			o->denoise.sigma = d;
 			break;
 		case 'r':
 			if (sr_parse_long("--radius", optarg, 0, 50, &l) < 0)
 				sr_die("%s", sr_errmsg());
-			c.opt.radius = (int)l;
+			o->denoise.radius = (int)l;
 			break;
 		case OPT_RANGE:
 			if (sr_parse_double("--range", optarg, 1e-9, 1e12, &d) < 0)
 				sr_die("%s", sr_errmsg());
-			c.opt.range = d;
+			o->denoise.range = d;
 			break;
 		case OPT_PATCH:
 			if (sr_parse_long("--patch", optarg, 0, 10, &l) < 0)
 				sr_die("%s", sr_errmsg());
-			c.opt.patch = (int)l;
+			o->denoise.patch = (int)l;
 			break;
 		case OPT_SEARCH:
 			if (sr_parse_long("--search", optarg, 1, 30, &l) < 0)
 				sr_die("%s", sr_errmsg());
-			c.opt.search = (int)l;
+			o->denoise.search = (int)l;
 			break;
 		case OPT_H:
 			if (sr_parse_double("--h", optarg, 1e-9, 1e12, &d) < 0)
 				sr_die("%s", sr_errmsg());
-			c.opt.h = d;
+			o->denoise.h = d;
 			break;
-		case 'h': fputs(usage, stdout); return 0;
-		case 'V': sr_print_version(); return 0;
-		case '?':
-		case ':': sr_bad_option(argv);
+		case 'h': sr_exit_help(usage);
+		case 'V': sr_exit_version();
 		default:
-			if (!sr_output_option_or_die(opt, optarg, &c.out))
+			if (!sr_output_option_or_die(code, optarg, &o->out))
 				sr_bad_option(argv);
 		}
 	}
-	if (c.opt.method == SR_DENOISE_BILATERAL && !(c.opt.sigma > 0))
+	if (o->denoise.method == SR_DENOISE_BILATERAL && !(o->denoise.sigma > 0))
 		sr_die("--sigma: the bilateral filter needs a spatial sigma above 0");
-	sr_filter_run(argc - optind, argv + optind, one, &c, &c.out);
+	o->nfiles = argc - optind;
+	o->files = argv + optind;
+}
+
+static int one(sr_record *rec, void *p)
+{
+	const options *o = p;
+	if (sr_denoise_record(rec, &o->denoise) < 0)
+		return -1;
+	return sr_record_write(stdout, rec, &o->out);
+}
+
+int main(int argc, char **argv)
+{
+	options opt;
+	sr_set_progname(argv[0]);
+	parse_command_line(argc, argv, &opt);
+	sr_filter_run(opt.nfiles, opt.files, one, &opt, &opt.out);
 	return 0;
 }

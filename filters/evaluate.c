@@ -235,72 +235,59 @@ static void stats(const table *t, int order, const double *off, const char *set,
 	       (double)w1 / n, (double)w2 / n, (double)w5 / n, (double)ok / n);
 }
 
-int main(int argc, char **argv)
+/* The command line. */
+typedef struct {
+	int ambiguity; /* -1: auto (the ambiguity column, else none) */
+	int header;
+	int nfiles;
+	char **files;
+} options;
+
+static void parse_command_line(int argc, char **argv, options *o)
 {
-	sr_set_progname(argv[0]);
-	int header = 1;
-	int force = -1;
-	static const struct option lo[] = {{"ambiguity", required_argument, NULL, 'a'},
-	                                   {"no-header", no_argument, NULL, 'H'},
-	                                   {"help", no_argument, NULL, 'h'},
-	                                   {"version", no_argument, NULL, 'V'},
-	                                   {NULL, 0, NULL, 0}};
-	int o;
-	opterr = 0; /* one message of our own, not getopt's two */
-	while ((o = getopt_long(argc, argv, "a:HhV", lo, NULL)) != -1) {
-		switch (o) {
+	static const struct option longopts[] = {{"ambiguity", required_argument, NULL, 'a'},
+	                                         {"no-header", no_argument, NULL, 'H'},
+	                                         {"help", no_argument, NULL, 'h'},
+	                                         {"version", no_argument, NULL, 'V'},
+	                                         {NULL, 0, NULL, 0}};
+	*o = (options){.ambiguity = -1, .header = 1};
+	int code;
+	while ((code = sr_getopt(argc, argv, ":a:HhV", longopts)) != -1) {
+		switch (code) {
 		case 'a':
-			force = strcmp(optarg, "auto") ? sr_ambiguity_from_name(optarg) : -1;
-			if (force == SR_AMB_ALL || (force < 0 && strcmp(optarg, "auto")))
+			o->ambiguity = strcmp(optarg, "auto") ? sr_ambiguity_from_name(optarg) : -1;
+			if (o->ambiguity == SR_AMB_ALL || (o->ambiguity < 0 && strcmp(optarg, "auto")))
 				sr_die("--ambiguity: '%s' is not none, mirror or auto", optarg);
 			break;
-		case 'H': header = 0; break;
-		case 'h': fputs(usage, stdout); return 0;
-		case 'V': sr_print_version(); return 0;
+		case 'H': o->header = 0; break;
+		case 'h': sr_exit_help(usage);
+		case 'V': sr_exit_version();
 		default: sr_bad_option(argv);
 		}
 	}
-	table t = {0};
-	t.force = force;
-	if (optind == argc) {
-		if (read_file("-", &t) < 0)
-			sr_die("%s", sr_errmsg());
-	}
-	for (int i = optind; i < argc; i++)
-		if (read_file(argv[i], &t) < 0)
-			sr_die("%s", sr_errmsg());
-	if (t.n == 0)
-		sr_die("no rows with truth to score (%ld without)", t.unscored);
-	double *e = malloc(t.n * sizeof *e);
-	double zero[1001] = {0}, off[1001] = {0};
-	if (!e)
-		sr_die("out of memory");
-	int present[1001] = {0};
-	for (long i = 0; i < t.n; i++)
-		present[t.kt[i]] = 1;
-	if (header)
-		printf("set\torder\tn\tmedian\tmean\twithin1\twithin2\twithin5\torder_ok\n");
-	for (int k = 1; k <= 1000; k++)
-		if (present[k])
-			stats(&t, k, zero, "calibrated", e);
-	stats(&t, 0, zero, "calibrated", e);
-	/* the best global offset per order */
+	o->nfiles = argc - optind;
+	o->files = argv + optind;
+}
+
+/* The best global offset of each order present, off[k] in (-P/2, P/2]. */
+static void fit_offsets(const table *t, const int *present, double *off)
+{
 	for (int k = 1; k <= 1000; k++) {
 		if (!present[k])
 			continue;
 		long m = 0;
-		double *a = malloc(t.n * sizeof *a), *b = malloc(t.n * sizeof *b);
-		double *ph = malloc(t.n * sizeof *ph);
+		double *a = malloc(t->n * sizeof *a), *b = malloc(t->n * sizeof *b);
+		double *ph = malloc(t->n * sizeof *ph);
 		if (!a || !b || !ph)
 			sr_die("out of memory");
 		int amb = SR_AMB_MIRROR; /* mirror rows only: the gauge is 0 or P/2 (ambiguity.h) */
-		for (long i = 0; i < t.n; i++)
-			if (t.kt[i] == k && !isnan(t.angle[i])) {
-				a[m] = t.angle[i];
-				ph[m] = t.phi[i];
-				if (t.amb[i] != SR_AMB_MIRROR)
+		for (long i = 0; i < t->n; i++)
+			if (t->kt[i] == k && !isnan(t->angle[i])) {
+				a[m] = t->angle[i];
+				ph[m] = t->phi[i];
+				if (t->amb[i] != SR_AMB_MIRROR)
 					amb = SR_AMB_NONE;
-				b[m++] = t.truth[i];
+				b[m++] = t->truth[i];
 			}
 		off[k] = sr_amb_fit_offset(a, b, ph, (int)m, 360.0 / k, amb);
 		free(ph);
@@ -309,23 +296,59 @@ int main(int argc, char **argv)
 		free(a);
 		free(b);
 	}
+}
+
+/* Prints the two blocks (calibrated, offset-fitted) and the notes. */
+static void report(const table *t, int header)
+{
+	double *e = malloc(t->n * sizeof *e);
+	double zero[1001] = {0}, off[1001] = {0};
+	if (!e)
+		sr_die("out of memory");
+	int present[1001] = {0};
+	for (long i = 0; i < t->n; i++)
+		present[t->kt[i]] = 1;
+	if (header)
+		printf("set\torder\tn\tmedian\tmean\twithin1\twithin2\twithin5\torder_ok\n");
 	for (int k = 1; k <= 1000; k++)
 		if (present[k])
-			stats(&t, k, off, "offset-fitted", e);
-	stats(&t, 0, off, "offset-fitted", e);
+			stats(t, k, zero, "calibrated", e);
+	stats(t, 0, zero, "calibrated", e);
+	fit_offsets(t, present, off);
+	for (int k = 1; k <= 1000; k++)
+		if (present[k])
+			stats(t, k, off, "offset-fitted", e);
+	stats(t, 0, off, "offset-fitted", e);
 	printf("# offset-fitted: best global offset per order subtracted:");
 	for (int k = 1; k <= 1000; k++)
 		if (present[k])
 			printf(" k=%d %+.3f", k, off[k]);
 	printf("\n");
-	if (t.unscored)
-		printf("# %ld rows without truth were not scored\n", t.unscored);
-	if (t.unmeasured)
+	if (t->unscored)
+		printf("# %ld rows without truth were not scored\n", t->unscored);
+	if (t->unmeasured)
 		printf("# %ld rows without an angle (NA: no signal) were scored as misses, error P/2\n",
-		       t.unmeasured);
-	if (t.nmirror)
+		       t->unmeasured);
+	if (t->nmirror)
 		printf("# %ld rows scored modulo the mirror ambiguity (theta ~ 2 phi - theta)\n",
-		       t.nmirror);
+		       t->nmirror);
 	free(e);
+}
+
+int main(int argc, char **argv)
+{
+	options opt;
+	sr_set_progname(argv[0]);
+	parse_command_line(argc, argv, &opt);
+	table t = {0};
+	t.force = opt.ambiguity;
+	if (opt.nfiles == 0 && read_file("-", &t) < 0)
+		sr_die("%s", sr_errmsg());
+	for (int i = 0; i < opt.nfiles; i++)
+		if (read_file(opt.files[i], &t) < 0)
+			sr_die("%s", sr_errmsg());
+	if (t.n == 0)
+		sr_die("no rows with truth to score (%ld without)", t.unscored);
+	report(&t, opt.header);
 	return 0;
 }

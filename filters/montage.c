@@ -27,10 +27,61 @@ static const char usage[] =
 	"\n"
 	"With no FILE, or FILE -, read standard input.  The PGM goes to standard output.\n";
 
+/* The command line. */
 typedef struct {
-	long max, cols, gap, plot_h;
-	int fixed;
+	long max, cols, gap, plot_h; /* cols 0: about the square root of the count */
+	int fixed;                   /* --range LO:HI for every tile */
 	double lo, hi;
+	int maxval;
+	int nfiles;
+	char **files;
+} options;
+
+static void parse_command_line(int argc, char **argv, options *o)
+{
+	enum { OPT_PLOT_HEIGHT = SR_OPT_LOCAL, OPT_16 };
+	static const struct option longopts[] = {
+		{"cols", required_argument, NULL, 'c'},
+		{"max", required_argument, NULL, 'n'},
+		{"gap", required_argument, NULL, 'g'},
+		{"range", required_argument, NULL, 'r'},
+		{"plot-height", required_argument, NULL, OPT_PLOT_HEIGHT},
+		{"16", no_argument, NULL, OPT_16},
+		{"help", no_argument, NULL, 'h'},
+		{"version", no_argument, NULL, 'V'},
+		{NULL, 0, NULL, 0}};
+	*o = (options){.max = 100, .gap = 2, .plot_h = 64, .maxval = 255};
+	int code;
+	while ((code = sr_getopt(argc, argv, ":c:n:g:r:hV", longopts)) != -1) {
+		int bad = 0;
+		switch (code) {
+		case 'c': bad = sr_parse_long("--cols", optarg, 1, 10000, &o->cols); break;
+		case 'n': bad = sr_parse_long("--max", optarg, 1, 100000, &o->max); break;
+		case 'g': bad = sr_parse_long("--gap", optarg, 0, 1000, &o->gap); break;
+		case OPT_PLOT_HEIGHT:
+			bad = sr_parse_long("--plot-height", optarg, 2, 4096, &o->plot_h);
+			break;
+		case 'r':
+			bad = sr_parse_range("--range", optarg, -1e30, 1e30, &o->lo, &o->hi);
+			if (!bad && !(o->hi > o->lo))
+				bad = sr_fail("--range: '%s' must have LO < HI", optarg);
+			o->fixed = 1;
+			break;
+		case OPT_16: o->maxval = 65535; break;
+		case 'h': sr_exit_help(usage);
+		case 'V': sr_exit_version();
+		default: sr_bad_option(argv);
+		}
+		if (bad)
+			sr_die("%s", sr_errmsg());
+	}
+	o->nfiles = argc - optind;
+	o->files = argv + optind;
+}
+
+/* The records read so far, at most max of them. */
+typedef struct {
+	long max;
 	sr_record *recs;
 	long n;
 	int stopped;
@@ -52,85 +103,42 @@ static int one(sr_record *rec, void *p)
 }
 
 /* Size of a record's tile. */
-static void tile_size(const ctx_t *c, const sr_record *r, long *w, long *h)
+static void tile_size(const options *o, const sr_record *r, long *w, long *h)
 {
-	long gap = r->views > 1 ? c->gap : 0;
+	long gap = r->views > 1 ? o->gap : 0;
 	*w = (long)r->views * r->width + (r->views - 1) * gap;
-	*h = r->layout == SR_LAYOUT_IMAGE ? r->height : c->plot_h;
+	*h = r->layout == SR_LAYOUT_IMAGE ? r->height : o->plot_h;
 }
 
-int main(int argc, char **argv)
+/* Draws the records of c into out (one image), cols tiles a row; dies when it is too large. */
+static void compose(const options *o, const ctx_t *c, sr_record *out)
 {
-	static const struct option longopts[] = {
-		{"cols", required_argument, NULL, 'c'},
-		{"max", required_argument, NULL, 'n'},
-		{"gap", required_argument, NULL, 'g'},
-		{"range", required_argument, NULL, 'r'},
-		{"plot-height", required_argument, NULL, 'P'},
-		{"16", no_argument, NULL, '6'},
-		{"help", no_argument, NULL, 'h'},
-		{"version", no_argument, NULL, 'V'},
-		{NULL, 0, NULL, 0}};
-	ctx_t c = {.max = 100, .gap = 2, .plot_h = 64};
-	int maxval = 255, opt;
-	sr_set_progname(argv[0]);
-	opterr = 0; /* one message of our own, not getopt's two */
-	while ((opt = getopt_long(argc, argv, "c:n:g:r:hV", longopts, NULL)) != -1) {
-		int bad = 0;
-		switch (opt) {
-		case 'c': bad = sr_parse_long("--cols", optarg, 1, 10000, &c.cols); break;
-		case 'n': bad = sr_parse_long("--max", optarg, 1, 100000, &c.max); break;
-		case 'g': bad = sr_parse_long("--gap", optarg, 0, 1000, &c.gap); break;
-		case 'P': bad = sr_parse_long("--plot-height", optarg, 2, 4096, &c.plot_h); break;
-		case 'r':
-			bad = sr_parse_range("--range", optarg, -1e30, 1e30, &c.lo, &c.hi);
-			if (!bad && !(c.hi > c.lo))
-				bad = sr_fail("--range: '%s' must have LO < HI", optarg);
-			c.fixed = 1;
-			break;
-		case '6': maxval = 65535; break;
-		case 'h': fputs(usage, stdout); return 0;
-		case 'V': sr_print_version(); return 0;
-		default: sr_bad_option(argv);
-		}
-		if (bad)
-			sr_die("%s", sr_errmsg());
-	}
-	if (!(c.recs = calloc((size_t)c.max, sizeof *c.recs)))
-		sr_die("out of memory");
-	if (sr_for_each_record(argc - optind, argv + optind, one, &c) < 0 && !c.stopped)
-		sr_die("%s", sr_errmsg());
-	if (c.n == 0)
-		sr_die("no records to tile");
-
-	long cols = c.cols ? c.cols : (long)ceil(sqrt((double)c.n));
-	if (cols > c.n)
-		cols = c.n;
-	long rows = (c.n + cols - 1) / cols, cw = 1, ch = 1;
-	for (long i = 0; i < c.n; i++) {
+	long cols = o->cols ? o->cols : (long)ceil(sqrt((double)c->n));
+	if (cols > c->n)
+		cols = c->n;
+	long rows = (c->n + cols - 1) / cols, cw = 1, ch = 1;
+	for (long i = 0; i < c->n; i++) {
 		long w, h;
-		tile_size(&c, &c.recs[i], &w, &h);
+		tile_size(o, &c->recs[i], &w, &h);
 		if (w > cw)
 			cw = w;
 		if (h > ch)
 			ch = h;
 	}
-	long W = cols * (cw + c.gap) + c.gap, H = rows * (ch + c.gap) + c.gap;
+	long W = cols * (cw + o->gap) + o->gap, H = rows * (ch + o->gap) + o->gap;
 	if (W > SR_MAX_DIM || H > SR_MAX_DIM || (double)W * H > (double)SR_MAX_SAMPLES)
 		sr_die("montage of %ldx%ld pixels is too large (use --cols or --max)", W, H);
-	sr_record out;
-	sr_record_init(&out);
-	if (sr_record_reshape(&out, SR_LAYOUT_IMAGE, 1, (int)H, (int)W) < 0)
+	if (sr_record_reshape(out, SR_LAYOUT_IMAGE, 1, (int)H, (int)W) < 0)
 		sr_die("%s", sr_errmsg());
-	float bg = (float)(maxval / 4); /* a dark grey frame sets tiles apart from black pixels */
+	float bg = (float)(o->maxval / 4); /* a dark grey frame sets tiles apart from black pixels */
 	for (size_t i = 0; i < (size_t)W * H; i++)
-		out.data[i] = bg;
+		out->data[i] = bg;
 
-	for (long i = 0; i < c.n; i++) {
-		sr_record *r = &c.recs[i];
+	for (long i = 0; i < c->n; i++) {
+		sr_record *r = &c->recs[i];
 		size_t n = sr_record_size(r);
-		double lo = c.lo, hi = c.hi;
-		if (!c.fixed) {
+		double lo = o->lo, hi = o->hi;
+		if (!o->fixed) {
 			lo = INFINITY, hi = -INFINITY;
 			for (size_t k = 0; k < n; k++)
 				if (isfinite(r->data[k])) {
@@ -141,19 +149,19 @@ int main(int argc, char **argv)
 				hi = lo + 1; /* flat or all-NaN tile: black */
 		}
 		long w, h;
-		tile_size(&c, r, &w, &h);
-		long x0 = c.gap + (i % cols) * (cw + c.gap) + (cw - w) / 2;
-		long y0 = c.gap + (i / cols) * (ch + c.gap) + (ch - h) / 2;
+		tile_size(o, r, &w, &h);
+		long x0 = o->gap + (i % cols) * (cw + o->gap) + (cw - w) / 2;
+		long y0 = o->gap + (i / cols) * (ch + o->gap) + (ch - h) / 2;
 		for (int v = 0; v < r->views; v++) {
 			const float *src = sr_record_view(r, v);
-			long xv = x0 + v * (r->width + c.gap);
+			long xv = x0 + v * (r->width + o->gap);
 			for (int x = 0; x < r->width; x++) {
 				if (r->layout == SR_LAYOUT_IMAGE) {
 					for (int y = 0; y < r->height; y++) {
 						double s = src[(size_t)y * r->width + x];
 						double t = isfinite(s) ? (s - lo) / (hi - lo) : 0;
 						t = t < 0 ? 0 : t > 1 ? 1 : t;
-						out.data[(size_t)(y0 + y) * W + xv + x] = (float)floor(t * maxval + 0.5);
+						out->data[(size_t)(y0 + y) * W + xv + x] = (float)floor(t * o->maxval + 0.5);
 					}
 				} else { /* bar plot: white up to the value, black above */
 					double s = src[x];
@@ -161,15 +169,32 @@ int main(int argc, char **argv)
 					t = t < 0 ? 0 : t > 1 ? 1 : t;
 					long top = (long)floor((1 - t) * (h - 1) + 0.5);
 					for (long y = 0; y < h; y++)
-						out.data[(size_t)(y0 + y) * W + xv + x] = y >= top ? (float)maxval : 0;
+						out->data[(size_t)(y0 + y) * W + xv + x] = y >= top ? (float)o->maxval : 0;
 				}
 			}
 		}
 	}
-	sr_meta_set(&out.meta, "source", "montage");
-	sr_meta_set_long(&out.meta, "montage.records", c.n);
-	sr_meta_set_long(&out.meta, "montage.cols", cols);
-	if (sr_pnm_write(stdout, &out, maxval, SR_PNM_PGM) < 0 || fflush(stdout) != 0)
+	sr_meta_set(&out->meta, "source", "montage");
+	sr_meta_set_long(&out->meta, "montage.records", c->n);
+	sr_meta_set_long(&out->meta, "montage.cols", cols);
+}
+
+int main(int argc, char **argv)
+{
+	options opt;
+	sr_set_progname(argv[0]);
+	parse_command_line(argc, argv, &opt);
+	ctx_t c = {.max = opt.max};
+	if (!(c.recs = calloc((size_t)c.max, sizeof *c.recs)))
+		sr_die("out of memory");
+	if (sr_for_each_record(opt.nfiles, opt.files, one, &c) < 0 && !c.stopped)
+		sr_die("%s", sr_errmsg());
+	if (c.n == 0)
+		sr_die("no records to tile");
+	sr_record out;
+	sr_record_init(&out);
+	compose(&opt, &c, &out);
+	if (sr_pnm_write(stdout, &out, opt.maxval, SR_PNM_PGM) < 0 || fflush(stdout) != 0)
 		sr_die("%s", sr_errmsg());
 	for (long i = 0; i < c.n; i++)
 		sr_record_free(&c.recs[i]);

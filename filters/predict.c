@@ -87,12 +87,14 @@ static int one(sr_record *rec, void *vc)
 	int k = 0, calibrated = 0, rc;
 	sr_prediction pr = {.angle2 = NAN};
 	if (c->harmonic && rec->layout == SR_LAYOUT_PROFILE) { /* ambiguity.h: k-th moment */
-		long kv = c->order;
-		if (c->order < 0 && (sr_meta_get_long(&rec->meta, "k", &kv) != 0 || kv < 3 || kv > 64))
+		int kv = c->order;
+		if (c->order == SR_ORDER_FROM_KEY && sr_record_order(rec, &kv) < 0)
+			return -1;
+		if (c->order == SR_ORDER_FROM_KEY && kv < 3)
 			return sr_fail("--order true: the record has no usable k key");
 		if (kv < 3)
 			return sr_fail("the harmonic method on profiles needs the order: -k K or -k true");
-		if ((rc = sr_profile_moment_predict(rec, (int)kv, !c->single, &pr)) == SR_NO_SIGNAL)
+		if ((rc = sr_profile_moment_predict(rec, kv, !c->single, &pr)) == SR_NO_SIGNAL)
 			return unmeasured(c, rec);
 		if (rc < 0)
 			return -1;
@@ -107,12 +109,9 @@ static int one(sr_record *rec, void *vc)
 		           sr_meta_get_double(&rec->meta, "offset", &delta) == 0;
 		sr_harmonic_result r0, r1;
 		int order = c->order;
-		if (order < 0) { /* told the true order by the record's k key (a baseline) */
-			long kv;
-			if (sr_meta_get_long(&rec->meta, "k", &kv) != 0 || kv < 1 || kv > SR_HARM_KMAX)
-				return sr_fail("--order true: the record has no usable k key");
-			order = (int)kv;
-		}
+		/* told the true order by the record's k key (a baseline) */
+		if (order == SR_ORDER_FROM_KEY && sr_record_order(rec, &order) < 0)
+			return -1;
 		rc = sr_harmonic(rec->data, rec->width, rec->height, order, c->kmin, c->kmax, &r0);
 		if (rc == SR_NO_SIGNAL)
 			return unmeasured(c, rec);
@@ -133,11 +132,11 @@ static int one(sr_record *rec, void *vc)
 			conf = 0.5 * (r0.conf + r1.conf);
 		}
 	} else {
-		if (c->order < 0) { /* told the true order (the oracle's upper bound) */
-			long kv;
-			if (sr_meta_get_long(&rec->meta, "k", &kv) != 0 || kv < 1 || kv > 64)
-				return sr_fail("--order true: the record has no usable k key");
-			sr_predictor_set_order(c->p, (int)kv);
+		if (c->order == SR_ORDER_FROM_KEY) { /* told the true order (the oracle's bound) */
+			int kv;
+			if (sr_record_order(rec, &kv) < 0)
+				return -1;
+			sr_predictor_set_order(c->p, kv);
 		}
 		if (sr_predict_record(c->p, rec, !c->single, &pr) < 0)
 			return -1;
@@ -189,97 +188,126 @@ static int put_row(ctx_t *c, const sr_record *rec, double angle, int k, double c
 	return 0;
 }
 
-int main(int argc, char **argv)
+/* The command line. */
+typedef struct {
+	const char *model;
+	int harmonic;
+	int order; /* 0: the model's or detected; SR_ORDER_FROM_KEY: each record's k key */
+	int kmin, kmax, single, tta, threads, info, header;
+	int nfiles;
+	char **files;
+} options;
+
+static void parse_command_line(int argc, char **argv, options *o)
 {
-	sr_set_progname(argv[0]);
-	ctx_t c = {0};
-	c.profiles = -1;
-	c.kmin = 3;
-	c.kmax = 12;
-	const char *model = NULL, *method = NULL;
-	int header = 1, tta = 0, info = 0;
-	long v;
-	static const struct option lo[] = {
+	enum { OPT_KMIN = SR_OPT_LOCAL, OPT_KMAX, OPT_TTA, OPT_INFO };
+	static const struct option longopts[] = {
 		{"model", required_argument, NULL, 'm'}, {"method", required_argument, NULL, 'M'},
-		{"order", required_argument, NULL, 'k'}, {"kmin", required_argument, NULL, 1},
-		{"kmax", required_argument, NULL, 2}, {"single", no_argument, NULL, '1'},
-		{"tta", required_argument, NULL, 3}, {"threads", required_argument, NULL, 't'},
-		{"info", no_argument, NULL, 4}, {"no-header", no_argument, NULL, 'H'}, {"help", no_argument, NULL, 'h'},
-		{"version", no_argument, NULL, 'V'}, {NULL, 0, NULL, 0}};
-	int o;
-	opterr = 0; /* one message of our own, not getopt's two */
-	while ((o = getopt_long(argc, argv, "m:M:k:1t:HhV", lo, NULL)) != -1) {
+		{"order", required_argument, NULL, 'k'}, {"kmin", required_argument, NULL, OPT_KMIN},
+		{"kmax", required_argument, NULL, OPT_KMAX}, {"single", no_argument, NULL, '1'},
+		{"tta", required_argument, NULL, OPT_TTA}, {"threads", required_argument, NULL, 't'},
+		{"info", no_argument, NULL, OPT_INFO}, {"no-header", no_argument, NULL, 'H'},
+		{"help", no_argument, NULL, 'h'}, {"version", no_argument, NULL, 'V'},
+		{NULL, 0, NULL, 0}};
+	*o = (options){.kmin = 3, .kmax = 12, .header = 1};
+	int code;
+	long v;
+	while ((code = sr_getopt(argc, argv, ":m:M:k:1t:HhV", longopts)) != -1) {
 		int bad = 0;
-		switch (o) {
-		case 'm': model = optarg; break;
+		switch (code) {
+		case 'm': o->model = optarg; break;
 		case 'M':
 			if (strcmp(optarg, "cnn") && strcmp(optarg, "harmonic"))
 				sr_die("--method: unknown method '%s' (cnn, harmonic)", optarg);
-			method = optarg;
+			o->harmonic = !strcmp(optarg, "harmonic");
 			break;
-		case 'k':
-			if (!strcmp(optarg, "true")) {
-				c.order = -1;
-				break;
-			}
-			bad = sr_parse_long("--order", optarg, 1, SR_HARM_KMAX, &v);
-			c.order = (int)v;
+		case 'k': bad = sr_parse_order("--order", optarg, 1, &o->order); break;
+		case OPT_KMIN:
+			bad = sr_parse_long("--kmin", optarg, 1, SR_HARM_KMAX, &v);
+			o->kmin = (int)v;
 			break;
-		case 1: bad = sr_parse_long("--kmin", optarg, 1, SR_HARM_KMAX, &v); c.kmin = (int)v; break;
-		case 2: bad = sr_parse_long("--kmax", optarg, 1, SR_HARM_KMAX, &v); c.kmax = (int)v; break;
-		case '1': c.single = 1; break;
-		case 3:
+		case OPT_KMAX:
+			bad = sr_parse_long("--kmax", optarg, 1, SR_HARM_KMAX, &v);
+			o->kmax = (int)v;
+			break;
+		case '1': o->single = 1; break;
+		case OPT_TTA:
 			bad = sr_parse_long("--tta", optarg, 1, 8, &v);
 			if (!bad && v != 1 && v != 4 && v != 8)
 				sr_die("--tta: %ld must be 1, 4 or 8", v);
-			tta = (int)v;
+			o->tta = (int)v;
 			break;
 		case 't':
 			bad = sr_parse_long("--threads", optarg, 1, 1024, &v);
-			if (!bad)
-				sr_nn_set_threads((int)v);
+			o->threads = (int)v;
 			break;
-		case 4: info = 1; break;
-		case 'H': header = 0; break;
-		case 'h': fputs(usage, stdout); return 0;
-		case 'V': sr_print_version(); return 0;
+		case OPT_INFO: o->info = 1; break;
+		case 'H': o->header = 0; break;
+		case 'h': sr_exit_help(usage);
+		case 'V': sr_exit_version();
 		default: sr_bad_option(argv);
 		}
 		if (bad)
 			sr_die("%s", sr_errmsg());
 	}
-	c.harmonic = method && !strcmp(method, "harmonic");
-	if (c.kmin > c.kmax)
-		sr_die("--kmin %d is larger than --kmax %d", c.kmin, c.kmax);
+	if (o->kmin > o->kmax)
+		sr_die("--kmin %d is larger than --kmax %d", o->kmin, o->kmax);
+	if (o->harmonic && o->order > SR_HARM_KMAX)
+		sr_die("--order %d: the harmonic method measures orders 1..%d", o->order, SR_HARM_KMAX);
+	if (!o->harmonic && !o->model)
+		sr_die("a model is required: -m MODEL (or --method harmonic)");
+	o->nfiles = argc - optind;
+	o->files = argv + optind;
+}
+
+/* Opens the model with the test-time averaging it was calibrated with (or --tta). */
+static sr_predictor *open_model(const options *o)
+{
+	sr_predictor *p = sr_predictor_open(o->model, o->order > 0 ? o->order : 0);
+	if (!p)
+		sr_die("%s", sr_errmsg());
+	/* calibrate(1) records the averaging it read the references with: the zero it stored
+	 * holds for predictions averaged the same way, so that is the default here */
+	long ctta = 1;
+	int known = sr_meta_get_long(sr_predictor_info(p), "calib.tta", &ctta) == 0;
+	int tta = o->tta;
+	if (!tta)
+		tta = known ? (int)ctta : 1;
+	else if (known && ctta != tta && !o->info)
+		fprintf(stderr, "%s: %s was calibrated with --tta %ld: with --tta %d its angles may "
+		        "carry a constant offset\n", sr_progname(), o->model, ctta, tta);
+	sr_predictor_set_tta(p, tta);
+	return p;
+}
+
+/* --info: the model's info block as key=value lines. */
+static int print_info(sr_predictor *p)
+{
+	size_t len;
+	char *txt = sr_meta_format(sr_predictor_info(p), &len);
+	if (!txt)
+		sr_die("out of memory");
+	fwrite(txt, 1, len, stdout);
+	free(txt);
+	sr_predictor_free(p);
+	return fflush(stdout) ? 1 : 0;
+}
+
+int main(int argc, char **argv)
+{
+	options opt;
+	sr_set_progname(argv[0]);
+	parse_command_line(argc, argv, &opt);
+	if (opt.threads)
+		sr_nn_set_threads(opt.threads);
+	ctx_t c = {.harmonic = opt.harmonic, .order = opt.order, .kmin = opt.kmin,
+	           .kmax = opt.kmax, .single = opt.single, .header = opt.header, .profiles = -1};
 	if (!c.harmonic) {
-		if (!model)
-			sr_die("a model is required: -m MODEL (or --method harmonic)");
-		c.p = sr_predictor_open(model, c.order > 0 ? c.order : 0);
-		if (!c.p)
-			sr_die("%s", sr_errmsg());
-		/* calibrate(1) records the averaging it read the references with: the zero it stored
-		 * holds for predictions averaged the same way, so that is the default here */
-		long ctta = 1;
-		int known = sr_meta_get_long(sr_predictor_info(c.p), "calib.tta", &ctta) == 0;
-		if (!tta)
-			tta = known ? (int)ctta : 1;
-		else if (known && ctta != tta && !info)
-			fprintf(stderr, "%s: %s was calibrated with --tta %ld: with --tta %d its angles may "
-			        "carry a constant offset\n", sr_progname(), model, ctta, tta);
-		sr_predictor_set_tta(c.p, tta);
-		if (info) {
-			size_t len;
-			char *txt = sr_meta_format(sr_predictor_info(c.p), &len);
-			if (!txt)
-				sr_die("out of memory");
-			fwrite(txt, 1, len, stdout);
-			free(txt);
-			sr_predictor_free(c.p);
-			return fflush(stdout) ? 1 : 0;
-		}
+		c.p = open_model(&opt);
+		if (opt.info)
+			return print_info(c.p);
 	}
-	c.header = header;
-	int rc = sr_for_each_record(argc - optind, argv + optind, one, &c);
+	int rc = sr_for_each_record(opt.nfiles, opt.files, one, &c);
 	sr_predictor_free(c.p);
 	if (rc < 0)
 		sr_die("%s", sr_errmsg());

@@ -32,23 +32,17 @@ static const char usage[] =
 	"Sample i covers s in [i - N/2, i + 1 - N/2).  Adds project.axis (with --axis),\n"
 	"project.angle and project.length.  With no FILE, or FILE -, read standard input.\n";
 
+/* The command line. */
 typedef struct {
-	int axis;
-	double angle;
-	int length;
-	sr_record tmp;
+	int axis;     /* 'x', 'y', or 0 for --angle */
+	double angle; /* degrees, with axis 0 */
+	int length;   /* 0: the default for the direction */
 	sr_write_options out;
-} ctx_t;
+	int nfiles;
+	char **files;
+} options;
 
-static int one(sr_record *rec, void *p)
-{
-	ctx_t *c = p;
-	if (sr_project_record(rec, c->axis, c->angle, c->length, &c->tmp) < 0)
-		return -1;
-	return sr_record_write(stdout, rec, &c->out);
-}
-
-int main(int argc, char **argv)
+static void parse_command_line(int argc, char **argv, options *o)
 {
 	static const struct option longopts[] = {
 		{"axis", required_argument, NULL, 'a'},
@@ -58,43 +52,62 @@ int main(int argc, char **argv)
 		{"version", no_argument, NULL, 'V'},
 		SR_OUTPUT_LONGOPTS,
 		{NULL, 0, NULL, 0}};
-	sr_set_progname(argv[0]);
-	ctx_t c = {.axis = 'x', .out = {SR_FORMAT_TENSOR, 0, 0}};
-	sr_record_init(&c.tmp);
-	opterr = 0;
-	int opt, have_axis = 0, have_angle = 0;
+	*o = (options){.axis = 'x', .out = {SR_FORMAT_TENSOR, 0, 0}};
+	int code, have_axis = 0, have_angle = 0;
 	long l;
-	while ((opt = getopt_long(argc, argv, ":a:A:l:hV", longopts, NULL)) != -1) {
-		switch (opt) {
+	while ((code = sr_getopt(argc, argv, ":a:A:l:hV", longopts)) != -1) {
+		switch (code) {
 		case 'a':
 			if (strcmp(optarg, "x") != 0 && strcmp(optarg, "y") != 0)
 				sr_die("--axis: '%s' is not x or y", optarg);
-			c.axis = optarg[0];
+			o->axis = optarg[0];
 			have_axis = 1;
 			break;
 		case 'A':
-			if (sr_parse_double("--angle", optarg, -3600, 3600, &c.angle) < 0)
+			if (sr_parse_double("--angle", optarg, -3600, 3600, &o->angle) < 0)
 				sr_die("%s", sr_errmsg());
-			c.axis = 0;
+			o->axis = 0;
 			have_angle = 1;
 			break;
 		case 'l':
 			if (sr_parse_long("--length", optarg, 1, SR_MAX_DIM, &l) < 0)
 				sr_die("%s", sr_errmsg());
-			c.length = (int)l;
+			o->length = (int)l;
 			break;
-		case 'h': fputs(usage, stdout); return 0;
-		case 'V': sr_print_version(); return 0;
-		case '?':
-		case ':': sr_bad_option(argv);
+		case 'h': sr_exit_help(usage);
+		case 'V': sr_exit_version();
 		default:
-			if (!sr_output_option_or_die(opt, optarg, &c.out))
+			if (!sr_output_option_or_die(code, optarg, &o->out))
 				sr_bad_option(argv);
 		}
 	}
 	if (have_axis && have_angle)
 		sr_die("--axis and --angle exclude each other");
-	sr_filter_run(argc - optind, argv + optind, one, &c, &c.out);
+	o->nfiles = argc - optind;
+	o->files = argv + optind;
+}
+
+typedef struct {
+	const options *opt;
+	sr_record tmp; /* the projection's scratch record */
+} ctx_t;
+
+static int one(sr_record *rec, void *p)
+{
+	ctx_t *c = p;
+	if (sr_project_record(rec, c->opt->axis, c->opt->angle, c->opt->length, &c->tmp) < 0)
+		return -1;
+	return sr_record_write(stdout, rec, &c->opt->out);
+}
+
+int main(int argc, char **argv)
+{
+	options opt;
+	sr_set_progname(argv[0]);
+	parse_command_line(argc, argv, &opt);
+	ctx_t c = {.opt = &opt};
+	sr_record_init(&c.tmp);
+	sr_filter_run(opt.nfiles, opt.files, one, &c, &opt.out);
 	sr_record_free(&c.tmp);
 	return 0;
 }

@@ -129,7 +129,16 @@ static int one(sr_record *rec, void *p)
 	return 0;
 }
 
-int main(int argc, char **argv)
+/* The command line. */
+typedef struct {
+	const char *keys; /* NULL: every key of the first block records */
+	long block;
+	int shape, header;
+	int nfiles;
+	char **files;
+} options;
+
+static void parse_command_line(int argc, char **argv, options *o)
 {
 	static const struct option longopts[] = {
 		{"keys", required_argument, NULL, 'k'},
@@ -139,45 +148,57 @@ int main(int argc, char **argv)
 		{"help", no_argument, NULL, 'h'},
 		{"version", no_argument, NULL, 'V'},
 		{NULL, 0, NULL, 0}};
-	ctx_t c = {.auto_keys = 1, .header = 1, .block = 1000};
-	const char *keys = NULL;
-	int opt;
-	sr_set_progname(argv[0]);
-	opterr = 0; /* one message of our own, not getopt's two */
-	while ((opt = getopt_long(argc, argv, "k:b:sHhV", longopts, NULL)) != -1) {
-		switch (opt) {
-		case 'k': keys = optarg; break;
+	*o = (options){.block = 1000, .header = 1};
+	int code;
+	while ((code = sr_getopt(argc, argv, ":k:b:sHhV", longopts)) != -1) {
+		switch (code) {
+		case 'k': o->keys = optarg; break;
 		case 'b':
-			if (sr_parse_long("--block", optarg, 1, 1000000, &c.block) < 0)
+			if (sr_parse_long("--block", optarg, 1, 1000000, &o->block) < 0)
 				sr_die("%s", sr_errmsg());
 			break;
-		case 's': c.shape = 1; break;
-		case 'H': c.header = 0; break;
-		case 'h': fputs(usage, stdout); return 0;
-		case 'V': sr_print_version(); return 0;
+		case 's': o->shape = 1; break;
+		case 'H': o->header = 0; break;
+		case 'h': sr_exit_help(usage);
+		case 'V': sr_exit_version();
 		default: sr_bad_option(argv);
 		}
 	}
-	if (keys) {
-		c.auto_keys = 0;
-		const char *s = keys;
-		for (;;) {
-			const char *comma = strchr(s, ',');
-			size_t n = comma ? (size_t)(comma - s) : strlen(s);
-			if (n == 0)
-				sr_die("--keys: empty key in '%s'", keys);
-			if (add_key(&c, s, n) < 0)
-				sr_die("%s", sr_errmsg());
-			if (!comma)
-				break;
-			s = comma + 1;
-		}
-		print_header(&c);
-		c.started = 1;
-	} else if (!(c.held = calloc((size_t)c.block, sizeof *c.held))) {
-		sr_die("out of memory");
+	o->nfiles = argc - optind;
+	o->files = argv + optind;
+}
+
+/* The columns of --keys LIST; the header is printed at once. */
+static void given_keys(ctx_t *c, const char *keys)
+{
+	c->auto_keys = 0;
+	const char *s = keys;
+	for (;;) {
+		const char *comma = strchr(s, ',');
+		size_t n = comma ? (size_t)(comma - s) : strlen(s);
+		if (n == 0)
+			sr_die("--keys: empty key in '%s'", keys);
+		if (add_key(c, s, n) < 0)
+			sr_die("%s", sr_errmsg());
+		if (!comma)
+			break;
+		s = comma + 1;
 	}
-	int r = sr_for_each_record(argc - optind, argv + optind, one, &c);
+	print_header(c);
+	c->started = 1;
+}
+
+int main(int argc, char **argv)
+{
+	options opt;
+	sr_set_progname(argv[0]);
+	parse_command_line(argc, argv, &opt);
+	ctx_t c = {.auto_keys = 1, .header = opt.header, .shape = opt.shape, .block = opt.block};
+	if (opt.keys)
+		given_keys(&c, opt.keys);
+	else if (!(c.held = calloc((size_t)c.block, sizeof *c.held)))
+		sr_die("out of memory");
+	int r = sr_for_each_record(opt.nfiles, opt.files, one, &c);
 	if (!c.started && (r == 0 || c.nheld > 0) && flush_held(&c) < 0 && r == 0)
 		r = -1;
 	if (r < 0)

@@ -125,7 +125,16 @@ static int one(sr_record *rec, void *p)
 	return r;
 }
 
-int main(int argc, char **argv)
+/* The command line. */
+typedef struct {
+	const char *pattern;
+	long start;
+	int split, maxval, list;
+	int nfiles;
+	char **files;
+} options;
+
+static void parse_command_line(int argc, char **argv, options *o)
 {
 	static const struct option longopts[] = {
 		{"pattern", required_argument, NULL, 'p'},
@@ -136,36 +145,45 @@ int main(int argc, char **argv)
 		{"help", no_argument, NULL, 'h'},
 		{"version", no_argument, NULL, 'V'},
 		{NULL, 0, NULL, 0}};
-	ctx_t c = {.pattern = "rec%04d.pam", .number = 1};
+	*o = (options){.pattern = "rec%04d.pam", .start = 1};
 	long v;
-	int opt;
-	sr_set_progname(argv[0]);
-	opterr = 0; /* one message of our own, not getopt's two */
-	while ((opt = getopt_long(argc, argv, "p:s:Sm:lhV", longopts, NULL)) != -1) {
-		switch (opt) {
-		case 'p': c.pattern = optarg; break;
+	int code;
+	while ((code = sr_getopt(argc, argv, ":p:s:Sm:lhV", longopts)) != -1) {
+		switch (code) {
+		case 'p': o->pattern = optarg; break;
 		case 's':
-			if (sr_parse_long("--start", optarg, 0, 1000000000L, &c.number) < 0)
+			if (sr_parse_long("--start", optarg, 0, 1000000000L, &o->start) < 0)
 				sr_die("%s", sr_errmsg());
 			break;
-		case 'S': c.split = 1; break;
+		case 'S': o->split = 1; break;
 		case 'm':
 			if (sr_parse_long("--maxval", optarg, 1, 65535, &v) < 0)
 				sr_die("%s", sr_errmsg());
-			c.maxval = (int)v;
+			o->maxval = (int)v;
 			break;
-		case 'l': c.list = 1; break;
-		case 'h': fputs(usage, stdout); return 0;
-		case 'V': sr_print_version(); return 0;
+		case 'l': o->list = 1; break;
+		case 'h': sr_exit_help(usage);
+		case 'V': sr_exit_version();
 		default: sr_bad_option(argv);
 		}
 	}
-	if (check_pattern(c.pattern) < 0)
+	if (check_pattern(o->pattern) < 0)
 		sr_die("%s", sr_errmsg());
-	size_t len = strlen(c.pattern);
-	c.pgm = len >= 4 && strcmp(c.pattern + len - 4, ".pgm") == 0;
+	o->nfiles = argc - optind;
+	o->files = argv + optind;
+}
+
+int main(int argc, char **argv)
+{
+	options opt;
+	sr_set_progname(argv[0]);
+	parse_command_line(argc, argv, &opt);
+	size_t len = strlen(opt.pattern);
+	ctx_t c = {.pattern = opt.pattern, .number = opt.start, .split = opt.split,
+	           .list = opt.list, .maxval = opt.maxval};
+	c.pgm = len >= 4 && strcmp(opt.pattern + len - 4, ".pgm") == 0;
 	sr_record_init(&c.view);
-	int r = sr_for_each_record(argc - optind, argv + optind, one, &c);
+	int r = sr_for_each_record(opt.nfiles, opt.files, one, &c);
 	sr_record_free(&c.view);
 	if (r < 0)
 		sr_die("%s", sr_errmsg());

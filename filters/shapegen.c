@@ -87,9 +87,18 @@ static void parse_sides(const char *s, sr_shape_spec *spec)
 		spec->ks[spec->nk++] = (int)k;
 }
 
-int main(int argc, char **argv)
+/* The command line. */
+typedef struct {
+	long count, start;
+	int w, h;
+	uint64_t seed;
+	sr_shape_spec spec;
+	sr_write_options out;
+} options;
+
+static void parse_command_line(int argc, char **argv, options *o)
 {
-	enum { OPT_DISC = 0x2001, OPT_CX, OPT_CY, OPT_SEED, OPT_START };
+	enum { OPT_DISC = SR_OPT_LOCAL, OPT_CX, OPT_CY, OPT_SEED, OPT_START };
 	static const struct option longopts[] = {
 		{"count", required_argument, NULL, 'n'},
 		{"start", required_argument, NULL, OPT_START},
@@ -108,37 +117,36 @@ int main(int argc, char **argv)
 		{"version", no_argument, NULL, 'V'},
 		SR_OUTPUT_LONGOPTS,
 		{NULL, 0, NULL, 0}};
-	sr_set_progname(argv[0]);
-	long count = 1, start = 1;
-	int w = 64, h = 64, disc = 0;
-	uint64_t seed = 1;
+	*o = (options){.count = 1, .start = 1, .w = 64, .h = 64, .seed = 1,
+	               .out = {SR_FORMAT_TENSOR, 0, 0}};
+	sr_shape_spec *spec = &o->spec;
+	sr_shape_spec_default(spec, o->w, o->h);
+	int disc = 0;
 	double jitter = 8;
 	const char *sides = NULL, *cx = NULL, *cy = NULL, *theta = NULL;
-	sr_shape_spec spec;
-	sr_shape_spec_default(&spec, w, h);
-	sr_write_options out = {SR_FORMAT_TENSOR, 0, 0};
-	int opt;
-	opterr = 0; /* one message of our own, not getopt's two */
-	while ((opt = getopt_long(argc, argv, "n:s:k:r:j:t:i:hV", longopts, NULL)) != -1) {
-		switch (opt) {
+	int code;
+	while ((code = sr_getopt(argc, argv, ":n:s:k:r:j:t:i:hV", longopts)) != -1) {
+		switch (code) {
 		case 'n':
-			if (sr_parse_long("--count", optarg, 0, 1000000000L, &count) < 0)
+			if (sr_parse_long("--count", optarg, 0, 1000000000L, &o->count) < 0)
 				die_opt();
 			break;
 		case OPT_START:
-			if (sr_parse_long("--start", optarg, 1, 1000000000000L, &start) < 0)
+			if (sr_parse_long("--start", optarg, 1, 1000000000000L, &o->start) < 0)
 				die_opt();
 			break;
 		case 's':
-			if (sr_parse_size("--size", optarg, &w, &h) < 0)
+			if (sr_parse_size("--size", optarg, &o->w, &o->h) < 0)
 				die_opt();
-			if ((long)w * h > SR_MAX_SAMPLES)
-				sr_die("--size: %dx%d is more than %ld pixels", w, h, (long)SR_MAX_SAMPLES);
+			if ((long)o->w * o->h > SR_MAX_SAMPLES)
+				sr_die("--size: %dx%d is more than %ld pixels", o->w, o->h,
+				       (long)SR_MAX_SAMPLES);
 			break;
 		case 'k': sides = optarg; break;
 		case OPT_DISC: disc = 1; break;
 		case 'r':
-			if (sr_parse_range("--radius", optarg, 1e-3, 1e5, &spec.radius_lo, &spec.radius_hi) < 0)
+			if (sr_parse_range("--radius", optarg, 1e-3, 1e5, &spec->radius_lo,
+			                   &spec->radius_hi) < 0)
 				die_opt();
 			break;
 		case 'j':
@@ -149,18 +157,18 @@ int main(int argc, char **argv)
 		case OPT_CY: cy = optarg; break;
 		case 't': theta = optarg; break;
 		case 'i':
-			if (sr_parse_range("--intensity", optarg, -1e9, 1e9, &spec.intensity_lo,
-			                   &spec.intensity_hi) < 0)
+			if (sr_parse_range("--intensity", optarg, -1e9, 1e9, &spec->intensity_lo,
+			                   &spec->intensity_hi) < 0)
 				die_opt();
 			break;
 		case OPT_SEED:
-			if (sr_parse_seed("--seed", optarg, &seed) < 0)
+			if (sr_parse_seed("--seed", optarg, &o->seed) < 0)
 				die_opt();
 			break;
-		case 'h': fputs(usage, stdout); return 0;
-		case 'V': sr_print_version(); return 0;
+		case 'h': sr_exit_help(usage);
+		case 'V': sr_exit_version();
 		default:
-			if (!sr_output_option_or_die(opt, optarg, &out))
+			if (!sr_output_option_or_die(code, optarg, &o->out))
 				sr_bad_option(argv);
 		}
 	}
@@ -170,35 +178,41 @@ int main(int argc, char **argv)
 		sr_die("--disc and --sides do not go together");
 	if (disc && theta)
 		sr_die("--disc and --theta do not go together (a disc has no orientation)");
-	spec.kind = disc ? SR_SHAPE_DISC : SR_SHAPE_POLYGON;
+	spec->kind = disc ? SR_SHAPE_DISC : SR_SHAPE_POLYGON;
 	if (sides)
-		parse_sides(sides, &spec);
-	spec.cx_lo = w / 2.0 - jitter;
-	spec.cx_hi = w / 2.0 + jitter;
-	spec.cy_lo = h / 2.0 - jitter;
-	spec.cy_hi = h / 2.0 + jitter;
-	if (cx && sr_parse_range("--cx", cx, -1e6, 1e6, &spec.cx_lo, &spec.cx_hi) < 0)
+		parse_sides(sides, spec);
+	spec->cx_lo = o->w / 2.0 - jitter;
+	spec->cx_hi = o->w / 2.0 + jitter;
+	spec->cy_lo = o->h / 2.0 - jitter;
+	spec->cy_hi = o->h / 2.0 + jitter;
+	if (cx && sr_parse_range("--cx", cx, -1e6, 1e6, &spec->cx_lo, &spec->cx_hi) < 0)
 		die_opt();
-	if (cy && sr_parse_range("--cy", cy, -1e6, 1e6, &spec.cy_lo, &spec.cy_hi) < 0)
+	if (cy && sr_parse_range("--cy", cy, -1e6, 1e6, &spec->cy_lo, &spec->cy_hi) < 0)
 		die_opt();
 	if (theta) {
-		if (sr_parse_range("--theta", theta, -1e6, 1e6, &spec.theta_lo, &spec.theta_hi) < 0)
+		if (sr_parse_range("--theta", theta, -1e6, 1e6, &spec->theta_lo, &spec->theta_hi) < 0)
 			die_opt();
-		spec.theta_given = 1;
+		spec->theta_given = 1;
 	}
-	if (sr_check_stdout(&out) < 0)
-		die_opt();
+}
 
+int main(int argc, char **argv)
+{
+	options opt;
+	sr_set_progname(argv[0]);
+	parse_command_line(argc, argv, &opt);
+	if (sr_check_stdout(&opt.out) < 0)
+		die_opt();
 	sr_record rec;
 	sr_record_init(&rec);
 	char id[64];
-	for (long n = start; n < start + count; n++) {
-		sr_rng r = sr_shape_rng(seed, (uint64_t)n);
+	for (long n = opt.start; n < opt.start + opt.count; n++) {
+		sr_rng r = sr_shape_rng(opt.seed, (uint64_t)n);
 		sr_shape s;
-		snprintf(id, sizeof id, "s%" PRIu64 "-%ld", seed, n);
-		if (sr_shape_draw(&spec, &r, &s) < 0 || sr_shape_record(&rec, &s, w, h, id) < 0)
+		snprintf(id, sizeof id, "s%" PRIu64 "-%ld", opt.seed, n);
+		if (sr_shape_draw(&opt.spec, &r, &s) < 0 || sr_shape_record(&rec, &s, opt.w, opt.h, id) < 0)
 			sr_die("record %ld: %s", n, sr_errmsg());
-		if (sr_record_write(stdout, &rec, &out) < 0)
+		if (sr_record_write(stdout, &rec, &opt.out) < 0)
 			sr_die("%s", sr_errmsg());
 	}
 	sr_record_free(&rec);

@@ -80,9 +80,19 @@ static int joined(sr_record *rec, void *p)
 	return sr_record_write(stdout, &c->pair, &c->out);
 }
 
-int main(int argc, char **argv)
+/* The command line. */
+typedef struct {
+	double off_lo, off_hi, drift;
+	uint64_t seed;
+	const char *join; /* --join FILE_B, else NULL: synthetic pairs */
+	sr_write_options out;
+	int nfiles;
+	char **files;
+} options;
+
+static void parse_command_line(int argc, char **argv, options *o)
 {
-	enum { OPT_DRIFT = 0x2001, OPT_SEED };
+	enum { OPT_DRIFT = SR_OPT_LOCAL, OPT_SEED };
 	static const struct option longopts[] = {
 		{"offset", required_argument, NULL, 'd'},
 		{"drift", required_argument, NULL, OPT_DRIFT},
@@ -92,38 +102,36 @@ int main(int argc, char **argv)
 		{"version", no_argument, NULL, 'V'},
 		SR_OUTPUT_LONGOPTS,
 		{NULL, 0, NULL, 0}};
-	sr_set_progname(argv[0]);
-	ctx_t c = {.seed = 1, .out = {SR_FORMAT_TENSOR, 0, 0}};
-	const char *offset = NULL, *join = NULL;
+	*o = (options){.seed = 1, .out = {SR_FORMAT_TENSOR, 0, 0}};
+	const char *offset = NULL;
 	int drift_given = 0;
-	int opt;
-	opterr = 0; /* one message of our own, not getopt's two */
-	while ((opt = getopt_long(argc, argv, "d:J:hV", longopts, NULL)) != -1) {
-		switch (opt) {
+	int code;
+	while ((code = sr_getopt(argc, argv, ":d:J:hV", longopts)) != -1) {
+		switch (code) {
 		case 'd': offset = optarg; break;
 		case OPT_DRIFT:
-			if (sr_parse_double("--drift", optarg, 0, 1e4, &c.drift) < 0)
+			if (sr_parse_double("--drift", optarg, 0, 1e4, &o->drift) < 0)
 				sr_die("%s", sr_errmsg());
 			drift_given = 1;
 			break;
-		case 'J': join = optarg; break;
+		case 'J': o->join = optarg; break;
 		case OPT_SEED:
-			if (sr_parse_seed("--seed", optarg, &c.seed) < 0)
+			if (sr_parse_seed("--seed", optarg, &o->seed) < 0)
 				sr_die("%s", sr_errmsg());
 			break;
-		case 'h': fputs(usage, stdout); return 0;
-		case 'V': sr_print_version(); return 0;
+		case 'h': sr_exit_help(usage);
+		case 'V': sr_exit_version();
 		default:
-			if (!sr_output_option_or_die(opt, optarg, &c.out))
+			if (!sr_output_option_or_die(code, optarg, &o->out))
 				sr_bad_option(argv);
 		}
 	}
 	if (!offset)
 		sr_die("--offset is required (the pair offset in degrees)");
-	if (sr_parse_range("--offset", offset, -360, 360, &c.off_lo, &c.off_hi) < 0)
+	if (sr_parse_range("--offset", offset, -360, 360, &o->off_lo, &o->off_hi) < 0)
 		sr_die("%s", sr_errmsg());
-	if (join) {
-		if (c.off_lo != c.off_hi)
+	if (o->join) {
+		if (o->off_lo != o->off_hi)
 			sr_die("--offset: with --join the offset is the known one, a single value, not '%s'",
 			       offset);
 		if (drift_given)
@@ -131,34 +139,47 @@ int main(int argc, char **argv)
 		int stdin_a = optind == argc;
 		for (int i = optind; i < argc; i++)
 			stdin_a |= strcmp(argv[i], "-") == 0;
-		if (strcmp(join, "-") == 0 && stdin_a)
+		if (strcmp(o->join, "-") == 0 && stdin_a)
 			sr_die("--join -: view A and view B cannot both come from standard input");
 	}
-	if (sr_check_stdout(&c.out) < 0)
-		sr_die("%s", sr_errmsg());
+	o->nfiles = argc - optind;
+	o->files = argv + optind;
+}
 
-	int r;
-	if (join) {
-		if (!(c.join = sr_reader_open(join)))
-			sr_die("%s", sr_errmsg());
-		c.join_name = sr_reader_name(c.join);
-		sr_record_init(&c.b);
-		sr_record_init(&c.pair);
-		r = sr_for_each_record(argc - optind, argv + optind, joined, &c);
-		if (r == 0) {
-			int more = sr_reader_next(c.join, &c.b);
-			if (more < 0)
-				r = -1;
-			else if (more > 0)
-				r = sr_fail("%s has more records than the input (%ld): the two inputs must have "
-				            "the same number", c.join_name, c.index);
-		}
-		sr_record_free(&c.b);
-		sr_record_free(&c.pair);
-		sr_reader_close(c.join);
-	} else {
-		r = sr_for_each_record(argc - optind, argv + optind, synthetic, &c);
+/* --join: pairs record i of the input with record i of FILE_B; both must end together. */
+static int join_pairs(ctx_t *c, const options *o)
+{
+	if (!(c->join = sr_reader_open(o->join)))
+		return -1;
+	c->join_name = sr_reader_name(c->join);
+	sr_record_init(&c->b);
+	sr_record_init(&c->pair);
+	int r = sr_for_each_record(o->nfiles, o->files, joined, c);
+	if (r == 0) {
+		int more = sr_reader_next(c->join, &c->b);
+		if (more < 0)
+			r = -1;
+		else if (more > 0)
+			r = sr_fail("%s has more records than the input (%ld): the two inputs must have "
+			            "the same number", c->join_name, c->index);
 	}
+	sr_record_free(&c->b);
+	sr_record_free(&c->pair);
+	sr_reader_close(c->join);
+	return r;
+}
+
+int main(int argc, char **argv)
+{
+	options opt;
+	sr_set_progname(argv[0]);
+	parse_command_line(argc, argv, &opt);
+	if (sr_check_stdout(&opt.out) < 0)
+		sr_die("%s", sr_errmsg());
+	ctx_t c = {.off_lo = opt.off_lo, .off_hi = opt.off_hi, .drift = opt.drift,
+	           .seed = opt.seed, .out = opt.out};
+	int r = opt.join ? join_pairs(&c, &opt)
+	                 : sr_for_each_record(opt.nfiles, opt.files, synthetic, &c);
 	if (r < 0)
 		sr_die("%s", sr_errmsg());
 	sr_finish_stdout();

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "core/angles.h"
 #include "core/err.h"
 #include "io/record.h"
 
@@ -81,15 +82,37 @@ int sr_output_option(int code, const char *arg, void *optp)
 	sr_write_options *opt = optp;
 	long v;
 	switch (code) {
-	case 0x1001: opt->format = SR_FORMAT_PAM; return 1;
-	case 0x1002: opt->compress = 1; return 1;
-	case 0x1003:
+	case SR_OPT_PAM: opt->format = SR_FORMAT_PAM; return 1;
+	case SR_OPT_COMPRESS: opt->compress = 1; return 1;
+	case SR_OPT_MAXVAL:
 		if (sr_parse_long("--maxval", arg, 1, 65535, &v) < 0)
 			return -1;
 		opt->maxval = (int)v;
 		return 1;
 	default: return 0;
 	}
+}
+
+int sr_parse_order(const char *name, const char *s, int allow_key, int *out)
+{
+	long v;
+	if (allow_key && strcmp(s, "true") == 0) {
+		*out = SR_ORDER_FROM_KEY;
+		return 0;
+	}
+	if (sr_parse_long(name, s, 1, SR_MAX_ORDER, &v) < 0)
+		return -1;
+	*out = (int)v;
+	return 0;
+}
+
+int sr_record_order(const sr_record *rec, int *k)
+{
+	long v;
+	if (sr_meta_get_long(&rec->meta, "k", &v) != 0 || v < 1 || v > SR_MAX_ORDER)
+		return sr_fail("--order true: the record has no usable k key");
+	*k = (int)v;
+	return 0;
 }
 
 int sr_check_stdout(const void *optp)
@@ -140,6 +163,29 @@ _Noreturn void sr_bad_option(char **argv)
 		       sr_progname());
 	sr_die("unknown option or missing value: '%s' (try '%s --help')", argv[optind - 1],
 	       sr_progname());
+}
+
+int sr_getopt(int argc, char **argv, const char *optstring, const struct option *longopts)
+{
+	if (optstring[0] != ':')
+		sr_die("internal error: optstring '%s' does not start with ':'", optstring);
+	opterr = 0;
+	int code = getopt_long(argc, argv, optstring, longopts, NULL);
+	if (code == '?' || code == ':')
+		sr_bad_option(argv);
+	return code;
+}
+
+_Noreturn void sr_exit_help(const char *usage)
+{
+	fputs(usage, stdout);
+	exit(0);
+}
+
+_Noreturn void sr_exit_version(void)
+{
+	sr_print_version();
+	exit(0);
 }
 
 void sr_finish_stdout(void)

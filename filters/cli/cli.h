@@ -2,6 +2,7 @@
 #ifndef SR_CLI_H
 #define SR_CLI_H
 
+#include <getopt.h>
 #include <stdint.h>
 #include <stdio.h>
 
@@ -28,27 +29,55 @@ int sr_parse_range(const char *name, const char *s, double lo, double hi,
  * -1 with an error such as "--size: '0x5' is not N or WxH" on failure. */
 int sr_parse_size(const char *name, const char *s, int *w, int *h);
 
-/* Options of record-writing filters: --pam, --compress.  Call from the getopt loop with the
- * option's long name; returns 1 if it was one of these (and records it), 0 if not. */
+/* Option codes.  A short option's code is its character; long-only options get named codes,
+ * never bare numbers: the record-writing options below, and each program's own from
+ * SR_OPT_LOCAL up (an enum in the program). */
+enum sr_output_option { SR_OPT_PAM = 0x1001, SR_OPT_COMPRESS, SR_OPT_MAXVAL };
+enum { SR_OPT_LOCAL = 0x2001 };
+
+/* Options of record-writing filters: --pam, --compress, --maxval. */
 #define SR_OUTPUT_LONGOPTS \
-	{"pam", no_argument, NULL, 0x1001}, \
-	{"compress", no_argument, NULL, 0x1002}, \
-	{"maxval", required_argument, NULL, 0x1003}
+	{"pam", no_argument, NULL, SR_OPT_PAM}, \
+	{"compress", no_argument, NULL, SR_OPT_COMPRESS}, \
+	{"maxval", required_argument, NULL, SR_OPT_MAXVAL}
 #define SR_OUTPUT_HELP \
 	"      --pam            write PAM images (metadata in header comments) instead of\n" \
 	"                       stemrot tensor records\n" \
 	"      --compress       zlib-compress tensor record payloads\n" \
 	"      --maxval N       PAM output maxval (default: the input's, else 65535)\n"
 
-/* Handles option codes 0x1001..0x1003 into opt (an sr_write_options *). 1 if handled,
+/* Handles the codes of enum sr_output_option into opt (an sr_write_options *). 1 if handled,
  * 0 if not one of them, -1 on a bad value (error set). */
 int sr_output_option(int code, const char *arg, void *opt);
+
+/* Symmetry orders on the command line (-k K, --order K, --kmin, --kmax): every program takes
+ * 1..SR_MAX_ORDER (core/angles.h: 32, the most heads a network has).  A method that supports
+ * fewer says so itself (the harmonic baseline: 16).  "true" (where allow_key) gives
+ * SR_ORDER_FROM_KEY: each record's own k key, read with sr_record_order. */
+#define SR_ORDER_FROM_KEY (-1)
+int sr_parse_order(const char *name, const char *s, int allow_key, int *out);
+
+/* The order in a record's k key, for --order true: 1..SR_MAX_ORDER, else -1 with the error
+ * "--order true: the record has no usable k key". */
+int sr_record_order(const sr_record *rec, int *k);
 
 /* Writes to stdout refused when it is a terminal and the format is binary tensor records:
  * returns -1 with a hint to redirect or use --pam. */
 int sr_check_stdout(const void *opt);
 
-/* The helpers below are for mains only: unlike the rest of lib they print and exit. */
+/* The helpers below print and exit: for the filters' parse_command_line and main only. */
+
+/* The optstring rule: every program parses its options with sr_getopt, whose optstring starts
+ * with ':' (so that a missing value is told apart from an unknown option) and which runs
+ * getopt_long with opterr = 0 (one message of our own, not getopt's two).  Returns the next
+ * option code, -1 at the end; an unknown option or a missing value prints sr_bad_option's
+ * message and exits 1. */
+int sr_getopt(int argc, char **argv, const char *optstring, const struct option *longopts);
+
+/* --help: prints usage to standard output and exits 0.  --version: sr_print_version, exit 0. */
+_Noreturn void sr_exit_help(const char *usage);
+_Noreturn void sr_exit_version(void);
+
 
 /* sr_output_option for a getopt_long loop's default branch: 1 if the code was an output
  * option, 0 if not; a bad value prints the message and exits 1. */
