@@ -117,10 +117,10 @@ int main(int argc, char **argv)
 		case 'v': bad = sr_parse_double("--val", optarg, 0, 0.9, &c.val); break;
 		case 'n': c.net = optarg; break;
 		case 'K': bad = sr_parse_long("--heads", optarg, 1, 32, &v); c.heads = (int)v; break;
-		case 'k': bad = sr_parse_long("--order", optarg, 1, 32, &v); c.order = (int)v; break;
+		case 'k': bad = sr_parse_order("--order", optarg, 0, &c.order); break;
 		case 14: c.augment = 0; break;
 		case 17: bad = sr_parse_double("--zoom-weight", optarg, 0, 100, &c.zoom_weight); break;
-		case 16: bad = sr_parse_long("--kmin", optarg, 1, 32, &v); c.kmin = (int)v; break;
+		case 16: bad = sr_parse_order("--kmin", optarg, 0, &c.kmin); break;
 		case 15: bad = sr_parse_double("--mirror-weight", optarg, 0, 100, &c.mirror_weight); break;
 		case 13: bad = sr_parse_double("--head-pow", optarg, 0, 4, &c.head_pow); break;
 		case 5: bad = sr_parse_double("--cons-weight", optarg, 0, 100, &c.cons_weight); break;
