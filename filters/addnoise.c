@@ -7,7 +7,7 @@
 #include "cli/cli.h"
 #include "core/err.h"
 #include "synth/noise.h"
-#include "io/record.h"
+#include "io/stream.h"
 
 static const char usage[] =
 	"usage: addnoise [OPTION]... [FILE]...\n"

@@ -9,7 +9,7 @@
 #include "cli/cli.h"
 #include "core/err.h"
 #include "nn/nn.h"
-#include "io/record.h"
+#include "io/stream.h"
 #include "learn/trainer.h"
 
 static const char usage[] =

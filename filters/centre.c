@@ -8,7 +8,7 @@
 #include "cli/cli.h"
 #include "core/err.h"
 #include "image/imgproc.h"
-#include "io/record.h"
+#include "io/stream.h"
 
 static const char usage[] =
 	"usage: centre [OPTION]... [FILE]...\n"

@@ -10,7 +10,7 @@
 #include "core/err.h"
 #include "methods/generate.h"
 #include "nn/nn.h"
-#include "io/record.h"
+#include "io/stream.h"
 #include "learn/trainer.h"
 
 static const char usage[] =

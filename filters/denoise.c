@@ -6,7 +6,7 @@
 #include "cli/cli.h"
 #include "core/err.h"
 #include "image/imgproc.h"
-#include "io/record.h"
+#include "io/stream.h"
 
 static const char usage[] =
 	"usage: denoise [OPTION]... [FILE]...\n"

@@ -7,8 +7,8 @@
 
 #include "cli/cli.h"
 #include "core/err.h"
-#include "io/pnmio.h"
-#include "io/record.h"
+#include "io/netpbm.h"
+#include "io/stream.h"
 
 static const char usage[] =
 	"usage: montage [OPTION]... [FILE]...\n"

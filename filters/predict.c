@@ -10,7 +10,7 @@
 #include "cli/cli.h"
 #include "core/err.h"
 #include "image/harmonic.h"
-#include "io/record.h"
+#include "io/stream.h"
 #include "learn/trainer.h"
 
 static const char usage[] =

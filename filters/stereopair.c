@@ -7,7 +7,7 @@
 
 #include "cli/cli.h"
 #include "core/err.h"
-#include "io/record.h"
+#include "io/stream.h"
 #include "synth/render.h"
 
 static const char usage[] =

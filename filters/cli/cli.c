@@ -10,7 +10,7 @@
 
 #include "core/angles.h"
 #include "core/err.h"
-#include "io/record.h"
+#include "io/stream.h"
 
 void sr_print_version(void) { printf("%s (stemrot) %s\n", sr_progname(), SR_VERSION); }
 

@@ -6,7 +6,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "io/record.h"
+#include "io/stream.h"
 
 #define SR_VERSION "0.1.0"
 

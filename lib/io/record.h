@@ -1,31 +1,18 @@
-/* record.h: one sample of the stream and the readers/writers of the stream formats.
+/* record.h: the record, the value every stemrot stream carries, and its shape limits.
  *
  * A record is an image (views x height x width), a 1D profile (views x length) or a plain
  * vector, as float32, plus its metadata.  A stereo pair is one record with views = 2
  * (view 0 = A, view 1 = B).  Pixel (row r, column c) of view v is
  * data[(v * height + r) * width + c]; row 0 is the top of the image.
  *
- * Inputs: any Netpbm image (PBM/PGM/PPM/PAM, plain or raw, maxval up to 65535, several
- * concatenated), and stemrot tensor records (magic "STRT"), detected per record by the first
- * byte, so a stream may even mix them.  Netpbm samples are read as their integer values
- * (not normalised); colour images are turned to luminance.  For Netpbm input the reader sets
- * source=<file name>, maxval=<maxval>, and id=<file name>:<n> unless the image carries
- * metadata of its own (a PAM written by stemrot keeps it in header comments).
+ * Limits, enforced by every reader before it allocates: views 1..16, height and width
+ * 1..65536, at most 2^26 samples per record, metadata at most SR_META_MAX_TEXT bytes.
  *
- * Outputs: the tensor record (default; lossless float32, optional zlib) or a PAM image whose
- * header comments carry the metadata and whose samples are integers 0..maxval (see
- * stemrot-stream(5) for the scaling), so pamfile and pamchannel read it directly, pamtopng
- * one-view images (a pair after `pamchannel -tupletype GRAYSCALE 1`).  NaN/Inf samples pass
- * through tensor records bit for bit; the PAM writer refuses them.
- *
- * Limits enforced on read: views 1..16, height and width 1..65536, at most 2^26 samples per
- * record, metadata at most SR_META_MAX_TEXT bytes.  Anything else is an error, never an
- * allocation. */
+ * Reading and writing streams of records: io/stream.h.  The formats: io/format.h. */
 #ifndef SR_RECORD_H
 #define SR_RECORD_H
 
 #include <stddef.h>
-#include <stdio.h>
 
 #include "core/meta.h"
 
@@ -49,42 +36,13 @@ typedef struct {
 
 void sr_record_init(sr_record *rec);
 void sr_record_free(sr_record *rec);
+/* 0 if a record of this layout and shape is within the limits above, else -1 with the
+ * error set (what is outside which limit). */
+int  sr_check_shape(int layout, int views, int height, int width);
 /* Sets the shape and makes room (reusing the buffer); contents are undefined. -1 on limits. */
 int  sr_record_reshape(sr_record *rec, int layout, int views, int height, int width);
 size_t sr_record_size(const sr_record *rec);      /* views * height * width */
 float *sr_record_view(sr_record *rec, int v);     /* start of view v */
 int  sr_record_copy(sr_record *dst, const sr_record *src);
-
-/* ---- reading ---- */
-typedef struct sr_reader sr_reader;
-
-/* path "-" (or NULL) is stdin.  NULL with the error set if it cannot be opened. */
-sr_reader *sr_reader_open(const char *path);
-/* 1: a record was read into rec (its previous contents replaced); 0: clean end of input;
- * -1: error, message of the form "FILE: record N: what is wrong". */
-int  sr_reader_next(sr_reader *rd, sr_record *rec);
-void sr_reader_close(sr_reader *rd);
-const char *sr_reader_name(const sr_reader *rd);  /* "-" shows as "(stdin)" */
-long sr_reader_count(const sr_reader *rd);        /* records read so far from this input */
-
-/* ---- writing ---- */
-enum sr_format { SR_FORMAT_TENSOR = 0, SR_FORMAT_PAM = 1 };
-
-typedef struct {
-	int format;   /* enum sr_format */
-	int compress; /* tensor: zlib-compress the payload */
-	int maxval;   /* PAM: 0 = the record's maxval key if any, else 65535 */
-} sr_write_options;
-
-/* Writes one record; -1 with the error set on an I/O error (e.g. a closed pipe) or a record
- * that cannot be represented. */
-int sr_record_write(FILE *out, const sr_record *rec, const sr_write_options *opt);
-
-/* ---- the loop every filter runs ---- */
-/* Opens each path in turn ("-" when npaths == 0) and calls fn on every record, in order;
- * stops at the first error (reader's or fn's, which returns -1 with the error set) and
- * returns -1; 0 at the end.  Record numbers in messages count per input file. */
-typedef int (*sr_record_fn)(sr_record *rec, void *ctx);
-int sr_for_each_record(int npaths, char **paths, sr_record_fn fn, void *ctx);
 
 #endif

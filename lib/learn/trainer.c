@@ -11,6 +11,7 @@
 #include "methods/ambiguity.h"
 #include "core/err.h"
 #include "core/rng.h"
+#include "io/stream.h"
 
 /* ---------------------------------------------------------------- normalisation */
 

@@ -14,7 +14,7 @@
 #include "core/err.h"
 #include "methods/generate.h"
 #include "nn/nn.h"
-#include "io/record.h"
+#include "io/stream.h"
 #include "synth/render.h"
 #include "core/rng.h"
 #include "image/rotate.h"

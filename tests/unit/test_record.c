@@ -1,20 +1,22 @@
-/* Unit tests for lib/record, lib/tensorio and lib/pnmio: tensor records round trip bit-exact
- * (with and without zlib, NaN payloads included), multi-record and mixed streams, PAM round
- * trips with metadata, 16-bit PGM input, and every bad-input case giving one message that
- * names the file and record. */
+/* Unit tests for lib/io: tensor records round trip bit-exact (with and without zlib, NaN
+ * payloads included), multi-record and mixed streams (from files and from pipes, where the
+ * probed head must be replayed), PAM round trips with metadata, 16-bit PGM input, and every
+ * bad-input case giving one message that names the file and record. */
 #include <check.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 #include <zlib.h>
 
 #include "check_main.h"
 #include "core/err.h"
-#include "io/pnmio.h"
-#include "io/record.h"
+#include "io/input.h"
+#include "io/netpbm.h"
+#include "io/stream.h"
 
 /* ---- helpers ---- */
 
@@ -615,6 +617,154 @@ START_TEST(pam_round_trip_with_metadata)
 }
 END_TEST
 
+/* ---- pipes: the probed head is replayed ---- */
+
+/* Makes stdin the read end of a pipe fed with the buffer by a child process. */
+static pid_t stdin_from(const void *p, size_t n)
+{
+	int fd[2];
+	ck_assert_int_eq(pipe(fd), 0);
+	fflush(NULL);
+	pid_t pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		close(fd[0]);
+		const char *b = p;
+		while (n > 0) { /* small writes: the reader sees the stream in pieces */
+			size_t k = n < 4093 ? n : 4093;
+			ssize_t w = write(fd[1], b, k);
+			if (w <= 0)
+				_exit(1);
+			b += w;
+			n -= (size_t)w;
+		}
+		_exit(0);
+	}
+	close(fd[1]);
+	ck_assert_int_eq(dup2(fd[0], STDIN_FILENO), STDIN_FILENO);
+	close(fd[0]);
+	clearerr(stdin);
+	return pid;
+}
+
+START_TEST(input_head_replayed_on_a_pipe)
+{
+	unsigned char data[5000];
+	for (size_t i = 0; i < sizeof data; i++)
+		data[i] = (unsigned char)(i * 7 + i / 251);
+	pid_t pid = stdin_from(data, sizeof data);
+	sr_input *in = sr_input_open("-");
+	ck_assert_ptr_nonnull(in);
+	size_t got;
+	const unsigned char *h = sr_input_peek(in, 4, &got);
+	ck_assert_uint_eq(got, 4);
+	ck_assert(memcmp(h, data, 4) == 0);
+	h = sr_input_peek(in, SR_INPUT_HEAD_MAX, &got); /* a longer look: same start */
+	ck_assert_uint_eq(got, SR_INPUT_HEAD_MAX);
+	ck_assert(memcmp(h, data, SR_INPUT_HEAD_MAX) == 0);
+	ck_assert_int_eq(sr_input_offset(in), 0);
+	unsigned char back[sizeof data];
+	ck_assert_int_eq(sr_input_getc(in), data[0]);
+	ck_assert_uint_eq(sr_input_read(in, back, 999), 999); /* part head, part file */
+	ck_assert(memcmp(back, data + 1, 999) == 0);
+	/* a borrowed FILE reads on from there; what it read ahead comes back on return */
+	FILE *f = sr_input_borrow_file(in);
+	ck_assert_ptr_nonnull(f);
+	ck_assert_int_eq(getc(f), data[1000]);
+	ck_assert_uint_eq(fread(back, 1, 1500, f), 1500);
+	ck_assert(memcmp(back, data + 1001, 1500) == 0);
+	sr_input_return_file(in, f);
+	ck_assert_int_eq(sr_input_offset(in), 2501);
+	ck_assert_uint_eq(sr_input_read(in, back, sizeof data), sizeof data - 2501);
+	ck_assert(memcmp(back, data + 2501, sizeof data - 2501) == 0);
+	ck_assert_int_eq(sr_input_getc(in), EOF);
+	ck_assert_int_eq(sr_input_error(in), 0);
+	sr_input_close(in);
+	int status;
+	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	ck_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+}
+END_TEST
+
+/* A mixed stream (a raw 16-bit PGM larger than any buffer, plain PGMs, tensor records, a
+ * PAM) reads the same from a pipe as from a file. */
+START_TEST(mixed_stream_from_a_pipe)
+{
+	sr_record t[2], pam;
+	sr_record_init(&t[0]);
+	sr_record_init(&t[1]);
+	sr_record_init(&pam);
+	fill(&t[0], SR_LAYOUT_IMAGE, 2, 40, 50, 3);
+	fill(&t[1], SR_LAYOUT_PROFILE, 1, 1, 90, 4);
+	membuf mt = write_records(t, 2, NULL);
+	fill(&pam, SR_LAYOUT_IMAGE, 3, 7, 9, 5);
+	sr_write_options po = {SR_FORMAT_PAM, 0, 0};
+	membuf mp = write_records(&pam, 1, &po);
+	int w = 300, h = 200;
+	char hdr[64];
+	int hl = snprintf(hdr, sizeof hdr, "P5\n%d %d\n65535\n", w, h);
+	size_t big = (size_t)hl + 2 * (size_t)w * (size_t)h;
+	/* (libnetpbm wants whitespace after a plain image's last number, even at the end.) */
+	const char plain[] = "P2\n3 1\n9\n1 2 3\nP2\n1 1\n9\n7\n";
+	size_t lp = strlen(plain), total = big + lp + mt.len + mp.len + lp;
+	unsigned char *s = malloc(total), *p = s;
+	memcpy(p, hdr, (size_t)hl);
+	for (int i = 0; i < w * h; i++) {
+		p[hl + 2 * i] = (unsigned char)(i >> 8);
+		p[hl + 2 * i + 1] = (unsigned char)(i * 13);
+	}
+	p += big;
+	memcpy(p, plain, lp), p += lp;
+	memcpy(p, mt.buf, mt.len), p += mt.len;
+	memcpy(p, mp.buf, mp.len), p += mp.len;
+	memcpy(p, plain, lp);
+
+	/* from a file */
+	enum { N = 8 };
+	sr_record from_file[N], from_pipe;
+	for (int i = 0; i < N; i++)
+		sr_record_init(&from_file[i]);
+	sr_record_init(&from_pipe);
+	sr_reader *rd = sr_reader_open(to_file(s, total));
+	ck_assert_ptr_nonnull(rd);
+	int n = 0;
+	while (n < N && sr_reader_next(rd, &from_file[n]) == 1)
+		n++;
+	ck_assert_msg(n == N && sr_reader_next(rd, &from_pipe) == 0, "%d records (%s)", n, sr_errmsg());
+	sr_reader_close(rd);
+	unlink(tmpl);
+	ck_assert_int_eq(from_file[0].width, w);
+	ck_assert(from_file[0].data[w * h - 1] == (float)(((w * h - 1) >> 8) << 8 | ((w * h - 1) * 13 & 255)));
+	assert_same(&from_file[3], &t[0]);
+	assert_same(&from_file[4], &t[1]);
+	ck_assert(from_file[7].data[0] == 7);
+
+	/* from a pipe: the same records, metadata aside (the name is "(stdin)") */
+	pid_t pid = stdin_from(s, total);
+	rd = sr_reader_open("-");
+	for (int i = 0; i < n; i++) {
+		ck_assert_msg(sr_reader_next(rd, &from_pipe) == 1, "record %d: %s", i + 1, sr_errmsg());
+		ck_assert_int_eq(from_pipe.views, from_file[i].views);
+		ck_assert_int_eq(from_pipe.width, from_file[i].width);
+		ck_assert_int_eq(from_pipe.height, from_file[i].height);
+		ck_assert(memcmp(from_pipe.data, from_file[i].data, sr_record_size(&from_pipe) * 4) == 0);
+	}
+	ck_assert_int_eq(sr_reader_next(rd, &from_pipe), 0);
+	sr_reader_close(rd);
+	int status;
+	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	for (int i = 0; i < N; i++)
+		sr_record_free(&from_file[i]);
+	sr_record_free(&from_pipe);
+	sr_record_free(&t[0]);
+	sr_record_free(&t[1]);
+	sr_record_free(&pam);
+	free(mt.buf);
+	free(mp.buf);
+	free(s);
+}
+END_TEST
+
 /* ---- record helpers and the loop ---- */
 
 START_TEST(record_helpers)
@@ -691,6 +841,8 @@ Suite *test_suite(void)
 	tcase_add_test(tc, pam_round_trip_with_metadata);
 	tcase_add_test(tc, record_helpers);
 	tcase_add_test(tc, for_each_record_loop);
+	tcase_add_test(tc, input_head_replayed_on_a_pipe);
+	tcase_add_test(tc, mixed_stream_from_a_pipe);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -1,4 +1,4 @@
-/* pnmio.c: Netpbm input through libnetpbm (any PBM/PGM/PPM/PAM, plain or raw, with PAM
+/* netpbm.c: Netpbm input through libnetpbm (any PBM/PGM/PPM/PAM, plain or raw, with PAM
  * header comments as metadata) and PAM/PGM output.  See stemrot-stream(5). */
 #include <limits.h>
 #include <math.h>
@@ -11,8 +11,8 @@
 #include <netpbm/pam.h>
 
 #include "core/err.h"
-#include "io/pnmio.h"
-#include "io/recio.h"
+#include "io/format.h"
+#include "io/netpbm.h"
 
 /* Comment lines are cut to this many bytes of text: libnetpbm rejects PAM header lines of
  * 256 bytes or more, so longer metadata lines continue on comment lines starting "+". */
@@ -49,11 +49,18 @@ static void pm_once(void)
 	pm_setusermessagefn(on_pm_message);
 }
 
-void sr_pnm_reader_free(sr_reader *rd)
+/* The reader's state: libnetpbm's tuple row, reused while the images keep their size. */
+typedef struct {
+	tuple *row;
+	int width, depth;
+} row_state;
+
+static void free_row_state(void *state)
 {
-	if (rd->row)
-		pnm_freepamrow((tuple *)rd->row);
-	rd->row = NULL;
+	row_state *s = state;
+	if (s->row)
+		pnm_freepamrow(s->row);
+	free(s);
 }
 
 /* Turns PAM comments into metadata text: one leading space dropped from each line, lines
@@ -101,12 +108,12 @@ static int comments_to_meta(const char *c, sr_meta *m)
 /* How the planes of a Netpbm image become views. */
 enum plan { PLAN_VIEWS, PLAN_FIRST, PLAN_LUMA };
 
-static int read_netpbm(sr_reader *rd, sr_record *rec)
+static int read_netpbm(FILE *f, sr_format_input *fi, sr_record *rec)
 {
 	struct pam pam;
 	memset(&pam, 0, sizeof pam);
 	pam.comment_p = &pm_comments;
-	pnm_readpaminit(rd->f, &pam, PAM_STRUCT_SIZE(comment_p));
+	pnm_readpaminit(f, &pam, PAM_STRUCT_SIZE(comment_p));
 	if (pam.maxval < 1 || pam.maxval > 65535)
 		return sr_fail("maxval %lu is outside 1..65535", (unsigned long)pam.maxval);
 	if (pam.depth < 1 || pam.depth > SR_MAX_VIEWS)
@@ -128,13 +135,18 @@ static int read_netpbm(sr_reader *rd, sr_record *rec)
 	}
 	if (sr_record_reshape(rec, SR_LAYOUT_IMAGE, views, pam.height, pam.width) < 0)
 		return -1;
-	if (!rd->row || rd->row_width != pam.width || rd->row_depth != (int)pam.depth) {
-		sr_pnm_reader_free(rd);
-		rd->row = pnm_allocpamrow(&pam);
-		rd->row_width = pam.width;
-		rd->row_depth = (int)pam.depth;
+	row_state *st = *fi->state;
+	if (!st && !(st = *fi->state = calloc(1, sizeof *st)))
+		return sr_fail("out of memory");
+	if (!st->row || st->width != pam.width || st->depth != (int)pam.depth) {
+		if (st->row)
+			pnm_freepamrow(st->row);
+		st->row = NULL; /* pnm_allocpamrow does not return on failure */
+		st->row = pnm_allocpamrow(&pam);
+		st->width = pam.width;
+		st->depth = (int)pam.depth;
 	}
-	tuple *row = rd->row;
+	tuple *row = st->row;
 	size_t plane = (size_t)pam.height * (size_t)pam.width;
 	for (int r = 0; r < pam.height; r++) {
 		pnm_readpamrow(&pam, row);
@@ -188,15 +200,27 @@ static int read_netpbm(sr_reader *rd, sr_record *rec)
 		sr_meta_del(&rec->meta, "pam.layout");
 	}
 	/* An image without stemrot metadata gets id, source and maxval. */
-	if (own != 0 && (sr_meta_set(&rec->meta, "id", "%s:%ld", rd->name, rd->count + 1) < 0 ||
-	                 sr_meta_set(&rec->meta, "source", "%s", rd->name) < 0 ||
+	if (own != 0 && (sr_meta_set(&rec->meta, "id", "%s:%ld", fi->name, fi->record) < 0 ||
+	                 sr_meta_set(&rec->meta, "source", "%s", fi->name) < 0 ||
 	                 sr_meta_set_long(&rec->meta, "maxval", (long)pam.maxval) < 0))
 		return -1;
 	return 1;
 }
 
-int sr_pnm_read(sr_reader *rd, sr_record *rec)
+static int probe(const unsigned char *head, size_t n)
 {
+	if (n >= 2 && head[0] == 'P' && head[1] >= '1' && head[1] <= '7')
+		return SR_PROBE_YES;
+	/* Anything else starting with 'P' gets libnetpbm's message, as before formats were
+	 * probed. */
+	return head[0] == 'P' ? SR_PROBE_MAYBE : SR_PROBE_NO;
+}
+
+static int read_pnm(sr_format_input *fi, sr_record *rec)
+{
+	FILE *f = sr_input_borrow_file(fi->in);
+	if (!f)
+		return -1;
 	jmp_buf jb;
 	pm_once();
 	pm_text[0] = '\0';
@@ -205,11 +229,13 @@ int sr_pnm_read(sr_reader *rd, sr_record *rec)
 		pm_setjmpbuf(pm_orig);
 		free((void *)pm_comments);
 		pm_comments = NULL;
+		sr_input_return_file(fi->in, f);
 		return sr_fail("%s", pm_text[0] ? pm_text : "unreadable Netpbm image");
 	}
 	pm_setjmpbufsave(&jb, &pm_orig);
-	int r = read_netpbm(rd, rec);
+	int r = read_netpbm(f, fi, rec);
 	pm_setjmpbuf(pm_orig);
+	sr_input_return_file(fi->in, f);
 	free((void *)pm_comments);
 	pm_comments = NULL;
 	return r;
@@ -345,7 +371,17 @@ int sr_pnm_write(FILE *out, const sr_record *rec, int maxval, int type)
 	return 0;
 }
 
-int sr_pam_write(FILE *out, const sr_record *rec, int maxval, int as_pgm)
+static int write_pam(FILE *out, const sr_record *rec, const sr_write_options *opt)
 {
-	return sr_pnm_write(out, rec, maxval, as_pgm ? SR_PNM_PGM : SR_PNM_PAM);
+	return sr_pnm_write(out, rec, opt->maxval, SR_PNM_PAM);
 }
+
+const sr_format_def sr_format_netpbm = {
+	.name = "Netpbm",
+	.head_bytes = 2,
+	.probe = probe,
+	.read = read_pnm,
+	.write = write_pam,
+	.writes = SR_FORMAT_PAM,
+	.free_state = free_row_state,
+};

@@ -1,8 +1,8 @@
-/* pnmio.h: writing one record as a Netpbm image (PAM, or PGM for one view), for glue
+/* netpbm.h: writing one record as a Netpbm image (PAM, or PGM for one view), for glue
  * programs that want a specific image type; filters use sr_record_write.  The mapping of
  * float samples to integers and the metadata comments are described in stemrot-stream(5). */
-#ifndef SR_PNMIO_H
-#define SR_PNMIO_H
+#ifndef SR_NETPBM_H
+#define SR_NETPBM_H
 
 #include <stdio.h>
 

@@ -1,4 +1,4 @@
-/* tensorio.c: the stemrot tensor record ("STRT", version 1), read and written byte by byte
+/* strt.c: the stemrot tensor record ("STRT", version 1), read and written byte by byte
  * in little-endian order whatever the host.  Layout in stemrot-stream(5):
  *
  *   0 magic "STRT"  4 u16 version  6 u8 dtype  7 u8 flags  8 u8 layout  9 u8 rank
@@ -12,8 +12,9 @@
 #include <zlib.h>
 
 #include "core/err.h"
-#include "io/recio.h"
+#include "io/format.h"
 
+#define HEADER_BYTES 40
 #define VERSION 1
 #define DTYPE_F32 1
 #define FLAG_ZLIB 1
@@ -77,34 +78,65 @@ static void le_to_floats(float *dst, const unsigned char *src, size_t n)
 	}
 }
 
-static size_t read_full(FILE *f, unsigned char *p, size_t n)
+static int short_read(sr_input *in, const char *what, size_t want, size_t got)
 {
-	size_t got = 0;
-	while (got < n) {
-		size_t k = fread(p + got, 1, n - got, f);
-		if (k == 0)
-			break;
-		got += k;
-	}
-	return got;
-}
-
-static int short_read(FILE *f, const char *what, size_t want, size_t got)
-{
-	if (ferror(f))
+	if (sr_input_error(in))
 		return sr_fail("read error in %s: %s", what, strerror(errno));
 	return sr_fail("truncated tensor record (expected %zu %s bytes, got %zu)", want, what, got);
 }
 
-int sr_tensor_read(sr_reader *rd, sr_record *rec)
+/* The reader's state: scratch for the metadata text and the stored payload, kept from
+ * record to record. */
+typedef struct {
+	unsigned char *buf;
+	size_t cap;
+} scratch;
+
+static void free_scratch(void *state)
 {
-	unsigned char h[SR_TENSOR_HEADER];
-	size_t got = read_full(rd->f, h, sizeof h);
+	scratch *s = state;
+	free(s->buf);
+	free(s);
+}
+
+static unsigned char *reserve(void **state, size_t n)
+{
+	scratch *s = *state;
+	if (!s && !(s = *state = calloc(1, sizeof *s))) {
+		sr_fail("out of memory");
+		return NULL;
+	}
+	if (n > s->cap) {
+		unsigned char *b = realloc(s->buf, n);
+		if (!b) {
+			sr_fail("out of memory for %zu bytes", n);
+			return NULL;
+		}
+		s->buf = b;
+		s->cap = n;
+	}
+	return s->buf;
+}
+
+static int probe(const unsigned char *head, size_t n)
+{
+	if (n >= 4 && memcmp(head, "STRT", 4) == 0)
+		return SR_PROBE_YES;
+	/* Anything else starting with 'S' gets the tensor reader's message (bad magic, or
+	 * truncated), as it did before formats were probed. */
+	return head[0] == 'S' ? SR_PROBE_MAYBE : SR_PROBE_NO;
+}
+
+static int read_tensor(sr_format_input *fi, sr_record *rec)
+{
+	sr_input *in = fi->in;
+	unsigned char h[HEADER_BYTES];
+	size_t got = sr_input_read(in, h, sizeof h);
 	if (got >= 4 && memcmp(h, "STRT", 4) != 0)
 		return sr_fail("bad magic (expected \"STRT\", got bytes %02x %02x %02x %02x)", h[0], h[1],
 		               h[2], h[3]);
 	if (got < sizeof h)
-		return short_read(rd->f, "header", sizeof h, got);
+		return short_read(in, "header", sizeof h, got);
 	unsigned version = (unsigned)h[4] | (unsigned)h[5] << 8;
 	if (version != VERSION)
 		return sr_fail("unsupported tensor version %u (this reader knows version %d)", version,
@@ -160,16 +192,17 @@ int sr_tensor_read(sr_reader *rd, sr_record *rec)
 	}
 	/* Sizes are now trusted and bounded: read metadata and stored payload into scratch. */
 	size_t mlen = meta_len, plen = (size_t)payload_len;
-	if (sr_reader_reserve(rd, mlen + plen + 4) < 0)
+	unsigned char *mbuf = reserve(fi->state, mlen + plen + 4), *pbuf;
+	if (!mbuf)
 		return -1;
-	unsigned char *mbuf = rd->buf, *pbuf = rd->buf + mlen;
-	if ((got = read_full(rd->f, mbuf, mlen)) < mlen)
-		return short_read(rd->f, "metadata", mlen, got);
-	if ((got = read_full(rd->f, pbuf, plen)) < plen)
-		return short_read(rd->f, "payload", plen, got);
+	pbuf = mbuf + mlen;
+	if ((got = sr_input_read(in, mbuf, mlen)) < mlen)
+		return short_read(in, "metadata", mlen, got);
+	if ((got = sr_input_read(in, pbuf, plen)) < plen)
+		return short_read(in, "payload", plen, got);
 	unsigned char c[4];
-	if ((got = read_full(rd->f, c, 4)) < 4)
-		return short_read(rd->f, "CRC", 4, got);
+	if ((got = sr_input_read(in, c, 4)) < 4)
+		return short_read(in, "CRC", 4, got);
 	uLong crc = crc_add(crc_add(crc32(0, NULL, 0), mbuf, mlen), pbuf, plen);
 	if (get32(c) != (uint32_t)crc)
 		return sr_fail("CRC mismatch in payload");
@@ -225,8 +258,9 @@ static int write_all(FILE *out, const void *p, size_t n)
 	return 0;
 }
 
-int sr_tensor_write(FILE *out, const sr_record *rec, int compress)
+static int write_tensor(FILE *out, const sr_record *rec, const sr_write_options *opt)
 {
+	int compress = opt->compress;
 	if (sr_check_shape(rec->layout, rec->views, rec->height, rec->width) < 0)
 		return sr_fail_context("cannot write record");
 	size_t samples = sr_record_size(rec), raw = 4 * samples, mlen;
@@ -257,7 +291,7 @@ int sr_tensor_write(FILE *out, const sr_record *rec, int compress)
 		payload = z;
 		plen = zlen;
 	}
-	unsigned char h[SR_TENSOR_HEADER] = {'S', 'T', 'R', 'T', VERSION, 0, DTYPE_F32};
+	unsigned char h[HEADER_BYTES] = {'S', 'T', 'R', 'T', VERSION, 0, DTYPE_F32};
 	h[7] = compress ? FLAG_ZLIB : 0;
 	h[8] = (unsigned char)rec->layout;
 	h[9] = (unsigned char)rank_of(rec->layout);
@@ -285,3 +319,13 @@ int sr_tensor_write(FILE *out, const sr_record *rec, int compress)
 	free(z);
 	return r;
 }
+
+const sr_format_def sr_format_strt = {
+	.name = "stemrot tensor record",
+	.head_bytes = 4,
+	.probe = probe,
+	.read = read_tensor,
+	.write = write_tensor,
+	.writes = SR_FORMAT_TENSOR,
+	.free_state = free_scratch,
+};

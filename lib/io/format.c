@@ -1,0 +1,14 @@
+/* format.c: the format table.  A new format is one file defining its sr_format_def and one
+ * line here.  Order matters only for probing: formats whose signature is at byte 0 first,
+ * so that the common stream records never wait for a longer head. */
+#include "io/format.h"
+
+extern const sr_format_def sr_format_strt;   /* strt.c: stemrot tensor records */
+extern const sr_format_def sr_format_netpbm; /* netpbm.c: PBM/PGM/PPM/PAM */
+
+const sr_format_def *const sr_formats[] = {
+	&sr_format_strt,
+	&sr_format_netpbm,
+};
+
+const int sr_format_count = (int)(sizeof sr_formats / sizeof sr_formats[0]);
