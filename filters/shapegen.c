@@ -1,4 +1,5 @@
-/* shapegen: renders synthetic particles (regular polygons, or discs) as clean records. */
+/* shapegen: renders synthetic particles (regular polygons, discs, or 3D solids projected along
+ * the beam) as clean records. */
 #include <getopt.h>
 #include <inttypes.h>
 #include <math.h>
@@ -9,12 +10,16 @@
 #include "cli/cli.h"
 #include "core/err.h"
 #include "io/stream.h"
+#include "core/quat.h"
+#include "core/solid.h"
+#include "synth/particle.h"
 #include "synth/render.h"
 
 static const char usage[] =
 	"usage: shapegen [OPTION]...\n"
-	"Render N clean synthetic particles (regular polygons, or discs) with exact area-coverage\n"
-	"anti-aliasing, one record each, with the metadata needed to re-render them.\n"
+	"Render N clean synthetic particles (regular polygons, discs, or 3D solids projected\n"
+	"along the beam) with exact anti-aliasing, one record each, with the metadata needed\n"
+	"to re-render them.\n"
 	"\n"
 	"  -n, --count N          records to write (default 1)\n"
 	"      --start M          number of the first record (default 1): records M..M+N-1,\n"
@@ -31,6 +36,23 @@ static const char usage[] =
 	"      --cy Y|LO:HI       centre row coordinate in px (overrides the jitter)\n"
 	"  -t, --theta D|LO:HI    orientation in degrees (default: uniform in [0, 360/k))\n"
 	"  -i, --intensity V|LO:HI  level inside the particle (default 1)\n"
+	"\n"
+	"3D particles (projected along the beam; see stemrot(7) for the frames):\n"
+	"  -S, --solid NAME[,NAME]...|all\n"
+	"                         draw these solids (uniformly per record) instead of\n"
+	"                         polygons: tetrahedron, cube, octahedron, cuboctahedron,\n"
+	"                         truncated-octahedron, icosahedron, decahedron, control\n"
+	"                         (no symmetry); all: the seven and the control\n"
+	"      --quat W,X,Y,Z     fixed orientation (normalised; default: uniform on SO(3))\n"
+	"      --axis-angle X,Y,Z,DEG  fixed orientation as a turn about an axis\n"
+	"      --model M          thickness (default: the chord length along the beam,\n"
+	"                         exact per pixel) or atoms (an FCC crystal or, for the\n"
+	"                         icosahedron and decahedron, the twinned structure)\n"
+	"      --lattice A        atoms: lattice constant in angstrom (default 4.078, Au)\n"
+	"      --pixel-size A     atoms: angstrom per pixel (default 0.5)\n"
+	"      --atomic-number Z  atoms: Z (default 79)\n"
+	"      --zexp N           atoms: intensity ~ Z^N (default 1.7)\n"
+	"      --atom-sigma S     atoms: Gaussian sd of one atom in px (default 1)\n"
 	"      --seed N           random seed (default 1)\n"
 	SR_OUTPUT_HELP
 	"  -h, --help             show this help and exit\n"
@@ -39,9 +61,99 @@ static const char usage[] =
 	"theta is the direction of one vertex from the +x axis, counterclockwise on screen:\n"
 	"vertex j is at x = cx + R cos(theta + 360j/k), y = cy - R sin(theta + 360j/k).\n"
 	"Record n (1-based) gets id s<seed>-<n> and the keys shape, k, radius, cx, cy, theta,\n"
-	"intensity.  Images are clean; add noise with addnoise (after stereopair).\n";
+	"intensity.  Images are clean; add noise with addnoise (after stereopair).\n"
+	"A solid's record gets the keys shape, group, model, qw, qx, qy, qz, radius, cx, cy,\n"
+	"intensity (and lattice, pixel_size, atomic_number, zexp, atom_sigma for atoms).\n";
 
 static void die_opt(void) { sr_die("%s", sr_errmsg()); }
+
+/* "W,X,Y,Z" or "X,Y,Z,DEG": exactly n comma-separated finite numbers */
+static void parse_list(const char *name, const char *s, int n, double *v)
+{
+	const char *p = s;
+	for (int i = 0; i < n; i++) {
+		char *e;
+		v[i] = strtod(p, &e);
+		if (e == p || !isfinite(v[i]) || fabs(v[i]) > 1e6 || *e != (i + 1 < n ? ',' : '\0'))
+			sr_die("%s: '%s' is not %d comma-separated numbers", name, s, n);
+		p = e + 1;
+	}
+}
+
+static void parse_solids(const char *s, sr_particle_spec *spec)
+{
+	spec->nsolid = 0;
+	if (!strcmp(s, "all")) {
+		for (int i = 1; i <= SR_SOLID_COUNT; i++)
+			spec->solids[spec->nsolid++] = i;
+		return;
+	}
+	char buf[512];
+	if (strlen(s) >= sizeof buf)
+		sr_die("--solid: '%s' is too long", s);
+	strcpy(buf, s);
+	char *save = NULL;
+	for (char *t = strtok_r(buf, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+		int id = sr_solid_from_name(t);
+		if (!id)
+			sr_die("--solid: '%s' is not one of %s, all", t, sr_solid_names());
+		if (spec->nsolid == SR_SOLID_COUNT)
+			sr_die("--solid: too many names in '%s'", s);
+		spec->solids[spec->nsolid++] = id;
+	}
+	if (spec->nsolid == 0)
+		sr_die("--solid: '%s' names no solid", s);
+}
+
+/* the 3D options as given, turned into a spec once the shared ranges are known */
+typedef struct {
+	const char *solid, *quat, *axis_angle, *model, *lattice, *pixel_size, *z, *zexp, *sigma;
+} solid_options;
+
+static void solid_spec(const solid_options *o, const sr_shape_spec *poly, sr_particle_spec *spec,
+                       int w, int h)
+{
+	sr_particle_spec_default(spec, w, h);
+	parse_solids(o->solid, spec);
+	spec->radius_lo = poly->radius_lo;
+	spec->radius_hi = poly->radius_hi;
+	spec->cx_lo = poly->cx_lo;
+	spec->cx_hi = poly->cx_hi;
+	spec->cy_lo = poly->cy_lo;
+	spec->cy_hi = poly->cy_hi;
+	spec->intensity_lo = poly->intensity_lo;
+	spec->intensity_hi = poly->intensity_hi;
+	if (o->quat && o->axis_angle)
+		sr_die("--quat and --axis-angle do not go together");
+	if (o->quat) {
+		parse_list("--quat", o->quat, 4, spec->q);
+		if (sr_quat_canon(spec->q) < 0)
+			sr_die("--quat: '%s' is not a rotation (zero length)", o->quat);
+		spec->q_given = 1;
+	}
+	if (o->axis_angle) {
+		double v[4];
+		parse_list("--axis-angle", o->axis_angle, 4, v);
+		if (v[0] == 0 && v[1] == 0 && v[2] == 0)
+			sr_die("--axis-angle: '%s' has a zero axis", o->axis_angle);
+		sr_quat_axis_angle(v, v[3], spec->q);
+		sr_quat_canon(spec->q);
+		spec->q_given = 1;
+	}
+	if (o->model && !(spec->model = sr_model_from_name(o->model)))
+		sr_die("--model: '%s' is not thickness or atoms", o->model);
+	if ((o->lattice || o->pixel_size || o->z || o->zexp || o->sigma) && spec->model != SR_MODEL_ATOMS)
+		sr_die("--lattice, --pixel-size, --atomic-number, --zexp and --atom-sigma need --model atoms");
+	long z;
+	if ((o->lattice && sr_parse_double("--lattice", o->lattice, 1, 20, &spec->lattice) < 0) ||
+	    (o->pixel_size && sr_parse_double("--pixel-size", o->pixel_size, 0.01, 10, &spec->pixel_size) < 0) ||
+	    (o->z && sr_parse_long("--atomic-number", o->z, 1, 118, &z) < 0) ||
+	    (o->zexp && sr_parse_double("--zexp", o->zexp, 0, 4, &spec->zexp) < 0) ||
+	    (o->sigma && sr_parse_double("--atom-sigma", o->sigma, 0.05, 20, &spec->atom_sigma) < 0))
+		die_opt();
+	if (o->z)
+		spec->atomic_number = (int)z;
+}
 
 /* "4", "3:6" or "3,5,8" */
 static void parse_sides(const char *s, sr_shape_spec *spec)
@@ -93,12 +205,15 @@ typedef struct {
 	int w, h;
 	uint64_t seed;
 	sr_shape_spec spec;
+	int solid;                /* --solid: pspec, not spec */
+	sr_particle_spec pspec;
 	sr_write_options out;
 } options;
 
 static void parse_command_line(int argc, char **argv, options *o)
 {
-	enum { OPT_DISC = SR_OPT_LOCAL, OPT_CX, OPT_CY, OPT_SEED, OPT_START };
+	enum { OPT_DISC = SR_OPT_LOCAL, OPT_CX, OPT_CY, OPT_SEED, OPT_START, OPT_QUAT,
+	       OPT_AXIS_ANGLE, OPT_MODEL, OPT_LATTICE, OPT_PIXEL_SIZE, OPT_Z, OPT_ZEXP, OPT_SIGMA };
 	static const struct option longopts[] = {
 		{"count", required_argument, NULL, 'n'},
 		{"start", required_argument, NULL, OPT_START},
@@ -113,6 +228,15 @@ static void parse_command_line(int argc, char **argv, options *o)
 		{"theta", required_argument, NULL, 't'},
 		{"intensity", required_argument, NULL, 'i'},
 		{"seed", required_argument, NULL, OPT_SEED},
+		{"solid", required_argument, NULL, 'S'},
+		{"quat", required_argument, NULL, OPT_QUAT},
+		{"axis-angle", required_argument, NULL, OPT_AXIS_ANGLE},
+		{"model", required_argument, NULL, OPT_MODEL},
+		{"lattice", required_argument, NULL, OPT_LATTICE},
+		{"pixel-size", required_argument, NULL, OPT_PIXEL_SIZE},
+		{"atomic-number", required_argument, NULL, OPT_Z},
+		{"zexp", required_argument, NULL, OPT_ZEXP},
+		{"atom-sigma", required_argument, NULL, OPT_SIGMA},
 		{"help", no_argument, NULL, 'h'},
 		{"version", no_argument, NULL, 'V'},
 		SR_OUTPUT_LONGOPTS,
@@ -124,8 +248,9 @@ static void parse_command_line(int argc, char **argv, options *o)
 	int disc = 0;
 	double jitter = 8;
 	const char *sides = NULL, *cx = NULL, *cy = NULL, *theta = NULL;
+	solid_options so = {0};
 	int code;
-	while ((code = sr_getopt(argc, argv, ":n:s:k:r:j:t:i:hV", longopts)) != -1) {
+	while ((code = sr_getopt(argc, argv, ":n:s:k:r:j:t:i:S:hV", longopts)) != -1) {
 		switch (code) {
 		case 'n':
 			if (sr_parse_long("--count", optarg, 0, 1000000000L, &o->count) < 0)
@@ -165,6 +290,15 @@ static void parse_command_line(int argc, char **argv, options *o)
 			if (sr_parse_seed("--seed", optarg, &o->seed) < 0)
 				die_opt();
 			break;
+		case 'S': so.solid = optarg; break;
+		case OPT_QUAT: so.quat = optarg; break;
+		case OPT_AXIS_ANGLE: so.axis_angle = optarg; break;
+		case OPT_MODEL: so.model = optarg; break;
+		case OPT_LATTICE: so.lattice = optarg; break;
+		case OPT_PIXEL_SIZE: so.pixel_size = optarg; break;
+		case OPT_Z: so.z = optarg; break;
+		case OPT_ZEXP: so.zexp = optarg; break;
+		case OPT_SIGMA: so.sigma = optarg; break;
 		case 'h': sr_exit_help(usage);
 		case 'V': sr_exit_version();
 		default:
@@ -176,6 +310,11 @@ static void parse_command_line(int argc, char **argv, options *o)
 		sr_die("unexpected argument '%s' (shapegen reads no input)", argv[optind]);
 	if (disc && sides)
 		sr_die("--disc and --sides do not go together");
+	if (so.solid && (disc || sides || theta))
+		sr_die("--solid does not go with --disc, --sides or --theta (use --quat or --axis-angle)");
+	if (!so.solid && (so.quat || so.axis_angle || so.model || so.lattice || so.pixel_size ||
+	                  so.z || so.zexp || so.sigma))
+		sr_die("--quat, --axis-angle, --model and the atoms options need --solid");
 	if (disc && theta)
 		sr_die("--disc and --theta do not go together (a disc has no orientation)");
 	spec->kind = disc ? SR_SHAPE_DISC : SR_SHAPE_POLYGON;
@@ -194,6 +333,9 @@ static void parse_command_line(int argc, char **argv, options *o)
 			die_opt();
 		spec->theta_given = 1;
 	}
+	o->solid = so.solid != NULL;
+	if (o->solid)
+		solid_spec(&so, spec, &o->pspec, o->w, o->h);
 }
 
 int main(int argc, char **argv)
@@ -208,10 +350,18 @@ int main(int argc, char **argv)
 	char id[64];
 	for (long n = opt.start; n < opt.start + opt.count; n++) {
 		sr_rng r = sr_shape_rng(opt.seed, (uint64_t)n);
-		sr_shape s;
 		snprintf(id, sizeof id, "s%" PRIu64 "-%ld", opt.seed, n);
-		if (sr_shape_draw(&opt.spec, &r, &s) < 0 || sr_shape_record(&rec, &s, opt.w, opt.h, id) < 0)
-			sr_die("record %ld: %s", n, sr_errmsg());
+		if (opt.solid) {
+			sr_particle p;
+			if (sr_particle_draw(&opt.pspec, &r, &p) < 0 ||
+			    sr_particle_record(&rec, &p, opt.w, opt.h, id) < 0)
+				sr_die("record %ld: %s", n, sr_errmsg());
+		} else {
+			sr_shape s;
+			if (sr_shape_draw(&opt.spec, &r, &s) < 0 ||
+			    sr_shape_record(&rec, &s, opt.w, opt.h, id) < 0)
+				sr_die("record %ld: %s", n, sr_errmsg());
+		}
 		if (sr_record_write(stdout, &rec, &opt.out) < 0)
 			sr_die("%s", sr_errmsg());
 	}

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "core/err.h"
+#include "synth/clip.h"
 
 #define DEG (M_PI / 180.0)
 #define SHAPE_STREAM_TAG (0x1ULL << 56)
@@ -85,29 +86,6 @@ sr_shape sr_shape_moved(const sr_shape *s, double delta, double dx, double dy)
 
 #define MAXV (SR_SHAPE_MAX_K + 8)
 
-/* Clips polygon (n vertices in in[]) to the half-plane sign * (p[axis] - bound) >= 0. */
-static int clip_axis(const double *in, int n, double *out, int axis, double bound, double sign)
-{
-	int m = 0;
-	for (int i = 0; i < n; i++) {
-		const double *p = in + 2 * i, *q = in + 2 * ((i + 1) % n);
-		double dp = sign * (p[axis] - bound), dq = sign * (q[axis] - bound);
-		if (dp >= 0) {
-			out[2 * m] = p[0];
-			out[2 * m + 1] = p[1];
-			m++;
-		}
-		if ((dp >= 0) != (dq >= 0)) {
-			double t = dp / (dp - dq);
-			out[2 * m] = p[0] + t * (q[0] - p[0]);
-			out[2 * m + 1] = p[1] + t * (q[1] - p[1]);
-			out[2 * m + (axis)] = bound; /* land exactly on the boundary */
-			m++;
-		}
-	}
-	return m;
-}
-
 static double poly_area(const double *xy, int n)
 {
 	double a = 0;
@@ -121,14 +99,8 @@ static double poly_area(const double *xy, int n)
 /* Area of the unit pixel [0,1]^2 intersected with the polygon given in pixel-local coordinates. */
 static double pixel_coverage(const double *local, int n)
 {
-	double a[2 * MAXV], b[2 * MAXV];
-	n = clip_axis(local, n, a, 0, 0.0, 1.0);
-	if (n < 3) return 0;
-	n = clip_axis(a, n, b, 0, 1.0, -1.0);
-	if (n < 3) return 0;
-	n = clip_axis(b, n, a, 1, 0.0, 1.0);
-	if (n < 3) return 0;
-	n = clip_axis(a, n, b, 1, 1.0, -1.0);
+	double b[2 * (MAXV + 4)];
+	n = sr_clip_unit_square(local, n, b);
 	if (n < 3) return 0;
 	return poly_area(b, n);
 }
