@@ -39,7 +39,7 @@ static const char usage[] =
 	"  -i, --input            render from the records of FILE (or standard input)\n"
 	"  -d, --offset D         turn by D degrees instead of the record's offset key\n"
 	"  -c, --compare          write pairs: the true view B (normalised), then the\n"
-	"                         rendering (stereo pair input; montage(1) shows them\n"
+	"                         rendering (stereo pair input; rectile(1) shows them\n"
 	"                         side by side)\n"
 	"\n"
 	SR_OUTPUT_HELP

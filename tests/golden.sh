@@ -49,7 +49,7 @@ done
 run project1d       project1d -l 32 out.centre
 run project1d.angle project1d -A 30 out.centre
 run recmeta         recmeta -s out.centre
-run montage         montage -c 10 out.centre
+run rectile         rectile -c 10 out.centre
 recsplit -p 'r%02d.pgm' -l out.centre.pam > split.list
 cat split.list r*.pgm > split.all
 sum recsplit split.all

@@ -1,12 +1,12 @@
 #!/bin/sh
 # The stream formats through programs: Netpbm in from stock tools, PAM/PGM out to stock
 # tools, 16-bit stays 16-bit, metadata round trips, and bad input (one message, exit 1,
-# nothing partial).  Uses recmeta/recsplit/montage; shapegen for tensor records if built.
+# nothing partial).  Uses recmeta/recsplit/rectile; shapegen for tensor records if built.
 set -e
 cd "$TMP"
 . "$SHLIB"
 
-check_help_version recmeta recsplit montage
+check_help_version recmeta recsplit rectile
 
 # --- Netpbm in: stock tools, plain and raw, 8 and 16 bit, a stream of several ---
 pgmramp -lr 16 4 > r8.pgm
@@ -85,7 +85,7 @@ if command -v shapegen > /dev/null 2>&1; then
 	# records before the bad one stay written (recsplit leaves files 1..4, nothing for 5)
 	mkdir t && if recsplit -p 't/%d.pam' trunc.strt 2> err.txt; then fail "recsplit on truncated"; fi
 	[ "$(ls t | tr '\n' ' ')" = "1.pam 2.pam 3.pam 4.pam " ] || fail "recsplit partial: $(ls t)"
-	montage s.strt | pamfile | grep -q 'PGM raw' || fail "montage of tensor records"
+	rectile s.strt | pamfile | grep -q 'PGM raw' || fail "rectile of tensor records"
 else
 	echo "shapegen not built: tensor stream cases skipped (unit tests cover them)"
 fi
@@ -114,15 +114,20 @@ expect_fail "pattern no %d" recsplit -p 'x.pgm' r8.pgm
 expect_fail "pattern two %d" recsplit -p '%d-%d.pgm' r8.pgm
 expect_fail "maxval 0" recsplit -m 0 r8.pgm
 expect_fail "block 0" recmeta -b 0 r8.pgm
-expect_fail "cols 0" montage --cols 0 r8.pgm
-expect_fail "range" montage -r 5:1 r8.pgm
+expect_fail "cols 0" rectile --cols 0 r8.pgm
+expect_fail "range" rectile -r 5:1 r8.pgm
 expect_fail "empty key" recmeta -k id,,x r8.pgm
 ls x*.pgm 2>/dev/null && fail "files written after a bad option"
 
-# --- montage: sizes and a golden checksum ---
-montage -c 2 r8.pgm st.pam r8.pgm > mont.pgm
-pamfile mont.pgm | grep -q 'PGM raw, 74 by 14  maxval 255' || fail "montage size: $(pamfile mont.pgm)"
-[ "$(pnmtoplainpnm mont.pgm | cksum)" = "1802610636 3307" ] || fail "montage checksum: $(pnmtoplainpnm mont.pgm | cksum)"
-montage --16 r16.pgm | pamfile | grep -q 'maxval 65535' || fail "montage --16"
-expect_fail "montage of nothing" montage /dev/null
+# --- rectile: sizes and a golden checksum ---
+rectile -c 2 r8.pgm st.pam r8.pgm > mont.pgm
+pamfile mont.pgm | grep -q 'PGM raw, 74 by 14  maxval 255' || fail "rectile size: $(pamfile mont.pgm)"
+[ "$(pnmtoplainpnm mont.pgm | cksum)" = "1802610636 3307" ] || fail "rectile checksum: $(pnmtoplainpnm mont.pgm | cksum)"
+rectile --16 r16.pgm | pamfile | grep -q 'maxval 65535' || fail "rectile --16"
+expect_fail "rectile of nothing" rectile /dev/null
+# records past --max are left out, and it says so (the montage itself is complete)
+rectile -n 2 r8.pgm st.pam r8.pgm > two.pgm 2> left.txt || fail "rectile --max 2 exit status"
+grep -q '^rectile: tiled the first 2 of 3 records, left out 1' left.txt || fail "rectile --max: $(cat left.txt)"
+pamfile two.pgm | grep -q 'PGM raw' || fail "rectile --max 2 output"
+rectile r8.pgm st.pam > all.pgm 2> left.txt && [ ! -s left.txt ] || fail "rectile: message without records left out"
 echo "formats: all passed"

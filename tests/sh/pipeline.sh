@@ -9,7 +9,7 @@ cd "$TMP"
 . "$SHLIB"
 
 check_help_version shapegen stereopair addnoise centre denoise project1d train predict \
-	calibrate evaluate decode recmeta recsplit montage
+	calibrate evaluate decode recmeta recsplit rectile
 
 chain() {
 	shapegen -n 100 --seed 1 | stereopair --offset 10:30 --drift 1 --seed 2 |
@@ -46,6 +46,6 @@ pamfile out16.pam | grep -q 'maxval 65535' || fail "not 16-bit: $(pamfile out16.
 
 # A bad option anywhere: one message, nothing on stdout.
 for p in shapegen stereopair addnoise centre denoise project1d train predict calibrate \
-	evaluate decode recmeta recsplit montage; do
+	evaluate decode recmeta recsplit rectile; do
 	expect_fail "$p bad option" "$p" --no-such-option
 done

@@ -1,4 +1,4 @@
-/* montage: tiles records into one PGM for a look. */
+/* rectile: tiles records into one PGM (a montage) for a look. */
 #include <getopt.h>
 #include <math.h>
 #include <stdio.h>
@@ -11,13 +11,14 @@
 #include "io/stream.h"
 
 static const char usage[] =
-	"usage: montage [OPTION]... [FILE]...\n"
+	"usage: rectile [OPTION]... [FILE]...\n"
 	"Tile records (Netpbm images or stemrot tensor records) into one PGM image, for a\n"
 	"look: one tile per record, the views of a pair side by side, each tile scaled to\n"
 	"its own minimum..maximum.  Profiles and vectors are drawn as bar plots.\n"
 	"\n"
 	"  -c, --cols N         tiles per row (default: about the square root of the count)\n"
-	"  -n, --max N          stop after N records (default 100)\n"
+	"  -n, --max N          tile the first N records (default 100); how many more the\n"
+	"                       input held is said on standard error\n"
 	"  -g, --gap N          pixels between tiles and around the edge (default 2)\n"
 	"  -r, --range LO:HI    map LO..HI to black..white for every tile instead\n"
 	"      --plot-height N  height of profile plots (default 64)\n"
@@ -79,20 +80,20 @@ static void parse_command_line(int argc, char **argv, options *o)
 	o->files = argv + optind;
 }
 
-/* The records read so far, at most max of them. */
+/* The first max records; the ones after them are counted, not held. */
 typedef struct {
 	long max;
 	sr_record *recs;
 	long n;
-	int stopped;
+	long left_out;
 } ctx_t;
 
 static int one(sr_record *rec, void *p)
 {
 	ctx_t *c = p;
 	if (c->n == c->max) {
-		c->stopped = 1;
-		return sr_fail("(stopped)");
+		c->left_out++;
+		return 0;
 	}
 	sr_record *dst = &c->recs[c->n];
 	sr_record_init(dst);
@@ -127,7 +128,7 @@ static void compose(const options *o, const ctx_t *c, sr_record *out)
 	}
 	long W = cols * (cw + o->gap) + o->gap, H = rows * (ch + o->gap) + o->gap;
 	if (W > SR_MAX_DIM || H > SR_MAX_DIM || (double)W * H > (double)SR_MAX_SAMPLES)
-		sr_die("montage of %ldx%ld pixels is too large (use --cols or --max)", W, H);
+		sr_die("a montage of %ldx%ld pixels is too large (use --cols or --max)", W, H);
 	if (sr_record_reshape(out, SR_LAYOUT_IMAGE, 1, (int)H, (int)W) < 0)
 		sr_die("%s", sr_errmsg());
 	float bg = (float)(o->maxval / 4); /* a dark grey frame sets tiles apart from black pixels */
@@ -174,9 +175,9 @@ static void compose(const options *o, const ctx_t *c, sr_record *out)
 			}
 		}
 	}
-	sr_meta_set(&out->meta, "source", "montage");
-	sr_meta_set_long(&out->meta, "montage.records", c->n);
-	sr_meta_set_long(&out->meta, "montage.cols", cols);
+	sr_meta_set(&out->meta, "source", "rectile");
+	sr_meta_set_long(&out->meta, "rectile.records", c->n);
+	sr_meta_set_long(&out->meta, "rectile.cols", cols);
 }
 
 int main(int argc, char **argv)
@@ -187,10 +188,13 @@ int main(int argc, char **argv)
 	ctx_t c = {.max = opt.max};
 	if (!(c.recs = calloc((size_t)c.max, sizeof *c.recs)))
 		sr_die("out of memory");
-	if (sr_for_each_record(opt.nfiles, opt.files, one, &c) < 0 && !c.stopped)
+	if (sr_for_each_record(opt.nfiles, opt.files, one, &c) < 0)
 		sr_die("%s", sr_errmsg());
 	if (c.n == 0)
 		sr_die("no records to tile");
+	if (c.left_out)
+		fprintf(stderr, "%s: tiled the first %ld of %ld records, left out %ld (--max N tiles "
+		        "more)\n", sr_progname(), c.n, c.n + c.left_out, c.left_out);
 	sr_record out;
 	sr_record_init(&out);
 	compose(&opt, &c, &out);
