@@ -182,7 +182,7 @@ int main(int argc, char **argv)
 	if (!c.p)
 		sr_die("%s", sr_errmsg());
 	sr_predictor_set_tta(c.p, opt.tta);
-	if (sr_for_each_record(opt.nfiles, opt.files, one, &c) < 0)
+	if (sr_each_record(opt.nfiles, opt.files, one, &c) < 0)
 		sr_die("%s", sr_errmsg());
 	int heads = sr_predictor_heads(c.p), tta_used = sr_predictor_tta(c.p);
 	sr_predictor_free(c.p);

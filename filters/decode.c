@@ -360,7 +360,7 @@ static void render_inputs(decoder *d, const options *o)
 		sr_die("%s: %s", d->path, sr_errmsg()[0] ? sr_errmsg() : "no encoder network");
 	if (sr_net_in_size(d->enc) != d->h * d->w || sr_net_out_size(d->enc) < 3 * d->K + d->L)
 		sr_die("%s: the encoder network does not match its info block", d->path);
-	if (sr_for_each_record(o->nfiles, o->files, from_record, d) < 0)
+	if (sr_each_record(o->nfiles, o->files, from_record, d) < 0)
 		sr_die("%s", sr_errmsg());
 }
 

@@ -307,7 +307,7 @@ int main(int argc, char **argv)
 		if (opt.info)
 			return print_info(c.p);
 	}
-	int rc = sr_for_each_record(opt.nfiles, opt.files, one, &c);
+	int rc = sr_each_record(opt.nfiles, opt.files, one, &c);
 	sr_predictor_free(c.p);
 	if (rc < 0)
 		sr_die("%s", sr_errmsg());

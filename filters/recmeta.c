@@ -198,7 +198,7 @@ int main(int argc, char **argv)
 		given_keys(&c, opt.keys);
 	else if (!(c.held = calloc((size_t)c.block, sizeof *c.held)))
 		sr_die("out of memory");
-	int r = sr_for_each_record(opt.nfiles, opt.files, one, &c);
+	int r = sr_each_record(opt.nfiles, opt.files, one, &c);
 	if (!c.started && (r == 0 || c.nheld > 0) && flush_held(&c) < 0 && r == 0)
 		r = -1;
 	if (r < 0)

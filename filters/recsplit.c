@@ -183,7 +183,7 @@ int main(int argc, char **argv)
 	           .list = opt.list, .maxval = opt.maxval};
 	c.pgm = len >= 4 && strcmp(opt.pattern + len - 4, ".pgm") == 0;
 	sr_record_init(&c.view);
-	int r = sr_for_each_record(opt.nfiles, opt.files, one, &c);
+	int r = sr_each_record(opt.nfiles, opt.files, one, &c);
 	sr_record_free(&c.view);
 	if (r < 0)
 		sr_die("%s", sr_errmsg());

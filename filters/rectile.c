@@ -188,10 +188,8 @@ int main(int argc, char **argv)
 	ctx_t c = {.max = opt.max};
 	if (!(c.recs = calloc((size_t)c.max, sizeof *c.recs)))
 		sr_die("out of memory");
-	if (sr_for_each_record(opt.nfiles, opt.files, one, &c) < 0)
+	if (sr_each_record(opt.nfiles, opt.files, one, &c) < 0)
 		sr_die("%s", sr_errmsg());
-	if (c.n == 0)
-		sr_die("no records to tile");
 	if (c.left_out)
 		fprintf(stderr, "%s: tiled the first %ld of %ld records, left out %ld (--max N tiles "
 		        "more)\n", sr_progname(), c.n, c.n + c.left_out, c.left_out);

@@ -154,7 +154,7 @@ static int join_pairs(ctx_t *c, const options *o)
 	c->join_name = sr_reader_name(c->join);
 	sr_record_init(&c->b);
 	sr_record_init(&c->pair);
-	int r = sr_for_each_record(o->nfiles, o->files, joined, c);
+	int r = sr_each_record(o->nfiles, o->files, joined, c);
 	if (r == 0) {
 		int more = sr_reader_next(c->join, &c->b);
 		if (more < 0)
@@ -179,7 +179,7 @@ int main(int argc, char **argv)
 	ctx_t c = {.off_lo = opt.off_lo, .off_hi = opt.off_hi, .drift = opt.drift,
 	           .seed = opt.seed, .out = opt.out};
 	int r = opt.join ? join_pairs(&c, &opt)
-	                 : sr_for_each_record(opt.nfiles, opt.files, synthetic, &c);
+	                 : sr_each_record(opt.nfiles, opt.files, synthetic, &c);
 	if (r < 0)
 		sr_die("%s", sr_errmsg());
 	sr_finish_stdout();

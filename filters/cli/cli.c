@@ -6,6 +6,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "core/angles.h"
@@ -115,6 +116,45 @@ int sr_record_order(const sr_record *rec, int *k)
 	return 0;
 }
 
+typedef struct {
+	sr_record_fn fn;
+	void *ctx;
+	long n; /* records of the current input */
+} counted;
+
+static int count_one(sr_record *rec, void *p)
+{
+	counted *c = p;
+	c->n++;
+	return c->fn(rec, c->ctx);
+}
+
+int sr_each_record(int nfiles, char **files, sr_record_fn fn, void *ctx)
+{
+	static char *stdin_only[] = {"-"};
+	if (nfiles <= 0) {
+		nfiles = 1;
+		files = stdin_only;
+	}
+	/* an empty regular file is refused before anything is read, so that no output comes
+	 * before the message */
+	for (int i = 0; i < nfiles; i++) {
+		struct stat st;
+		if (strcmp(files[i], "-") && stat(files[i], &st) == 0 && S_ISREG(st.st_mode) &&
+		    st.st_size == 0)
+			return sr_fail("%s: no records (the input is empty)", files[i]);
+	}
+	for (int i = 0; i < nfiles; i++) {
+		counted c = {fn, ctx, 0};
+		if (sr_for_each_record(1, files + i, count_one, &c) < 0)
+			return -1;
+		if (c.n == 0)
+			return sr_fail("%s: no records (the input is empty)",
+			               strcmp(files[i], "-") ? files[i] : "(stdin)");
+	}
+	return 0;
+}
+
 int sr_check_stdout(const void *optp)
 {
 	const sr_write_options *opt = optp;
@@ -197,7 +237,7 @@ void sr_finish_stdout(void)
 void sr_filter_run(int nfiles, char **files, sr_record_fn fn, void *ctx,
                    const sr_write_options *out)
 {
-	if (sr_check_stdout(out) < 0 || sr_for_each_record(nfiles, files, fn, ctx) < 0)
+	if (sr_check_stdout(out) < 0 || sr_each_record(nfiles, files, fn, ctx) < 0)
 		sr_die("%s", sr_errmsg());
 	sr_finish_stdout();
 }

@@ -61,6 +61,12 @@ int sr_parse_order(const char *name, const char *s, int allow_key, int *out);
  * "--order true: the record has no usable k key". */
 int sr_record_order(const sr_record *rec, int *k);
 
+/* sr_for_each_record with Netpbm's rule that an input holding nothing is an error: each of
+ * the nfiles files (standard input when there are none, or for "-") must hold at least one
+ * record, else -1 with "FILE: no records (the input is empty)"; an empty regular file is
+ * refused before any file is read, so that nothing is written before the message. */
+int sr_each_record(int nfiles, char **files, sr_record_fn fn, void *ctx);
+
 /* Writes to stdout refused when it is a terminal and the format is binary tensor records:
  * returns -1 with a hint to redirect or use --pam. */
 int sr_check_stdout(const void *opt);
@@ -93,8 +99,8 @@ _Noreturn void sr_bad_option(char **argv);
 void sr_finish_stdout(void);
 
 /* The main loop of a record filter: refuses a terminal for binary output (out), calls fn on
- * every record of the nfiles files (standard input when there are none, or for "-"),
- * flushes standard output; any failure prints the message and exits 1. */
+ * every record of the nfiles files (sr_each_record: an empty input is an error), flushes
+ * standard output; any failure prints the message and exits 1. */
 void sr_filter_run(int nfiles, char **files, sr_record_fn fn, void *ctx,
                    const sr_write_options *out);
 
