@@ -92,16 +92,27 @@ $(BUILD)/tests/%: tests/unit/%.c $(CHECK_MAIN) $(LIBA)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $(CHECK_CFLAGS) -o $@ $< $(CHECK_MAIN) $(LIBA) $(LDLIBS) $(CHECK_LIBS)
 
-# Install the Debian packages the build and the tests need, only when one is missing.
+# Install the Debian packages the build and the tests need, only those missing, without
+# their Recommends: as root with apt-get, else through sudo; when neither can, say exactly
+# what to install and fail.  (A minbase Debian also lacks `make` itself: the README says so.)
+DPKG_QUERY ?= dpkg-query
+SUDO       ?= sudo
+DEPS_UID   ?= $(shell id -u)
+APT_INSTALL = env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends
 deps:
 	@missing=""; for p in $(DEB_PACKAGES); do \
-	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'install ok installed' || missing="$$missing $$p"; \
+	  $(DPKG_QUERY) -W -f='$${Status}' $$p 2>/dev/null | grep -q 'install ok installed' || missing="$$missing $$p"; \
 	done; \
-	if [ -n "$$missing" ]; then \
-	  echo "make deps: installing$$missing"; \
-	  SUDO=; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
-	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing; \
-	fi
+	[ -n "$$missing" ] || exit 0; \
+	echo "make deps: installing$$missing"; \
+	if [ "$(DEPS_UID)" = 0 ]; then \
+	  apt-get update -qq && $(APT_INSTALL) $$missing && exit 0; \
+	elif command -v $(SUDO) > /dev/null 2>&1; then \
+	  $(SUDO) apt-get update -qq && $(SUDO) $(APT_INSTALL) $$missing && exit 0; \
+	fi; \
+	echo "make deps: could not install the packages (not root, and no working $(SUDO))." >&2; \
+	echo "As root, run:  apt-get install --no-install-recommends$$missing" >&2; \
+	exit 1
 
 # The whole suite: unit tests (Check), shell pipeline tests, man page lint, and the engine
 # tests again in a build without OpenMP.
@@ -134,14 +145,31 @@ demo: deps
 bench: all
 	sh bench/run.sh
 
+# install: programs stripped (install -s), man pages; the directories it had to make are
+# listed in $(STAMP_DIRS), so that uninstall removes those (when empty) and no others.
+INSTALL    ?= install
+SHAREDIR   ?= $(PREFIX)/share/stemrot
+STAMP_DIRS  = $(SHAREDIR)/made-dirs
+INST_DIRS   = $(BINDIR) $(MANDIR)/man1 $(MANDIR)/man5 $(MANDIR)/man7 $(SHAREDIR)
 install: $(PROGS)
-	mkdir -p $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man7
-	cp $(PROGS) $(DESTDIR)$(BINDIR)/
-	for m in $(MAN_PAGES); do cp $$m $(DESTDIR)$(MANDIR)/$$(basename $$(dirname $$m))/; done
+	@made=""; for d in $(INST_DIRS); do \
+	  while [ ! -d "$(DESTDIR)$$d" ]; do made="$$made $$d"; d=$$(dirname "$$d"); done; \
+	done; \
+	$(INSTALL) -d $(addprefix $(DESTDIR),$(INST_DIRS)); \
+	touch "$(DESTDIR)$(STAMP_DIRS)"; \
+	for d in $$made; do echo "$$d"; done | cat "$(DESTDIR)$(STAMP_DIRS)" - | sort -u > "$(DESTDIR)$(STAMP_DIRS).new"; \
+	mv "$(DESTDIR)$(STAMP_DIRS).new" "$(DESTDIR)$(STAMP_DIRS)"
+	$(INSTALL) -s -m 755 $(PROGS) $(DESTDIR)$(BINDIR)/
+	for m in $(MAN_PAGES); do $(INSTALL) -m 644 $$m $(DESTDIR)$(MANDIR)/$$(basename $$(dirname $$m))/ || exit 1; done
 
 uninstall:
 	for p in $(PROGS); do rm -f $(DESTDIR)$(BINDIR)/$$(basename $$p); done
 	for m in $(MAN_PAGES); do rm -f $(DESTDIR)$(MANDIR)/$$(basename $$(dirname $$m))/$$(basename $$m); done
+	@if [ -f "$(DESTDIR)$(STAMP_DIRS)" ]; then \
+	  dirs=$$(awk '{ print length($$0) "\t" $$0 }' "$(DESTDIR)$(STAMP_DIRS)" | sort -rn | cut -f2-); \
+	  rm -f "$(DESTDIR)$(STAMP_DIRS)"; \
+	  for d in $$dirs; do rmdir "$(DESTDIR)$$d" 2>/dev/null || true; done; \
+	fi
 
 clean:
 	rm -rf build bin

@@ -1,18 +1,58 @@
 #!/bin/sh
 # Command-line manners shared by every program: an empty input is an error (as in Netpbm),
-# with one message naming the input, for every program that reads records.
+# with one message naming the input, for every program that reads records; and the
+# Makefile's deps, install and uninstall (into a scratch DESTDIR, with stand-ins for
+# apt-get and sudo).
 set -e
 cd "$TMP"
 . "$SHLIB"
 
 shapegen -n 1 -s 24 > one.strt
 : > empty.strt
+shapegen -n 8 -s 16 -r 5 -j 0 -k 4 | stereopair --offset 10 > pairs.strt
+train -q -e 1 -b 4 --net 'flatten; dense OUT' -o x.model pairs.strt
+train -q -e 1 -b 4 --net 'flatten; dense OUT' -M generate -k 4 -o g.model pairs.strt
 for cmd in addnoise centre denoise project1d recmeta recsplit rectile \
-	"stereopair --offset 5" "predict --method harmonic" "train -q -o x.model"; do
+	"stereopair --offset 5" "predict --method harmonic" "predict -m x.model" "calibrate -m x.model -" "decode -m g.model --input"; do
 	expect_fail "$cmd: empty standard input" $cmd < empty.strt
-	grep -q "(stdin)\|no training records" err.txt || fail "$cmd: message names no input: $(cat err.txt)"
-	expect_fail "$cmd: an empty file among others" $cmd one.strt empty.strt
-	case $cmd in train*) ;; *) grep -q "empty.strt" err.txt || fail "$cmd: $(cat err.txt)" ;; esac
+	grep -q "(stdin): no records (the input is empty)" err.txt || fail "$cmd: $(cat err.txt)"
+	expect_fail "$cmd: an empty file among others" ${cmd%% -} one.strt empty.strt
+	grep -q "empty.strt: no records (the input is empty)" err.txt || fail "$cmd: $(cat err.txt)"
 done
-expect_fail "calibrate: empty reference" calibrate -m x.model empty.strt
+expect_fail "train: empty standard input" train -q -o y.model < empty.strt
+
+# --- make deps: root runs apt-get, else sudo does, else it says what to install ---
+top=$(cd "$(dirname "$SHLIB")/.." && pwd)
+mkdir fake
+printf '#!/bin/sh\necho "apt-get $*" >> "%s/apt.log"\n' "$TMP" > fake/apt-get
+printf '#!/bin/sh\necho "sudo $*" >> "%s/apt.log"\n' "$TMP" > fake/sudo
+chmod +x fake/apt-get fake/sudo
+want="install -y -qq --no-install-recommends stemrot-no-such-package"
+PATH="$TMP/fake:$PATH" make -s --no-print-directory -C "$top" deps DEB_PACKAGES=stemrot-no-such-package \
+	DEPS_UID=0 > deps.out || fail "make deps as root"
+grep -q "apt-get $want\$" apt.log || fail "make deps as root: $(cat apt.log)"
+rm apt.log
+PATH="$TMP/fake:$PATH" make -s --no-print-directory -C "$top" deps DEB_PACKAGES=stemrot-no-such-package \
+	DEPS_UID=1000 SUDO="$TMP/fake/sudo" > deps.out || fail "make deps with sudo"
+grep -q "^sudo .*apt-get $want\$" apt.log || fail "make deps with sudo: $(cat apt.log)"
+if make -s --no-print-directory -C "$top" deps DEB_PACKAGES=stemrot-no-such-package DEPS_UID=1000 \
+	SUDO=stemrot-no-such-sudo > deps.out 2> deps.err; then fail "make deps without root or sudo"; fi
+grep -qx "As root, run:  apt-get install --no-install-recommends stemrot-no-such-package" deps.err ||
+	fail "make deps without root or sudo: $(cat deps.err)"
+make -s --no-print-directory -C "$top" deps DEB_PACKAGES=dpkg > deps.out 2>&1 || fail "make deps, nothing missing"
+[ ! -s deps.out ] || fail "make deps, nothing missing, said: $(cat deps.out)"
+
+# --- make install: stripped programs, man pages; uninstall removes what it made ---
+mkdir -p root/usr/local/share
+touch root/usr/local/share/keep
+make -s --no-print-directory -C "$top" install DESTDIR="$TMP/root" BIN="$BIN" > inst.out || fail "make install"
+for p in shapegen centre predict rectile; do
+	[ -x root/usr/local/bin/$p ] || fail "install: no $p"
+	nm root/usr/local/bin/$p 2>&1 | grep -q "no symbols" || fail "install: $p not stripped"
+done
+[ -f root/usr/local/share/man/man7/stemrot.7 ] || fail "install: no stemrot.7"
+make -s --no-print-directory -C "$top" uninstall DESTDIR="$TMP/root" BIN="$BIN" > inst.out || fail "make uninstall"
+left=$(cd root && find . | sort | tr '\n' ' ')
+[ "$left" = ". ./usr ./usr/local ./usr/local/share ./usr/local/share/keep " ] ||
+	fail "uninstall left: $left"
 echo "cli: all passed"
