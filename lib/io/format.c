@@ -5,10 +5,12 @@
 
 extern const sr_format_def sr_format_strt;   /* strt.c: stemrot tensor records */
 extern const sr_format_def sr_format_netpbm; /* netpbm.c: PBM/PGM/PPM/PAM */
+extern const sr_format_def sr_format_mrc;    /* mrc.c: MRC/CCP4 (signature at byte 208) */
 
 const sr_format_def *const sr_formats[] = {
 	&sr_format_strt,
 	&sr_format_netpbm,
+	&sr_format_mrc,
 };
 
 const int sr_format_count = (int)(sizeof sr_formats / sizeof sr_formats[0]);

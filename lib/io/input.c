@@ -118,6 +118,37 @@ int sr_input_getc(sr_input *in)
 	return sr_input_read(in, &c, 1) == 1 ? c : EOF;
 }
 
+int sr_input_slurp(sr_input *in, size_t max_bytes, const char *what, unsigned char **buf,
+                   size_t *len)
+{
+	size_t cap = 1 << 16, n = 0;
+	unsigned char *b = NULL;
+	for (;;) {
+		unsigned char *nb = realloc(b, cap);
+		if (!nb) {
+			free(b);
+			return sr_fail("out of memory for %zu bytes", cap);
+		}
+		b = nb;
+		n += sr_input_read(in, b + n, cap - n);
+		if (n < cap)
+			break; /* the end, or a read error */
+		if (cap > max_bytes) {
+			free(b);
+			return sr_fail("%s is larger than %zu MiB, the most this reader holds in memory",
+			               what, max_bytes >> 20);
+		}
+		cap = cap * 2 > max_bytes ? max_bytes + 1 : cap * 2;
+	}
+	if (sr_input_error(in)) {
+		free(b);
+		return sr_fail("read error: %s", strerror(errno));
+	}
+	*buf = b;
+	*len = n;
+	return 0;
+}
+
 /* ---- the borrowed FILE * ---- */
 
 static ssize_t cookie_read(void *cookie, char *buf, size_t size)

@@ -31,6 +31,12 @@ int sr_input_error(const sr_input *in);
 /* Bytes consumed so far. */
 long long sr_input_offset(const sr_input *in);
 
+/* Reads the rest of the input into a malloc'd buffer, for formats that need random access
+ * (TIFF, DM, SER): more than max_bytes is an error naming what (e.g. "DM file"), as is a
+ * read error.  0 or -1. */
+int sr_input_slurp(sr_input *in, size_t max_bytes, const char *what, unsigned char **buf,
+                   size_t *len);
+
 /* A FILE * that reads the same bytes, from where the input stands, for a library that
  * reads through stdio (libnetpbm).  It is buffered; sr_input_return_file hands back what
  * its user did not consume, so the next record starts exactly where that user stopped.

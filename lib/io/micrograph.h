@@ -1,0 +1,29 @@
+/* micrograph.h: what every reader of a microscope file format shares: the metadata each of
+ * its records carries, and lengths in nanometres from the units the formats write. */
+#ifndef SR_MICROGRAPH_H
+#define SR_MICROGRAPH_H
+
+#include <stddef.h>
+
+#include "io/record.h"
+
+/* The length of one unit in nanometres ("nm", "A"/"Å", "um"/"µm"/"micron", "pm", "mm",
+ * "m"), or 0 when unit is not a length (eV, 1/nm, "" ...). */
+double sr_unit_nm(const char *unit);
+
+/* Replaces rec's metadata with: id=NAME:RECORD, source=NAME, format, frame (from 1, of
+ * frames), dtype (the file's sample type), and, when known, pixel.size and pixel.unit as the
+ * file gives them, pixel.nm (x; and pixel.nm.y when y differs) when the unit is a length
+ * (sizes rounded to 7 significant digits),
+ * and detector.  size <= 0 or a NULL unit: no calibration.  -1 with the error set. */
+typedef struct {
+	const char *format;   /* e.g. "MRC" */
+	const char *dtype;    /* e.g. "uint16" */
+	long frame, frames;   /* frame from 1 */
+	double size_x, size_y;/* pixel size in unit; 0: unknown */
+	const char *unit;
+	const char *detector; /* NULL: unknown */
+} sr_micrograph_info;
+int sr_micrograph_meta(sr_record *rec, const char *name, long record, const sr_micrograph_info *mi);
+
+#endif

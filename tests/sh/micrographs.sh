@@ -1,0 +1,43 @@
+#!/bin/sh
+# Microscope files through the filters: real files from ../shared/realformats (or
+# $STEMROT_REALFORMATS) read by content, from files and from pipes; a stack gives one record
+# per frame; cut or corrupted copies give one line and only the complete records downstream.
+# Skipped, with a message, where the folder is absent.
+set -e
+top=$(cd "$FIXTURES/../.." && pwd)
+REAL=${STEMROT_REALFORMATS:-$top/../shared/realformats}
+cd "$TMP"
+. "$SHLIB"
+if [ ! -d "$REAL" ]; then
+	echo "no $REAL: real microscope files not checked"
+	exit 0
+fi
+
+# --- MRC: a movie, by name and through a pipe, with its pixel size ---
+movie=$REAL/mrc/rsciio/Custom_movie.mrc
+recmeta -H -k format,frame,frames,dtype,pixel.nm "$movie" > m.tsv
+[ "$(wc -l < m.tsv)" -eq 30 ] || fail "movie: want 30 frames, got $(wc -l < m.tsv)"
+[ "$(sed -n 30p m.tsv)" = "$(printf 'MRC\t30\t30\tuint16\t1')" ] || fail "movie frame 30: $(sed -n 30p m.tsv)"
+cat "$movie" | recmeta -H -k id | sed -n 2p | grep -qx '(stdin):2' || fail "movie through a pipe"
+# a PGM after an MRC file in one stream: the MRC reader stops at the end of its frames
+pgmramp -lr 16 4 > r.pgm
+cat "$REAL/mrc/pyto/swapped_byte_order.mrc" r.pgm | recmeta -H -k format,maxval > mix.tsv
+[ "$(cat mix.tsv | tr '\n' ' ')" = "$(printf 'MRC\t \t255 ')" ] || fail "MRC then PGM: $(cat mix.tsv)"
+# the frames go through the filters, and out as PGM files a stock tool reads
+centre -s 12 "$movie" | recmeta -H -k frame | tail -n 1 | grep -qx 30 || fail "centre on a movie"
+recsplit -p 'f%02d.pgm' "$REAL/mrc/rsciio/HAADFscan.mrc"
+pamfile f01.pgm | grep -q 'PGM raw, 16 by 16' || fail "HAADF frame as PGM: $(pamfile f01.pgm)"
+# the frames of a movie, with their pixel sizes (stemrot-micrographs(5))
+recmeta -k frame,pixel.nm "$movie" > /dev/null
+
+# --- cut and corrupted copies: one line, complete records only ---
+head -c 5000 "$movie" > cut.mrc
+mkdir out && if recsplit -p 'out/%d.pgm' cut.mrc 2> err.txt; then fail "cut MRC: exit 0"; fi
+[ "$(wc -l < err.txt)" -eq 1 ] || fail "cut MRC: want one line: $(cat err.txt)"
+grep -q '^recsplit: cut.mrc: record 8: truncated MRC file: section 8 of 30 has 392 of 512 bytes$' err.txt ||
+	fail "cut MRC message: $(cat err.txt)"
+[ "$(ls out | wc -l)" -eq 7 ] || fail "cut MRC: want 7 complete frames written, got $(ls out)"
+{ head -c 12 "$movie"; printf '\004\000\000\000'; tail -c +17 "$movie"; } > complex.mrc
+expect_fail "complex MRC" recmeta complex.mrc
+grep -q 'complex.mrc: record 1: MRC mode 4 is complex data' err.txt || fail "complex message"
+echo "micrographs: all passed"

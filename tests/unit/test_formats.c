@@ -1,0 +1,271 @@
+/* Unit tests for the microscope format readers (lib/io/mrc.c ...), on the real files in
+ * ../shared/realformats/ (or $STEMROT_REALFORMATS): each file's records have the shape,
+ * sample type, pixel size and values that an independent reader found (expected/ there);
+ * files that hold no 2D image are refused with one clear line; truncated and corrupted
+ * copies fail with one line naming the file and record, after the complete records only.
+ * Skipped, with a message, where the folder is absent (CI may not have it). */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "check_main.h"
+#include "core/err.h"
+#include "io/stream.h"
+
+static const char *folder(void)
+{
+	static char dir[4096];
+	const char *env = getenv("STEMROT_REALFORMATS");
+	struct stat st;
+	snprintf(dir, sizeof dir, "%s", env && *env ? env : "../shared/realformats");
+	return stat(dir, &st) == 0 && S_ISDIR(st.st_mode) ? dir : NULL;
+}
+
+#define NONE NAN /* no pixel size, or a value not checked */
+
+/* What a file should read as: records (frames) of width x height, the metadata, and the
+ * statistics over all its samples; first[] are the first samples of record 1. */
+typedef struct {
+	const char *path;
+	int records, width, height;
+	const char *format, *dtype;
+	double pixel_nm, pixel_nm_y; /* NONE: no pixel.nm; pixel_nm_y NONE: same as x */
+	double min, max, mean;
+	int nfirst;
+	double first[4];
+} expect;
+
+/* From expected/verify_*.txt (min/max/mean are of all the data in the file). */
+static const expect files[] = {
+	{"mrc/mrcfile_EMD-3001.map", 25, 73, 43, "MRC", "float32", 0.044825, 0.03925,
+	 -0.36814296, 0.72161025, 0.000532967, 4,
+	 {0.04283447191119194, 0.02694716304540634, 0.03230741247534752, 0.05870506539940834}},
+	{"mrc/mrcfile_EMD-3197.map", 20, 20, 20, "MRC", "float32", 1.14, NONE, -4.1337457,
+	 5.576737, 0.783612, 4,
+	 {-1.8013091087341309, -1.6618503332138062, -1.5478334426879883, -1.3683347702026367}},
+	/* expected/ prints float16 min/max as -4.34, 3.82: these are those float16 numbers */
+	{"mrc/mrcfile_float16.mrc", 1, 64, 64, "MRC", "float16", 0.359531, NONE, -4.33984375, 3.8203125,
+	 0.0411342, 4, {-0.364501953125, 0.39111328125, 0.374267578125, 0.244384765625}},
+	{"mrc/openNCEM_temp.mrc", 3, 128, 128, "MRC", "float32", 0.2, NONE, 5.61329e-05,
+	 0.99999285, 0.497138, 4,
+	 {0.9490522742271423, 0.1537463217973709, 0.24695980548858643, 0.40596505999565125}},
+	{"mrc/pyto/new-head_int16.mrc", 20, 40, 30, "MRC", "int16", 0.4, NONE, -27, 23, -0.631125,
+	 4, {-6, -7, -6, -4}},
+	{"mrc/pyto/swapped_byte_order.mrc", 1, 10, 2, "MRC", "float32", NONE, NONE, -21.38634,
+	 0.7819683, -7.70119, 4, {0.0, -0.3407282829284668, 0.7819682955741882, 0.327376127243042}},
+	{"mrc/pyto/tomo_int16.mrc", 4, 5, 6, "MRC", "int16", 0.25, NONE, -5, 30, 1.5, 4,
+	 {0, 0, 0, 0}},
+	{"mrc/rsciio/20241021_00405_movie.mrc", 32, 8, 4, "MRC", "uint16", 1.0, NONE, 0, 31, 15.5,
+	 4, {0, 0, 0, 0}},
+	{"mrc/rsciio/Custom_movie.mrc", 30, 16, 16, "MRC", "uint16", 1.0, NONE, 682, 1596,
+	 1172.71, 4, {726, 690, 698, 702}},
+	{"mrc/rsciio/HAADFscan.mrc", 1, 16, 16, "MRC", "uint16", 5.679131, NONE, 3923, 9399,
+	 6066.2, 4, {5715, 6654, 7842, 8618}},
+};
+
+/* Relative agreement to the digits expected/ prints (6 significant). */
+static int near(double got, double want)
+{
+	return fabs(got - want) <= 2e-6 * fmax(fabs(want), 1e-3) + 1e-9;
+}
+
+static void check_meta_number(const sr_record *rec, const char *key, double want,
+                              const char *path)
+{
+	double v;
+	int r = sr_meta_get_double(&rec->meta, key, &v);
+	if (isnan(want)) {
+		ck_assert_msg(r != 0, "%s: %s is set, none expected", path, key);
+		return;
+	}
+	ck_assert_msg(r == 0, "%s: no %s", path, key);
+	ck_assert_msg(near(v, want), "%s: %s %.9g, want %.9g", path, key, v, want);
+}
+
+static void check_file(const char *dir, const expect *e)
+{
+	char path[4200];
+	snprintf(path, sizeof path, "%s/%s", dir, e->path);
+	if (access(path, R_OK) != 0) {
+		printf("test_formats: %s absent, not checked\n", path);
+		return;
+	}
+	sr_reader *rd = sr_reader_open(path);
+	ck_assert_msg(rd != NULL, "%s", sr_errmsg());
+	sr_record rec;
+	sr_record_init(&rec);
+	double lo = INFINITY, hi = -INFINITY, sum = 0;
+	size_t count = 0;
+	int n = 0, r;
+	while ((r = sr_reader_next(rd, &rec)) == 1) {
+		n++;
+		ck_assert_msg(rec.width == e->width && rec.height == e->height && rec.views == 1,
+		              "%s: record %d is %dx%dx%d, want %dx%d", path, n, rec.width, rec.height,
+		              rec.views, e->width, e->height);
+		ck_assert_str_eq(sr_meta_get(&rec.meta, "format"), e->format);
+		ck_assert_str_eq(sr_meta_get(&rec.meta, "dtype"), e->dtype);
+		ck_assert_str_eq(sr_meta_get(&rec.meta, "source"), path);
+		long frame;
+		ck_assert_int_eq(sr_meta_get_long(&rec.meta, "frame", &frame), 0);
+		ck_assert_int_eq(frame, n);
+		check_meta_number(&rec, "pixel.nm", e->pixel_nm, path);
+		check_meta_number(&rec, "pixel.nm.y", e->pixel_nm_y, path);
+		if (n == 1)
+			for (int i = 0; i < e->nfirst; i++)
+				ck_assert_msg(near(rec.data[i], e->first[i]), "%s: sample %d is %.9g, want %.9g",
+				              path, i, rec.data[i], e->first[i]);
+		for (size_t i = 0; i < sr_record_size(&rec); i++) {
+			double v = rec.data[i];
+			lo = fmin(lo, v);
+			hi = fmax(hi, v);
+			sum += v;
+		}
+		count += sr_record_size(&rec);
+	}
+	ck_assert_msg(r == 0, "%s: %s", path, sr_errmsg());
+	ck_assert_msg(n == e->records, "%s: %d records, want %d", path, n, e->records);
+	ck_assert_msg(near(lo, e->min) && near(hi, e->max), "%s: range %.9g..%.9g, want %.9g..%.9g",
+	              path, lo, hi, e->min, e->max);
+	ck_assert_msg(fabs(sum / count - e->mean) <= 1e-5 * fmax(fabs(e->mean), 1) ,
+	              "%s: mean %.9g, want %.9g", path, sum / count, e->mean);
+	sr_record_free(&rec);
+	sr_reader_close(rd);
+}
+
+START_TEST(real_files_read_as_expected)
+{
+	const char *dir = folder();
+	if (!dir) {
+		printf("test_formats: no ../shared/realformats (or $STEMROT_REALFORMATS): real files "
+		       "not checked\n");
+		return;
+	}
+	check_file(dir, &files[_i]);
+}
+END_TEST
+
+/* Reads a whole file into memory. */
+static unsigned char *slurp(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	ck_assert_ptr_nonnull(f);
+	fseek(f, 0, SEEK_END);
+	long n = ftell(f);
+	rewind(f);
+	unsigned char *b = malloc((size_t)n + 1);
+	ck_assert_uint_eq(fread(b, 1, (size_t)n, f), (size_t)n);
+	fclose(f);
+	*len = (size_t)n;
+	return b;
+}
+
+/* Reads bytes as a file: the number of records before the end or the error; the message
+ * (when it failed) in msg. */
+static int read_bytes(const unsigned char *b, size_t n, int *failed, char *msg, size_t msgcap,
+                      char *name, size_t namecap)
+{
+	snprintf(name, namecap, "/tmp/test_formats.XXXXXX");
+	int fd = mkstemp(name);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(write(fd, b, n), (ssize_t)n);
+	close(fd);
+	sr_reader *rd = sr_reader_open(name);
+	sr_record rec;
+	sr_record_init(&rec);
+	int count = 0, r;
+	while ((r = sr_reader_next(rd, &rec)) == 1)
+		count++;
+	*failed = r < 0;
+	snprintf(msg, msgcap, "%s", sr_errmsg());
+	sr_record_free(&rec);
+	sr_reader_close(rd);
+	unlink(name);
+	return count;
+}
+
+/* A copy cut short: the complete records, then one line naming the file and the record. */
+START_TEST(truncated_copies_fail_cleanly)
+{
+	const char *dir = folder();
+	if (!dir)
+		return;
+	const expect *e = &files[_i];
+	char path[4200], msg[1024], name[64];
+	snprintf(path, sizeof path, "%s/%s", dir, e->path);
+	if (access(path, R_OK) != 0)
+		return;
+	size_t len;
+	unsigned char *b = slurp(path, &len);
+	size_t cuts[] = {len - 1, len / 2, 300, 10};
+	for (int c = 0; c < 4; c++) {
+		int failed;
+		int n = read_bytes(b, cuts[c], &failed, msg, sizeof msg, name, sizeof name);
+		ck_assert_msg(failed, "%s cut to %zu bytes: read %d records without error", path,
+		              cuts[c], n);
+		ck_assert_msg(n < e->records, "%s cut to %zu: %d records", path, cuts[c], n);
+		char prefix[128];
+		snprintf(prefix, sizeof prefix, "%s: record %d: ", name, n + 1);
+		ck_assert_msg(strncmp(msg, prefix, strlen(prefix)) == 0, "%s cut to %zu: '%s'", path,
+		              cuts[c], msg);
+		ck_assert_msg(!strchr(msg, '\n'), "two lines: '%s'", msg);
+	}
+	free(b);
+}
+END_TEST
+
+/* A copy with bytes overwritten: one line naming the file, the record and the trouble. */
+typedef struct {
+	const char *path;
+	long offset;
+	const char *bytes;
+	int nbytes;
+	const char *what;
+} corruption;
+
+static const corruption corruptions[] = {
+	{"mrc/rsciio/HAADFscan.mrc", 12, "\x03\0\0\0", 4, "MRC mode 3 is complex data"},
+	{"mrc/rsciio/HAADFscan.mrc", 12, "\x63\0\0\0", 4, "MRC header makes no sense"},
+	{"mrc/rsciio/HAADFscan.mrc", 92, "\xff\xff\xff\x7f", 4, "truncated MRC file: extended header"},
+	{"mrc/pyto/new-head_int16.mrc", 0, "\0\0\x02\0", 4, "size 131072x30 is outside"},
+};
+
+START_TEST(corrupted_copies_fail_cleanly)
+{
+	const char *dir = folder();
+	if (!dir)
+		return;
+	const corruption *c = &corruptions[_i];
+	char path[4200], msg[1024], name[64];
+	snprintf(path, sizeof path, "%s/%s", dir, c->path);
+	if (access(path, R_OK) != 0)
+		return;
+	size_t len;
+	unsigned char *b = slurp(path, &len);
+	memcpy(b + c->offset, c->bytes, (size_t)c->nbytes);
+	int failed;
+	int n = read_bytes(b, len, &failed, msg, sizeof msg, name, sizeof name);
+	ck_assert_msg(failed && n == 0, "%s: %d records, failed %d", path, n, failed);
+	char prefix[128];
+	snprintf(prefix, sizeof prefix, "%s: record 1: ", name);
+	ck_assert_msg(strncmp(msg, prefix, strlen(prefix)) == 0 && strstr(msg, c->what) &&
+	              !strchr(msg, '\n'), "%s with %s at %ld: '%s'", path, c->what, c->offset, msg);
+	free(b);
+}
+END_TEST
+
+Suite *test_suite(void)
+{
+	Suite *s = suite_create("formats");
+	TCase *tc = tcase_create("formats");
+	tcase_set_timeout(tc, 120);
+	int n = (int)(sizeof files / sizeof files[0]);
+	tcase_add_loop_test(tc, real_files_read_as_expected, 0, n);
+	tcase_add_loop_test(tc, truncated_copies_fail_cleanly, 0, n);
+	tcase_add_loop_test(tc, corrupted_copies_fail_cleanly, 0,
+	                    (int)(sizeof corruptions / sizeof corruptions[0]));
+	suite_add_tcase(s, tc);
+	return s;
+}
