@@ -5,11 +5,13 @@
 
 extern const sr_format_def sr_format_strt;   /* strt.c: stemrot tensor records */
 extern const sr_format_def sr_format_netpbm; /* netpbm.c: PBM/PGM/PPM/PAM */
+extern const sr_format_def sr_format_dm;     /* dm.c: Gatan DM3, DM4 */
 extern const sr_format_def sr_format_mrc;    /* mrc.c: MRC/CCP4 (signature at byte 208) */
 
 const sr_format_def *const sr_formats[] = {
 	&sr_format_strt,
 	&sr_format_netpbm,
+	&sr_format_dm,
 	&sr_format_mrc,
 };
 

@@ -26,4 +26,8 @@ typedef struct {
 } sr_micrograph_info;
 int sr_micrograph_meta(sr_record *rec, const char *name, long record, const sr_micrograph_info *mi);
 
+/* The most a reader of a format that needs the whole file in memory (DM, SER, TIFF) holds:
+ * 1 GiB. */
+#define SR_MICROGRAPH_MAX_FILE ((size_t)1 << 30)
+
 #endif

@@ -30,6 +30,14 @@ pamfile f01.pgm | grep -q 'PGM raw, 16 by 16' || fail "HAADF frame as PGM: $(pam
 # the frames of a movie, with their pixel sizes (stemrot-micrographs(5))
 recmeta -k frame,pixel.nm "$movie" > /dev/null
 
+# --- DM: a stack one record per frame; a spectrum refused ---
+recmeta -H -k format,frame,pixel.nm "$REAL/dm/rsciio/test_stackbuilder_imagestack.dm3" > s.tsv
+[ "$(tail -n 1 s.tsv)" = "$(printf 'DM3\t3\t59.9829')" ] || fail "DM stack: $(cat s.tsv)"
+cat "$REAL/dm/dmTest_float32_nonSquare_diffPixelSize.dm4" | recmeta -s -H -k pixel.nm,pixel.nm.y > d.tsv
+[ "$(cat d.tsv)" = "$(printf 'image\t1\t64\t128\t1\t0.2')" ] || fail "DM4 through a pipe: $(cat d.tsv)"
+expect_fail "DM spectrum" recmeta "$REAL/dm/rsciio/1D_test-EELS_spectrum.dm3"
+grep -q 'record 1: DM file holds no 2D image: it holds a 2048-point spectrum' err.txt || fail "spectrum message"
+
 # --- cut and corrupted copies: one line, complete records only ---
 head -c 5000 "$movie" > cut.mrc
 mkdir out && if recsplit -p 'out/%d.pgm' cut.mrc 2> err.txt; then fail "cut MRC: exit 0"; fi

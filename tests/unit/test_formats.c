@@ -64,6 +64,38 @@ static const expect files[] = {
 	 1172.71, 4, {726, 690, 698, 702}},
 	{"mrc/rsciio/HAADFscan.mrc", 1, 16, 16, "MRC", "uint16", 5.679131, NONE, 3923, 9399,
 	 6066.2, 4, {5715, 6654, 7842, 8618}},
+	/* DM: the thumbnail (image 0) is skipped; the value of the nonSquare test image is x */
+	{"dm/dmTest_float32_nonSquare_diffPixelSize.dm3", 1, 128, 64, "DM3", "float32", 1.0, 0.2,
+	 0, 127, 63.5, 4, {0, 1, 2, 3}},
+	{"dm/dmTest_float32_nonSquare_diffPixelSize.dm4", 1, 128, 64, "DM4", "float32", 1.0, 0.2,
+	 0, 127, 63.5, 4, {0, 1, 2, 3}},
+	{"dm/rsciio/2D_multi_signal.dm3", 1, 512, 512, "DM3", "uint16", 0.0177516, NONE, 0, 9739,
+	 3622.02, 0, {0}},
+	{"dm/rsciio/2D_test-1.dm3", 1, 2, 2, "DM3", "int16", NONE, NONE, 1, 4, 2.5, 4, {1, 2, 3, 4}},
+	{"dm/rsciio/2D_test-1.dm4", 1, 2, 2, "DM4", "int16", NONE, NONE, 1, 4, 2.5, 4, {1, 2, 3, 4}},
+	{"dm/rsciio/2D_test-10.dm3", 1, 2, 2, "DM3", "uint16", NONE, NONE, 1, 4, 2.5, 4, {1, 2, 3, 4}},
+	{"dm/rsciio/2D_test-10.dm4", 1, 2, 2, "DM4", "uint16", NONE, NONE, 1, 4, 2.5, 4, {1, 2, 3, 4}},
+	{"dm/rsciio/2D_test-12.dm3", 1, 2, 2, "DM3", "float64", NONE, NONE, 1, 4, 2.5, 4, {1, 2, 3, 4}},
+	{"dm/rsciio/2D_test-2.dm3", 1, 2, 2, "DM3", "float32", NONE, NONE, 1, 4, 2.5, 4, {1, 2, 3, 4}},
+	{"dm/rsciio/2D_test-2.dm4", 1, 2, 2, "DM4", "float32", NONE, NONE, 1, 4, 2.5, 4, {1, 2, 3, 4}},
+	{"dm/rsciio/2D_test-6.dm3", 1, 2, 2, "DM3", "uint8", NONE, NONE, 1, 4, 2.5, 4, {1, 2, 3, 4}},
+	{"dm/rsciio/2D_test-7.dm4", 1, 2, 2, "DM4", "int32", NONE, NONE, 1, 4, 2.5, 4, {1, 2, 3, 4}},
+	{"dm/rsciio/2D_test_STEM_image.dm3", 1, 68, 68, "DM3", "uint32", 0.248538, NONE, 29407,
+	 36106, 32655.4, 0, {0}},
+	{"dm/rsciio/3D_test-1.dm3", 2, 2, 2, "DM3", "int16", NONE, NONE, 1, 8, 4.5, 4, {1, 2, 3, 4}},
+	{"dm/rsciio/3D_test-1.dm4", 2, 2, 2, "DM4", "int16", NONE, NONE, 1, 8, 4.5, 4, {1, 2, 3, 4}},
+	{"dm/rsciio/test_stackbuilder_imagestack.dm3", 3, 16, 2, "DM3", "uint32", 59.9829, NONE,
+	 593415, 640661, 610174, 0, {0}},
+	{"dm/rsciio/tiff_test_dm_image_um_unit.dm3", 1, 68, 68, "DM3", "int32", 168.675, NONE, 2866,
+	 3774, 3335.39, 0, {0}},
+};
+
+/* Files that hold no 2D image: refused with one line saying what they hold. */
+static const struct {
+	const char *path, *what;
+} refused[] = {
+	{"dm/rsciio/1D_test-EELS_spectrum.dm3",
+	 "DM file holds no 2D image: it holds a 2048-point spectrum or profile, unit eV"},
 };
 
 /* Relative agreement to the digits expected/ prints (6 significant). */
@@ -199,7 +231,8 @@ START_TEST(truncated_copies_fail_cleanly)
 		return;
 	size_t len;
 	unsigned char *b = slurp(path, &len);
-	size_t cuts[] = {len - 1, len / 2, 300, 10};
+	/* (len - 16: DM files end in padding that no reader needs) */
+	size_t cuts[] = {len - 16, len / 2, 300, 10};
 	for (int c = 0; c < 4; c++) {
 		int failed;
 		int n = read_bytes(b, cuts[c], &failed, msg, sizeof msg, name, sizeof name);
@@ -216,6 +249,27 @@ START_TEST(truncated_copies_fail_cleanly)
 }
 END_TEST
 
+START_TEST(files_without_images_refused)
+{
+	const char *dir = folder();
+	if (!dir)
+		return;
+	char path[4200];
+	snprintf(path, sizeof path, "%s/%s", dir, refused[_i].path);
+	if (access(path, R_OK) != 0)
+		return;
+	sr_reader *rd = sr_reader_open(path);
+	sr_record rec;
+	sr_record_init(&rec);
+	ck_assert_int_eq(sr_reader_next(rd, &rec), -1);
+	char want[4400];
+	snprintf(want, sizeof want, "%s: record 1: %s", path, refused[_i].what);
+	ck_assert_str_eq(sr_errmsg(), want);
+	sr_record_free(&rec);
+	sr_reader_close(rd);
+}
+END_TEST
+
 /* A copy with bytes overwritten: one line naming the file, the record and the trouble. */
 typedef struct {
 	const char *path;
@@ -229,6 +283,10 @@ static const corruption corruptions[] = {
 	{"mrc/rsciio/HAADFscan.mrc", 12, "\x03\0\0\0", 4, "MRC mode 3 is complex data"},
 	{"mrc/rsciio/HAADFscan.mrc", 12, "\x63\0\0\0", 4, "MRC header makes no sense"},
 	{"mrc/rsciio/HAADFscan.mrc", 92, "\xff\xff\xff\x7f", 4, "truncated MRC file: extended header"},
+	{"dm/rsciio/2D_test-1.dm3", 99, "XXXX", 4, "lacks its %%%% mark"},
+	{"dm/rsciio/2D_test-1.dm4", 151, "XXXX", 4, "lacks its %%%% mark"},
+	{"dm/rsciio/2D_test-1.dm3", 14, "\xff\xff\xff\xff", 4, "corrupt DM file: a group of 4294967295 tags"},
+	{"dm/rsciio/2D_test-1.dm3", 18, "\x07", 1, "corrupt DM file: tag kind 7"},
 	{"mrc/pyto/new-head_int16.mrc", 0, "\0\0\x02\0", 4, "size 131072x30 is outside"},
 };
 
@@ -264,6 +322,8 @@ Suite *test_suite(void)
 	int n = (int)(sizeof files / sizeof files[0]);
 	tcase_add_loop_test(tc, real_files_read_as_expected, 0, n);
 	tcase_add_loop_test(tc, truncated_copies_fail_cleanly, 0, n);
+	tcase_add_loop_test(tc, files_without_images_refused, 0,
+	                    (int)(sizeof refused / sizeof refused[0]));
 	tcase_add_loop_test(tc, corrupted_copies_fail_cleanly, 0,
 	                    (int)(sizeof corruptions / sizeof corruptions[0]));
 	suite_add_tcase(s, tc);
