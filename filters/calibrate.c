@@ -10,7 +10,7 @@
 #include "core/err.h"
 #include "nn/nn.h"
 #include "io/stream.h"
-#include "learn/trainer.h"
+#include "learn/predictor.h"
 
 static const char usage[] =
 	"usage: calibrate -m MODEL [OPTION]... REF...\n"

@@ -10,8 +10,8 @@
 #include "core/err.h"
 #include "methods/generate.h"
 #include "nn/nn.h"
+#include "image/imgproc.h"
 #include "io/stream.h"
-#include "learn/trainer.h"
 
 static const char usage[] =
 	"usage: decode -m MODEL [OPTION]...\n"

@@ -11,7 +11,8 @@
 #include "core/err.h"
 #include "image/harmonic.h"
 #include "io/stream.h"
-#include "learn/trainer.h"
+#include "learn/predictor.h"
+#include "nn/nn.h"
 
 static const char usage[] =
 	"usage: predict -m MODEL [OPTION]... [FILE]...\n"

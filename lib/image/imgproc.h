@@ -10,8 +10,8 @@
  *
  * Functions return 0 on success and -1 with the error set (err.h) on a bad argument or an
  * allocation failure; they never print or exit.  Unless stated, out may not alias in.
- * Implementations: background.c, centroid.c, resample.c, denoise.c, project.c, and the
- * record-level helpers the filters call in prepare.c. */
+ * Implementations: background.c, centroid.c, resample.c, denoise.c, project.c, normalise.c,
+ * dihedral.c, and the record-level helpers the filters call in prepare.c. */
 #ifndef SR_IMGPROC_H
 #define SR_IMGPROC_H
 
@@ -169,5 +169,16 @@ int sr_denoise_record(sr_record *rec, const sr_denoise_options *opt);
  * 'y', or 0 for an arbitrary phi.  Adds project.axis (when given), project.angle,
  * project.length.  tmp is scratch space reused between calls (may start zeroed). */
 int sr_project_record(sr_record *rec, int axis, double phi_deg, int len, sr_record *tmp);
+
+/* ---- the input of the orientation networks (normalise.c, dihedral.c) ---- */
+/* out = (in - background) / level, background = median of the 2 px border band, level = mean
+ * of the pixels above half of the 95th percentile of (in - background) (profiles: same on
+ * the 1D signal).  n = h * w.  A view with no signal gets level 1.  out may alias in. */
+void sr_normalise_view(const float *in, int w, int h, float *out);
+
+/* Transform j (0..7) of the dihedral group applied to a square n x n image: rotation by
+ * 90 (j % 4) degrees counterclockwise on screen, after a mirror y -> -y when j >= 4.  The
+ * orientation of the result is s theta + 90 (j % 4) with s = -1 when mirrored. */
+void sr_dihedral(const float *in, float *out, int n, int j);
 
 #endif

@@ -32,12 +32,6 @@
 #include "nn/nn.h"
 #include "io/record.h"
 
-/* ---- normalisation (shared by train and predict) ---- */
-/* out = (in - background) / level, background = median of the 2 px border band, level = mean
- * of the pixels above half of the 95th percentile of (in - background) (profiles: same on
- * the 1D signal).  n = h * w.  A view with no signal gets level 1. */
-void sr_normalise_view(const float *in, int w, int h, float *out);
-
 /* ---- one batch as the methods see it ---- */
 typedef struct {
 	int n;               /* samples in the batch */
@@ -141,39 +135,5 @@ int sr_train(const sr_train_conf *conf, int npaths, char **paths);
 /* Runs the method's batch function over the stored validation records in batches (train=0);
  * returns the mean loss, or NAN on error. */
 double sr_trainer_validate(sr_trainer *t);
-
-/* ---- prediction ---- */
-typedef struct {
-	double angle;     /* calibrated when the model is calibrated for the order, degrees [0, 360/k) */
-	double raw;       /* uncalibrated angle of the head used */
-	int k;            /* order used */
-	double conf;      /* confidence 0..1 */
-	int calibrated;
-	double cons[64];  /* per head predicted consistency (index k-1), when the model has it */
-	/* profiles (ambiguity.h): the mirror candidate, its probability (0.5 for a single
-	 * profile, small for a resolved pair), the ambiguity left (enum sr_ambiguity) and the
-	 * projection angle phi; for images angle2 = NAN, conf2 = 0, ambiguity 0, phi 0 */
-	double angle2, conf2, phi;
-	int ambiguity;
-} sr_prediction;
-
-typedef struct sr_predictor sr_predictor;
-
-/* Opens a model for prediction: the network named by the info key predict.net (default
- * "siamese").  order > 0 overrides the model's order.  NULL with a message on a bad file. */
-sr_predictor *sr_predictor_open(const char *model_path, int order);
-void sr_predictor_free(sr_predictor *p);
-const sr_meta *sr_predictor_info(const sr_predictor *p);
-/* Predicts the orientation of view 0 of rec; with use_pair and a record of 2 views and an
- * offset, averages view 0 and view 1 - offset.  -1 on a shape mismatch. */
-int sr_predict_record(sr_predictor *p, const sr_record *rec, int use_pair, sr_prediction *out);
-int sr_predictor_heads(const sr_predictor *p);
-/* Test-time augmentation: n = 4 (the four 90-degree rotations) or 8 (and their mirror
- * images) evaluations per view, averaged; square images only; 1 = off (default). */
-void sr_predictor_set_tta(sr_predictor *p, int n);
-/* The averaging in effect: what set_tta asked for, or 1 where it does not apply. */
-int sr_predictor_tta(const sr_predictor *p);
-/* Overrides the order for the following predictions (0: the model's own rule). */
-void sr_predictor_set_order(sr_predictor *p, int order);
 
 #endif

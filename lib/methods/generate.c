@@ -23,11 +23,11 @@
 #include "core/rng.h"
 #include "image/rotate.h"
 #include "nn/loss.h"
+#include "learn/order.h"
 #include "learn/trainer.h"
 
 #define DEG (M_PI / 180.0)
 #define NORM_EPS 1e-4
-#define DEFAULT_THRESH 0.1
 
 /* ---------------------------------------------------------------- the code */
 
@@ -484,7 +484,6 @@ static int m2_finish(sr_trainer *t)
 	m2state *s = t->mstate;
 	int K = s->K;
 	char key[64];
-	double thresh = DEFAULT_THRESH;
 	/* validation statistics of the final weights (the last epoch's pass, else a new one) */
 	if (t->nval > 0 && s->head_n == 0 && !isfinite(sr_trainer_validate(t)))
 		return -1;
@@ -501,75 +500,11 @@ static int m2_finish(sr_trainer *t)
 	}
 	if (s->mse_n > 0)
 		sr_meta_set(&t->info, "val.recon_mse", "%.6g", s->mse_sum / s->mse_n);
-	sr_meta_set(&t->info, "order.thresh", "%g", thresh);
-	/* per-image orders of the validation A views from the predicted consistencies, by
-	 * predict(1)'s rule (siamese.c): the smallest trained head whose q is below the threshold
-	 * relaxed to twice the best head's q */
-	long hist[SR_MAX_ORDER + 1] = {0}, n = 0;
-	sr_net *enc = t->nets[0];
-	size_t S = s->S;
-	int mb = 2 * s->maxb;
-	for (long i = 0; i < t->nval; i += mb) {
-		int m = (int)(t->nval - i < mb ? t->nval - i : mb);
-		for (int j = 0; j < m; j++)
-			memcpy(s->xin + (size_t)j * S, t->val_x + (size_t)(i + j) * 2 * S, S * sizeof(float));
-		if (sr_net_forward(enc, s->xin, m, 0, 0) < 0)
-			return -1;
-		const float *out = sr_net_output(enc);
-		for (int j = 0; j < m; j++) {
-			const float *q = out + (size_t)j * s->nout + 2 * K;
-			double qmin = INFINITY;
-			for (int h = 0; h < s->nh; h++)
-				qmin = fmin(qmin, q[s->heads[h] - 1]);
-			double th = fmax(thresh, 2 * qmin);
-			int k = 0;
-			for (int h = 0; h < s->nh && !k; h++)
-				if (q[s->heads[h] - 1] < th)
-					k = s->heads[h];
-			hist[k]++;
-			n++;
-		}
-	}
-	int order = t->conf.order, best = 0;
-	for (int k = 0; k <= K; k++) {
-		if (hist[k] > hist[best])
-			best = k;
-		if (hist[k] && n) {
-			snprintf(key, sizeof key, "val.order_fraction.%d", k);
-			sr_meta_set(&t->info, key, "%.4f", (double)hist[k] / n);
-		}
-	}
-	if (order == 0 && n > 0 && best > 0 && hist[best] >= 0.9 * n)
-		order = best;
-	/* a single-shape data set, by method 1's rule (siamese.c): the head of lowest validation
-	 * pair loss, or its smallest divisor about as low, when every other head is clearly
-	 * worse */
-	if (order == 0 && s->head_n > 0 && s->nh > 1) {
-		int kbest = 0;
-		for (int h = 0; h < s->nh; h++) {
-			int k = s->heads[h];
-			if (!kbest || s->head_sum[k - 1] < s->head_sum[kbest - 1])
-				kbest = k;
-		}
-		double lbest = s->head_sum[kbest - 1] / s->head_n;
-		for (int h = 0; h < s->nh && lbest < 0.2; h++) {
-			int k = s->heads[h];
-			if (k <= kbest && kbest % k == 0 &&
-			    s->head_sum[k - 1] / s->head_n < fmin(0.2, 2 * lbest)) {
-				order = k;
-				break;
-			}
-		}
-		for (int h = 0; h < s->nh && order; h++) {
-			int k = s->heads[h];
-			if (k % order && s->head_sum[k - 1] / s->head_n < 3 * lbest)
-				order = 0;
-		}
-	}
-	sr_meta_set_long(&t->info, "order", order); /* 0: per image (mixed shapes) */
-	sr_meta_set(&t->info, "order.source", "%s", t->conf.order ? "given" : "detected");
-	sr_meta_set(&t->info, "calibrated", "no");
-	return 0;
+	/* the order by the rule of learn/order.h among the heads the decoder reads; the
+	 * single-shape rule needs two of them to compare */
+	sr_order_input in = {t->nets[0], K, s->nout, s->heads, s->nh, s->head_sum, s->head_n,
+	                     s->nh > 1, t->conf.order, 2 * s->maxb, s->xin};
+	return sr_order_detect(&in, t->val_x, t->nval, t->views, t->h, t->w, &t->info);
 }
 
 const sr_method sr_method_generate = {

@@ -22,7 +22,7 @@
  * 900 square pairs, 12 epochs).
  *
  * THE LOSS.  "mse": mean squared error between the decoder's image and the normalised partner
- * view (trainer.h, sr_normalise_view).  "poisson": the decoder's output o is read as a mean
+ * view (image/imgproc.h, sr_normalise_view).  "poisson": the decoder's output o is read as a mean
  * mu = softplus(o) and the loss is the mean Poisson deviance 2 (x log(x / mu) - x + mu) with
  * x = max(target, 0): a counting-noise likelihood that weighs bright (noisier) pixels less.
  *

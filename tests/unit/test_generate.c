@@ -18,6 +18,7 @@
 #include "synth/render.h"
 #include "core/rng.h"
 #include "image/rotate.h"
+#include "learn/predictor.h"
 #include "learn/trainer.h"
 #include "nn/loss.h"
 

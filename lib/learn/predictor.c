@@ -1,0 +1,244 @@
+/* predictor.c: the generic predictor of predictor.h, with its test-time averaging over the
+ * dihedral transforms of a square view. */
+#include "learn/predictor.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/angles.h"
+#include "core/err.h"
+#include "image/imgproc.h"
+#include "learn/mirror.h"
+#include "learn/order.h"
+#include "nn/nn.h"
+
+struct sr_predictor {
+	sr_model *model;
+	sr_net *net;
+	sr_meta info;
+	int K, nout, cons, order, kmin, model_order;
+	int heads[SR_MAX_ORDER], nheads; /* the candidate orders kmin..K */
+	int layout, views, h, w;
+	double thresh;
+	double calib[SR_MAX_ORDER + 1];
+	int has_calib[SR_MAX_ORDER + 1];
+	int tta;
+	float *xin;
+};
+
+void sr_predictor_free(sr_predictor *p)
+{
+	if (!p)
+		return;
+	sr_net_free(p->net);
+	sr_model_free(p->model);
+	sr_meta_free(&p->info);
+	free(p->xin);
+	free(p);
+}
+
+static int need_long(const sr_meta *m, const char *key, long lo, long hi, long *out)
+{
+	int r = sr_meta_get_long(m, key, out);
+	if (r == 1)
+		return sr_fail("model info lacks %s (not an orientation model?)", key);
+	if (r < 0)
+		return -1;
+	if (*out < lo || *out > hi)
+		return sr_fail("model info: %s=%ld is out of range", key, *out);
+	return 0;
+}
+
+sr_predictor *sr_predictor_open(const char *path, int order)
+{
+	sr_predictor *p = calloc(1, sizeof *p);
+	if (!p) {
+		sr_fail("out of memory");
+		return NULL;
+	}
+	sr_meta_init(&p->info);
+	p->model = sr_model_load(path);
+	if (!p->model) { /* the message names the file */
+		sr_predictor_free(p);
+		return NULL;
+	}
+	if (sr_meta_copy(&p->info, sr_model_info(p->model)) < 0)
+		goto bad;
+	const sr_meta *m = &p->info;
+	const char *kind = sr_meta_get(m, "stemrot.model");
+	if (!kind || strcmp(kind, "orientation")) {
+		sr_fail("not an orientation model (no stemrot.model=orientation in its info)");
+		goto bad;
+	}
+	long K, h, w, views, ord = 0;
+	if (need_long(m, "heads", 1, SR_MAX_ORDER, &K) < 0 ||
+	    need_long(m, "input.height", 1, SR_MAX_DIM, &h) < 0 ||
+	    need_long(m, "input.width", 1, SR_MAX_DIM, &w) < 0 ||
+	    need_long(m, "input.views", 1, SR_MAX_VIEWS, &views) < 0)
+		goto bad;
+	/* a checkpoint has no order yet: per image */
+	if (sr_meta_get(m, "order") && need_long(m, "order", 0, K, &ord) < 0)
+		goto bad;
+	const char *lay = sr_meta_get(m, "input.layout");
+	p->layout = lay && !strcmp(lay, "profile") ? SR_LAYOUT_PROFILE : SR_LAYOUT_IMAGE;
+	p->K = (int)K;
+	p->h = (int)h;
+	p->w = (int)w;
+	p->views = (int)views;
+	p->order = order > 0 ? order : (int)ord;
+	p->model_order = (int)ord;
+	if (p->order > p->K) {
+		sr_fail("--order %d is larger than the model's %d heads", p->order, p->K);
+		goto bad;
+	}
+	long km = 1;
+	if (sr_meta_get(m, "heads.kmin") && need_long(m, "heads.kmin", 1, K, &km) < 0)
+		goto bad;
+	p->kmin = (int)km;
+	for (int k = p->kmin; k <= p->K; k++)
+		p->heads[p->nheads++] = k;
+	const char *cons = sr_meta_get(m, "heads.consistency");
+	p->cons = cons && !strcmp(cons, "yes");
+	p->thresh = SR_ORDER_THRESH;
+	if (sr_meta_get_double(m, "order.thresh", &p->thresh) < 0)
+		goto bad;
+	for (int k = 1; k <= p->K; k++) {
+		char key[32];
+		snprintf(key, sizeof key, "calib.%d", k);
+		int r = sr_meta_get_double(m, key, &p->calib[k]);
+		if (r < 0)
+			goto bad;
+		p->has_calib[k] = r == 0;
+	}
+	const char *name = sr_meta_get(m, "predict.net");
+	p->net = sr_model_net(p->model, name ? name : "siamese", 16);
+	if (!p->net) {
+		if (!sr_errmsg()[0])
+			sr_fail("model has no network '%s'", name ? name : "siamese");
+		goto bad;
+	}
+	int c, nh, nw;
+	sr_net_in_shape(p->net, &c, &nh, &nw);
+	p->nout = sr_net_out_size(p->net);
+	if (c != 1 || nh != p->h || nw != p->w || p->nout < 2 * p->K + (p->cons ? p->K : 0)) {
+		sr_fail("model's network does not match its info block");
+		goto bad;
+	}
+	p->xin = malloc((size_t)18 * h * w * sizeof *p->xin);
+	if (!p->xin) {
+		sr_fail("out of memory");
+		goto bad;
+	}
+	p->tta = 1;
+	return p;
+bad:
+	sr_fail_context("%s", path);
+	sr_predictor_free(p);
+	return NULL;
+}
+
+const sr_meta *sr_predictor_info(const sr_predictor *p) { return &p->info; }
+int sr_predictor_heads(const sr_predictor *p) { return p->K; }
+
+void sr_predictor_set_order(sr_predictor *p, int order)
+{
+	p->order = order > 0 && order <= p->K ? order : p->model_order;
+}
+
+void sr_predictor_set_tta(sr_predictor *p, int n)
+{
+	p->tta = (n == 4 || n == 8) && p->h == p->w && p->layout == SR_LAYOUT_IMAGE ? n : 1;
+}
+
+int sr_predictor_tta(const sr_predictor *p) { return p->tta; }
+
+int sr_predict_record(sr_predictor *p, const sr_record *rec, int use_pair, sr_prediction *out)
+{
+	memset(out, 0, sizeof *out);
+	if (rec->layout != p->layout || rec->height != p->h || rec->width != p->w)
+		return sr_fail("record is %dx%d, the model wants %dx%d %s (centre --size, or "
+		               "pamcut/pnmpad, make them equal)", rec->height, rec->width, p->h, p->w,
+		               p->layout == SR_LAYOUT_PROFILE ? "profiles" : "images");
+	double delta = NAN;
+	int pair = 0;
+	if (use_pair && rec->views >= 2 && sr_meta_get_double(&rec->meta, "offset", &delta) == 0)
+		pair = 1;
+	size_t S = (size_t)p->h * p->w;
+	int nt = p->tta, nv = pair ? 2 : 1, n = nv * nt;
+	float *norm = p->xin + (size_t)16 * S; /* scratch after the at most 16 inputs */
+	for (int v = 0; v < nv; v++) {
+		sr_normalise_view(rec->data + v * S, p->w, p->h, norm + v * S);
+		for (int j = 0; j < nt; j++) {
+			float *dst = p->xin + (size_t)(v * nt + j) * S;
+			if (j == 0)
+				memcpy(dst, norm + v * S, S * sizeof *dst);
+			else
+				sr_dihedral(norm + v * S, dst, p->w, j);
+		}
+	}
+	if (sr_net_forward(p->net, p->xin, n, 0, 0) < 0)
+		return -1;
+	const float *o = sr_net_output(p->net);
+	/* mean consistency per head over all evaluations */
+	float q[SR_MAX_ORDER];
+	for (int k = 0; k < p->K; k++) {
+		double s = 0;
+		if (p->cons)
+			for (int i = 0; i < n; i++)
+				s += o[(size_t)i * p->nout + 2 * p->K + k];
+		q[k] = (float)(s / n);
+		out->cons[k] = q[k];
+	}
+	int k = p->order;
+	if (k == 0)
+		k = p->cons ? sr_order_of_image(q, p->heads, p->nheads, p->thresh) : 0;
+	if (k == 0) { /* nothing consistent: the head with the lowest predicted loss */
+		k = p->kmin;
+		for (int i = p->kmin; i < p->K; i++)
+			if (q[i] < q[k - 1])
+				k = i + 1;
+	}
+	double P = 360.0 / k, est[16], wt[16];
+	out->angle2 = NAN;
+	if (p->layout == SR_LAYOUT_PROFILE) { /* mirror-folded heads: mirror.h */
+		/* a folded model's gauge is 0 or P/2 (mirror.h): the calibration snaps to it */
+		double c = p->has_calib[k] && fabs(sr_angdiff(p->calib[k], 0, P)) > P / 4 ? P / 2 : 0;
+		double agree, mag;
+		out->raw = sr_head_angle(o, k, &mag);
+		double fb = pair ? sr_head_angle(o + p->nout, k, NULL) - c : NAN;
+		out->phi = sr_profile_phi(rec);
+		sr_mirror_answer(out->raw - c, fb, pair ? delta : NAN, out->phi, k, 2.0, out, &agree);
+		out->k = k;
+		out->calibrated = p->has_calib[k];
+		double R = cos(k * agree * M_PI / 360.0);
+		out->conf = p->cons ? exp(-q[k - 1] / p->thresh) * R : R;
+		return 0;
+	}
+	for (int v = 0; v < nv; v++)
+		for (int j = 0; j < nt; j++) {
+			int i = v * nt + j;
+			double mag, a = sr_head_angle(o + (size_t)i * p->nout, k, &mag);
+			/* undo the transform: a = s theta + 90 j%4 */
+			a -= 90.0 * (j % 4);
+			if (j >= 4)
+				a = -a;
+			if (v == 1)
+				a -= delta;
+			est[i] = sr_wrap(a, P);
+			wt[i] = 1;
+		}
+	double R;
+	out->raw = sr_circmean(est, wt, n, P, &R);
+	out->k = k;
+	double qk = q[k - 1];
+	out->conf = p->cons ? exp(-qk / p->thresh) * R : R;
+	if (p->has_calib[k]) {
+		out->angle = sr_wrap(out->raw - p->calib[k], P);
+		out->calibrated = 1;
+	} else {
+		out->angle = out->raw;
+	}
+	return 0;
+}
