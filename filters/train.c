@@ -1,15 +1,22 @@
-/* train: learns orientation from stereo pairs (method 1, self-supervised) and writes a model. */
+/* train: learns orientation from stereo pairs whose only label is their known offset, and
+ * writes a model (train(1)).  The options of a method are the method's own (its sr_option
+ * table, methods/registry.h); this program turns them into command-line options, and prints
+ * the progress the training loop reports. */
+#include <errno.h>
 #include <getopt.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "cli/cli.h"
 #include "core/err.h"
 #include "learn/trainer.h"
+#include "methods/registry.h"
 
-static const char usage[] =
+static const char usage_head[] =
 	"usage: train -o MODEL [OPTION]... [FILE]...\n"
 	"Train a network that tells the orientation of a particle from stereo pairs whose\n"
 	"only label is their known offset (the `offset' key); ground-truth angles are\n"
@@ -36,22 +43,6 @@ static const char usage[] =
 	"      --kmin K         smallest order to detect (default 3: polygons; heads\n"
 	"                       below it are not trained)\n"
 	"      --cons-weight X  weight of the per-image consistency prediction (default 0.02)\n"
-	"      --head-pow P     weight head k's loss by k^-P (default 0: all equal)\n"
-	"      --no-augment     do not transform training pairs (default: each pair is\n"
-	"                       rotated by a random multiple of 90 degrees and maybe\n"
-	"                       mirrored, both views alike, the offset following)\n"
-	"      --decoder SPEC   generate: decoder network or @FILE (default: dense,\n"
-	"                       then upsampling and convolutions to the view size)\n"
-	"      --latents N      generate: latent numbers besides the angle (default 2)\n"
-	"      --loss NAME      generate: mse (default) or poisson\n"
-	"      --renderer NAME  generate: free (default: the decoder draws the view) or\n"
-	"                       template (the decoder draws a template that is turned\n"
-	"                       by the decoded angle; images only)\n"
-	"      --mirror-weight X  weight of the mirror loss: a view's mirror image must\n"
-	"                       give the negated angle, which fixes the zero for every\n"
-	"                       image alike (default 1; 0 = off)\n"
-	"      --zoom-weight X  weight of the zoom loss: an A view zoomed by 0.8..1.25 must\n"
-	"                       keep its angle, tying the zero across sizes (default 1)\n"
 	"      --log FILE       TSV log of train and validation loss per epoch\n"
 	"      --checkpoint F   checkpoint file (default MODEL.ckpt), written each epoch\n"
 	"  -r, --resume         continue from the checkpoint when it exists\n"
@@ -63,96 +54,334 @@ static const char usage[] =
 	"                       interrupted (to test --resume)\n"
 	"  -q, --quiet          no progress output\n"
 	"  -h, --help           show this help and exit\n"
-	"  -V, --version        show the version and exit\n"
+	"  -V, --version        show the version and exit\n";
+static const char usage_tail[] =
 	"\n"
 	"With no FILE, or FILE -, read standard input.\n";
 
-int main(int argc, char **argv)
+/* ---------------------------------------------------------------- the methods' options */
+
+/* Every method option by name, once (methods may share a table), for getopt_long. */
+enum { MAX_METHOD_OPTIONS = 64 };
+static const sr_option *method_options[MAX_METHOD_OPTIONS];
+static int n_method_options;
+
+static void collect_method_options(void)
 {
-	sr_set_progname(argv[0]);
-	sr_train_conf c;
-	sr_train_defaults(&c);
-	c.progress = isatty(2) ? 1 : 0;
-	static const struct option lo[] = {
+	for (int m = 0; sr_methods[m]; m++)
+		for (const sr_option *o = sr_methods[m]->options; o && o->name; o++) {
+			int seen = 0;
+			for (int i = 0; i < n_method_options; i++)
+				seen |= !strcmp(method_options[i]->name, o->name);
+			if (!seen && n_method_options < MAX_METHOD_OPTIONS)
+				method_options[n_method_options++] = o;
+		}
+}
+
+/* --help: the generic options, then each method's (methods sharing a table together). */
+static _Noreturn void print_help(void)
+{
+	fputs(usage_head, stdout);
+	for (int m = 0; sr_methods[m]; m++) {
+		const sr_option *opts = sr_methods[m]->options;
+		int first = 1;
+		for (int p = 0; p < m; p++)
+			first &= sr_methods[p]->options != opts;
+		if (!opts || !opts->name || !first)
+			continue;
+		printf("\nOptions of method %s", sr_methods[m]->name);
+		for (int q = m + 1; sr_methods[q]; q++)
+			if (sr_methods[q]->options == opts)
+				printf(" and %s", sr_methods[q]->name);
+		printf(":\n");
+		for (const sr_option *o = opts; o->name; o++) {
+			int len = printf("      --%s%s%s", o->name, o->arg ? " " : "", o->arg ? o->arg : "");
+			const char *h = o->help;
+			printf("%*s", len < 22 ? 23 - len : 2, "");
+			for (const char *nl; (nl = strchr(h, '\n')); h = nl + 1)
+				printf("%.*s\n%23s", (int)(nl - h), h, "");
+			printf("%s\n", h);
+		}
+	}
+	fputs(usage_tail, stdout);
+	exit(0);
+}
+
+/* Sets the method option o of conf from its command-line value arg. */
+static int set_method_option(const sr_option *o, const char *arg, void *conf)
+{
+	char name[64];
+	snprintf(name, sizeof name, "--%s", o->name);
+	void *at = (char *)conf + o->offset;
+	long v;
+	switch (o->kind) {
+	case SR_OPTION_INT:
+		if (sr_parse_long(name, arg, (long)o->lo, (long)o->hi, &v) < 0)
+			return -1;
+		*(int *)at = (int)v;
+		return 0;
+	case SR_OPTION_DOUBLE: return sr_parse_double(name, arg, o->lo, o->hi, (double *)at);
+	case SR_OPTION_CLEAR: *(int *)at = 0; return 0;
+	case SR_OPTION_STRING:
+		if (o->choices) {
+			int ok = 0;
+			char list[256] = "";
+			for (int i = 0; o->choices[i]; i++) {
+				ok |= !strcmp(arg, o->choices[i]);
+				snprintf(list + strlen(list), sizeof list - strlen(list), "%s%s", i ? ", " : "",
+				         o->choices[i]);
+			}
+			if (!ok)
+				return sr_fail("%s: unknown %s '%s' (%s)", name, o->name, arg, list);
+		}
+		*(const char **)at = arg;
+		return 0;
+	}
+	return sr_fail("%s: unknown option kind", name);
+}
+
+/* ---------------------------------------------------------------- the command line */
+
+typedef struct {
+	sr_train_conf conf;
+	int progress;     /* 1: progress bar (stderr is a tty), 0: plain lines, -1: quiet */
+	const char *log;  /* TSV log path or NULL */
+	int nfiles;
+	char **files;
+} options;
+
+static void parse_command_line(int argc, char **argv, options *o)
+{
+	enum { OPT_LR_MIN = SR_OPT_LOCAL, OPT_WARMUP, OPT_CLIP, OPT_WEIGHT_DECAY, OPT_KMIN,
+	       OPT_CONS_WEIGHT, OPT_LOG, OPT_CHECKPOINT, OPT_STREAM, OPT_MEMORY, OPT_CHUNK,
+	       OPT_MAX_RECORDS, OPT_STOP_AFTER, OPT_METHOD_OPTION };
+	static const struct option generic[] = {
 		{"output", required_argument, NULL, 'o'}, {"method", required_argument, NULL, 'M'},
 		{"epochs", required_argument, NULL, 'e'}, {"batch", required_argument, NULL, 'b'},
-		{"lr", required_argument, NULL, 'l'}, {"lr-min", required_argument, NULL, 1},
-		{"warmup", required_argument, NULL, 2}, {"clip", required_argument, NULL, 3},
-		{"weight-decay", required_argument, NULL, 4}, {"seed", required_argument, NULL, 's'},
-		{"threads", required_argument, NULL, 't'}, {"val", required_argument, NULL, 'v'},
-		{"net", required_argument, NULL, 'n'}, {"heads", required_argument, NULL, 'K'},
-		{"order", required_argument, NULL, 'k'}, {"cons-weight", required_argument, NULL, 5},
-		{"head-pow", required_argument, NULL, 13},
-		{"decoder", required_argument, NULL, 20}, {"latents", required_argument, NULL, 21},
-		{"loss", required_argument, NULL, 22}, {"renderer", required_argument, NULL, 23},
-		{"no-augment", no_argument, NULL, 14}, {"kmin", required_argument, NULL, 16},
-		{"zoom-weight", required_argument, NULL, 17}, {"mirror-weight", required_argument, NULL, 15},
-		{"log", required_argument, NULL, 6}, {"checkpoint", required_argument, NULL, 7},
-		{"resume", no_argument, NULL, 'r'}, {"stream", no_argument, NULL, 8},
-		{"memory", required_argument, NULL, 9}, {"chunk", required_argument, NULL, 10},
-		{"max-records", required_argument, NULL, 11}, {"stop-after", required_argument, NULL, 12}, {"quiet", no_argument, NULL, 'q'},
-		{"help", no_argument, NULL, 'h'}, {"version", no_argument, NULL, 'V'},
-		{NULL, 0, NULL, 0}};
-	int o;
+		{"lr", required_argument, NULL, 'l'}, {"lr-min", required_argument, NULL, OPT_LR_MIN},
+		{"warmup", required_argument, NULL, OPT_WARMUP},
+		{"clip", required_argument, NULL, OPT_CLIP},
+		{"weight-decay", required_argument, NULL, OPT_WEIGHT_DECAY},
+		{"seed", required_argument, NULL, 's'}, {"threads", required_argument, NULL, 't'},
+		{"val", required_argument, NULL, 'v'}, {"net", required_argument, NULL, 'n'},
+		{"heads", required_argument, NULL, 'K'}, {"order", required_argument, NULL, 'k'},
+		{"kmin", required_argument, NULL, OPT_KMIN},
+		{"cons-weight", required_argument, NULL, OPT_CONS_WEIGHT},
+		{"log", required_argument, NULL, OPT_LOG},
+		{"checkpoint", required_argument, NULL, OPT_CHECKPOINT},
+		{"resume", no_argument, NULL, 'r'}, {"stream", no_argument, NULL, OPT_STREAM},
+		{"memory", required_argument, NULL, OPT_MEMORY},
+		{"chunk", required_argument, NULL, OPT_CHUNK},
+		{"max-records", required_argument, NULL, OPT_MAX_RECORDS},
+		{"stop-after", required_argument, NULL, OPT_STOP_AFTER},
+		{"quiet", no_argument, NULL, 'q'}, {"help", no_argument, NULL, 'h'},
+		{"version", no_argument, NULL, 'V'}};
+	enum { NGENERIC = sizeof generic / sizeof generic[0] };
+	static struct option longopts[NGENERIC + MAX_METHOD_OPTIONS + 1];
+	collect_method_options();
+	memcpy(longopts, generic, sizeof generic);
+	for (int i = 0; i < n_method_options; i++)
+		longopts[NGENERIC + i] = (struct option){
+			method_options[i]->name,
+			method_options[i]->kind == SR_OPTION_CLEAR ? no_argument : required_argument, NULL,
+			OPT_METHOD_OPTION + i};
+	/* the method's options are applied once the method is known (-M may come later) */
+	struct given_option { int i; const char *arg; } given[argc];
+	int ngiven = 0;
+	sr_train_conf *c = &o->conf;
+	*o = (options){.progress = isatty(2) ? 1 : 0};
+	sr_train_defaults(c);
+	c->method = &sr_method_siamese;
+	int code;
 	long v;
-	opterr = 0; /* one message of our own, not getopt's two */
-	while ((o = getopt_long(argc, argv, "o:M:e:b:l:s:t:v:n:K:k:rqhV", lo, NULL)) != -1) {
+	while ((code = sr_getopt(argc, argv, ":o:M:e:b:l:s:t:v:n:K:k:rqhV", longopts)) != -1) {
 		int bad = 0;
-		switch (o) {
-		case 'o': c.model = optarg; break;
+		switch (code) {
+		case 'o': c->model = optarg; break;
 		case 'M':
-			if (!sr_method_find(optarg))
-				sr_die("--method: unknown method '%s' (siamese, generate, oracle)", optarg);
-			c.method = optarg;
+			if (!(c->method = sr_method_find(optarg))) {
+				char list[256] = "";
+				for (int m = 0; sr_methods[m]; m++)
+					snprintf(list + strlen(list), sizeof list - strlen(list), "%s%s",
+					         m ? ", " : "", sr_methods[m]->name);
+				sr_die("--method: unknown method '%s' (%s)", optarg, list);
+			}
 			break;
-		case 'e': bad = sr_parse_long("--epochs", optarg, 1, 100000, &v); c.epochs = (int)v; break;
-		case 'b': bad = sr_parse_long("--batch", optarg, 1, 4096, &v); c.batch = (int)v; break;
-		case 'l': bad = sr_parse_double("--lr", optarg, 1e-8, 10, &c.lr); break;
-		case 1: bad = sr_parse_double("--lr-min", optarg, 0, 10, &c.lr_min); break;
-		case 2: bad = sr_parse_long("--warmup", optarg, 0, 100000000, &c.warmup); break;
-		case 3: bad = sr_parse_double("--clip", optarg, 0, 1e6, &c.clip); break;
-		case 4: bad = sr_parse_double("--weight-decay", optarg, 0, 1, &c.weight_decay); break;
-		case 's': bad = sr_parse_seed("--seed", optarg, &c.seed); break;
-		case 't': bad = sr_parse_long("--threads", optarg, 1, 1024, &v); c.threads = (int)v; break;
-		case 'v': bad = sr_parse_double("--val", optarg, 0, 0.9, &c.val); break;
-		case 'n': c.net = optarg; break;
-		case 'K': bad = sr_parse_long("--heads", optarg, 1, 32, &v); c.heads = (int)v; break;
-		case 'k': bad = sr_parse_order("--order", optarg, 0, &c.order); break;
-		case 14: c.augment = 0; break;
-		case 17: bad = sr_parse_double("--zoom-weight", optarg, 0, 100, &c.zoom_weight); break;
-		case 16: bad = sr_parse_order("--kmin", optarg, 0, &c.kmin); break;
-		case 15: bad = sr_parse_double("--mirror-weight", optarg, 0, 100, &c.mirror_weight); break;
-		case 13: bad = sr_parse_double("--head-pow", optarg, 0, 4, &c.head_pow); break;
-		case 5: bad = sr_parse_double("--cons-weight", optarg, 0, 100, &c.cons_weight); break;
-		case 6: c.log = optarg; break;
-		case 7: c.checkpoint = optarg; break;
-		case 'r': c.resume = 1; break;
-		case 8: c.stream = 1; break;
-		case 9: bad = sr_parse_long("--memory", optarg, 1, 1L << 30, &c.mem_limit_mb); break;
-		case 10: bad = sr_parse_long("--chunk", optarg, 1, 1L << 24, &c.chunk); break;
-		case 11: bad = sr_parse_long("--max-records", optarg, 1, 1L << 40, &c.max_records); break;
-		case 12: bad = sr_parse_long("--stop-after", optarg, 1, 100000, &v); c.stop_after = (int)v; break;
-		case 20: c.decoder = optarg; break;
-		case 21: bad = sr_parse_long("--latents", optarg, 0, 16, &v); c.latents = (int)v; break;
-		case 22: c.loss = optarg; break;
-		case 23:
-			if (strcmp(optarg, "free") && strcmp(optarg, "template"))
-				sr_die("--renderer: unknown renderer '%s' (free, template)", optarg);
-			c.renderer = optarg;
+		case 'e': bad = sr_parse_long("--epochs", optarg, 1, 100000, &v); c->epochs = (int)v; break;
+		case 'b': bad = sr_parse_long("--batch", optarg, 1, 4096, &v); c->batch = (int)v; break;
+		case 'l': bad = sr_parse_double("--lr", optarg, 1e-8, 10, &c->lr); break;
+		case OPT_LR_MIN: bad = sr_parse_double("--lr-min", optarg, 0, 10, &c->lr_min); break;
+		case OPT_WARMUP: bad = sr_parse_long("--warmup", optarg, 0, 100000000, &c->warmup); break;
+		case OPT_CLIP: bad = sr_parse_double("--clip", optarg, 0, 1e6, &c->clip); break;
+		case OPT_WEIGHT_DECAY:
+			bad = sr_parse_double("--weight-decay", optarg, 0, 1, &c->weight_decay);
 			break;
-		case 'q': c.progress = -1; break;
-		case 'h': fputs(usage, stdout); return 0;
-		case 'V': sr_print_version(); return 0;
-		default: sr_bad_option(argv);
+		case 's': bad = sr_parse_seed("--seed", optarg, &c->seed); break;
+		case 't': bad = sr_parse_long("--threads", optarg, 1, 1024, &v); c->threads = (int)v; break;
+		case 'v': bad = sr_parse_double("--val", optarg, 0, 0.9, &c->val); break;
+		case 'n': c->net = optarg; break;
+		case 'K': bad = sr_parse_long("--heads", optarg, 1, 32, &v); c->heads = (int)v; break;
+		case 'k': bad = sr_parse_order("--order", optarg, 0, &c->order); break;
+		case OPT_KMIN: bad = sr_parse_order("--kmin", optarg, 0, &c->kmin); break;
+		case OPT_CONS_WEIGHT:
+			bad = sr_parse_double("--cons-weight", optarg, 0, 100, &c->cons_weight);
+			break;
+		case OPT_LOG: o->log = optarg; break;
+		case OPT_CHECKPOINT: c->checkpoint = optarg; break;
+		case 'r': c->resume = 1; break;
+		case OPT_STREAM: c->stream = 1; break;
+		case OPT_MEMORY: bad = sr_parse_long("--memory", optarg, 1, 1L << 30, &c->mem_limit_mb); break;
+		case OPT_CHUNK: bad = sr_parse_long("--chunk", optarg, 1, 1L << 24, &c->chunk); break;
+		case OPT_MAX_RECORDS:
+			bad = sr_parse_long("--max-records", optarg, 1, 1L << 40, &c->max_records);
+			break;
+		case OPT_STOP_AFTER:
+			bad = sr_parse_long("--stop-after", optarg, 1, 100000, &v);
+			c->stop_after = (int)v;
+			break;
+		case 'q': o->progress = -1; break;
+		case 'h': print_help();
+		case 'V': sr_exit_version();
+		default:
+			if (code < OPT_METHOD_OPTION || code >= OPT_METHOD_OPTION + n_method_options)
+				sr_bad_option(argv);
+			given[ngiven++] = (struct given_option){code - OPT_METHOD_OPTION, optarg};
 		}
 		if (bad)
 			sr_die("%s", sr_errmsg());
 	}
-	if (!c.model)
+	void *mconf = sr_method_conf_new(c->method);
+	if (!mconf)
+		sr_die("%s", sr_errmsg());
+	for (int g = 0; g < ngiven; g++) {
+		const sr_option *opt = sr_method_option(c->method, method_options[given[g].i]->name);
+		if (!opt)
+			sr_die("--%s is not an option of method %s", method_options[given[g].i]->name,
+			       c->method->name);
+		if (set_method_option(opt, given[g].arg, mconf) < 0)
+			sr_die("%s", sr_errmsg());
+	}
+	c->method_conf = mconf;
+	if (!c->model)
 		sr_die("an output model is required: -o MODEL");
-	if (c.order > c.heads)
-		sr_die("--order %d is larger than --heads %d", c.order, c.heads);
-	if (sr_train(&c, argc - optind, argv + optind) < 0)
+	if (c->order > c->heads)
+		sr_die("--order %d is larger than --heads %d", c->order, c->heads);
+	o->nfiles = argc - optind;
+	o->files = argv + optind;
+}
+
+/* ---------------------------------------------------------------- progress */
+
+typedef struct {
+	int progress;     /* as in options */
+	const char *log_path;
+	FILE *log;
+	int epochs;
+	double last_draw; /* the bar is redrawn at most 4 times a second */
+} progress_ctx;
+
+static double now(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + 1e-9 * ts.tv_nsec;
+}
+
+static void fmt_time(char *buf, size_t n, double s)
+{
+	if (s < 0 || !isfinite(s))
+		snprintf(buf, n, "?");
+	else if (s < 60)
+		snprintf(buf, n, "%.0fs", s);
+	else if (s < 3600)
+		snprintf(buf, n, "%dm%02ds", (int)(s / 60), (int)fmod(s, 60));
+	else
+		snprintf(buf, n, "%dh%02dm", (int)(s / 3600), (int)fmod(s / 60, 60));
+}
+
+static void draw_bar(progress_ctx *p, const sr_train_event *ev)
+{
+	double tn = now();
+	if (!(tn - p->last_draw > 0.25 || ev->done == ev->total))
+		return;
+	p->last_draw = tn;
+	double rate = ev->done / fmax(ev->seconds, 1e-9);
+	char eta[32], bar[32];
+	fmt_time(eta, sizeof eta, (ev->total - ev->done) / fmax(rate, 1e-9));
+	int width = 24, fill = (int)(width * (double)ev->done / fmax(ev->total, 1));
+	for (int i = 0; i < width; i++)
+		bar[i] = i < fill ? '#' : '.';
+	bar[width] = 0;
+	fprintf(stderr, "\repoch %d/%d [%s] loss %.4f  %.0f pairs/s  ETA %s   ", ev->epoch,
+	        p->epochs, bar, ev->train_loss, rate, eta);
+	fflush(stderr);
+}
+
+/* The training loop's reports: the lines on standard error, the bar, the log. */
+static int report(const sr_train_event *ev, void *ctx)
+{
+	progress_ctx *p = ctx;
+	const sr_trainer *t = ev->t;
+	switch (ev->kind) {
+	case SR_TRAIN_START:
+		if (ev->resumed && p->progress >= 0)
+			fprintf(stderr, "%s: resuming after epoch %d from %s\n", sr_progname(), ev->epoch,
+			        ev->checkpoint);
+		if (p->log_path) {
+			p->log = fopen(p->log_path, ev->epoch > 0 ? "a" : "w");
+			if (!p->log)
+				return sr_fail("--log: %s: %s", p->log_path, strerror(errno));
+			if (ev->epoch == 0)
+				fprintf(p->log, "epoch\ttrain_loss\tval_loss\tlr\tpairs_per_s\tseconds\n");
+		}
+		if (p->progress >= 0)
+			fprintf(stderr, "%s: %s: %ld training and %ld validation records of %dx%dx%d%s, "
+			        "%zu parameters\n", sr_progname(), t->m->name, t->ntrain, t->nval,
+			        t->views, t->h, t->w, ev->streamed ? " (streamed)" : "",
+			        sr_net_nparams(t->nets[0]));
+		break;
+	case SR_TRAIN_BATCH:
+		if (p->progress == 1)
+			draw_bar(p, ev);
+		break;
+	case SR_TRAIN_EPOCH: {
+		double rate = t->ntrain / fmax(ev->seconds, 1e-9);
+		if (p->progress == 1)
+			fprintf(stderr, "\r\033[K");
+		if (p->progress >= 0)
+			fprintf(stderr, "epoch %d/%d train %.5f val %.5f lr %.3g %.0f pairs/s %.1fs\n",
+			        ev->epoch, p->epochs, ev->train_loss, ev->val_loss, ev->lr, rate,
+			        ev->seconds);
+		if (p->log) {
+			fprintf(p->log, "%d\t%.6g\t%.6g\t%.6g\t%.1f\t%.2f\n", ev->epoch, ev->train_loss,
+			        ev->val_loss, ev->lr, rate, ev->seconds);
+			fflush(p->log);
+		}
+		p->last_draw = 0;
+		break;
+	}
+	case SR_TRAIN_STOPPED:
+		if (p->progress >= 0)
+			fprintf(stderr, "%s: stopped after epoch %d as asked; --resume continues from %s\n",
+			        sr_progname(), ev->epoch, ev->checkpoint);
+		break;
+	}
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	sr_set_progname(argv[0]);
+	options o;
+	parse_command_line(argc, argv, &o);
+	progress_ctx p = {.progress = o.progress, .log_path = o.log, .epochs = o.conf.epochs};
+	o.conf.report = report;
+	o.conf.report_ctx = &p;
+	int rc = sr_train(&o.conf, o.nfiles, o.files);
+	if (p.log)
+		fclose(p.log);
+	free((void *)o.conf.method_conf);
+	if (rc < 0)
 		sr_die("%s", sr_errmsg());
 	return 0;
 }

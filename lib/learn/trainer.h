@@ -1,36 +1,40 @@
-/* trainer.h: the training machinery every method shares (train(1)), and the predictor that
- * turns a trained model into angles (predict(1), calibrate(1)).
+/* trainer.h: the training machinery every method shares (train(1)).
  *
- * DATA.  Records are read with the stream readers; each view is normalised by
- * sr_normalise_view (background removed, divided by the particle level) so dose and gain do
- * not matter.  Only the data, its shape and the key `offset` are read, never the truth keys
- * (theta, k, cx, cy, radius, b.dx, b.dy), unless a method declares reads_truth (the
- * supervised oracle, the experiment's upper bound).  A record is a validation record when
- * floor((i + 1) f) > floor(i f) for its index i in the input and the validation fraction f,
- * so the split is spread evenly and needs no count.  Data live in memory, or, when the input
- * is a regular file larger than the memory limit (or streaming is asked for), are re-read
- * from the file every epoch in chunks of records, each chunk shuffled (validation records are
- * kept in memory).
+ * DATA (dataset.c).  Records are read with the stream readers; each view is normalised by
+ * sr_normalise_view (image/imgproc.h) so dose and gain do not matter.  Only the data, its
+ * shape and the key `offset` are read, never the truth keys (theta, k, cx, cy, radius, b.dx,
+ * b.dy), unless a method declares reads_truth (the supervised oracle, the experiment's upper
+ * bound).  A record is a validation record when floor((i + 1) f) > floor(i f) for its index i
+ * in the input and the validation fraction f, so the split is spread evenly and needs no
+ * count.  Data live in memory, or, when the input is a regular file larger than the memory
+ * limit (or streaming is asked for), are re-read from the file every epoch in chunks of
+ * records, each chunk shuffled (validation records are kept in memory).
  *
- * LOOP.  Each epoch shuffles (seeded by seed and epoch), runs batches through the method's
- * batch function (which does forward and backward; the trainer zeroes gradients before and
- * steps every optimiser after), evaluates the validation records, logs, and writes a
- * checkpoint atomically (the model file format with optimiser state and train.epoch), so a
- * resumed run continues at the next epoch with the same shuffles and dropout masks and
- * gives the same model as an uninterrupted one.  At the end the method's finish function
- * writes its keys (e.g. the detected order) and the model is saved.
+ * LOOP (loop.c).  Each epoch shuffles (seeded by seed and epoch), runs batches through the
+ * method's batch function (forward and backward; the loop zeroes gradients before, calls the
+ * gradient hook, and steps every optimiser after), evaluates the validation records, reports
+ * progress, and writes a checkpoint atomically (checkpoint.c: the model file format with
+ * optimiser state and train.epoch), so a resumed run continues at the next epoch with the
+ * same shuffles and dropout masks and gives the same model as an uninterrupted one.  At the
+ * end the method's finish function writes its keys (e.g. the detected order) and the model
+ * is saved.
  *
- * METHODS.  A method (siamese, oracle, later generate) fills an sr_method: it creates its
- * networks in setup with sr_trainer_add_net and keeps its own state in t->mstate. */
+ * METHODS.  A method fills an sr_method: its options (a table the program turns into
+ * command-line options; the values live in the method's own configuration struct), and the
+ * functions below.  It creates its networks in setup with sr_trainer_add_net and keeps its
+ * own state in t->mstate.  The methods themselves live above this layer (lib/methods), and
+ * the program picks one from their table (methods/registry.h).
+ *
+ * The library never prints: progress goes to the caller's sr_train_report. */
 #ifndef SR_TRAINER_H
 #define SR_TRAINER_H
 
+#include <stddef.h>
 #include <stdint.h>
-#include <stdio.h>
 
 #include "core/meta.h"
-#include "nn/nn.h"
 #include "io/record.h"
+#include "nn/nn.h"
 
 /* ---- one batch as the methods see it ---- */
 typedef struct {
@@ -45,11 +49,36 @@ typedef struct {
 
 typedef struct sr_trainer sr_trainer;
 
+/* ---- a method's options ---- */
+enum sr_option_kind {
+	SR_OPTION_INT,    /* int, within [lo, hi] */
+	SR_OPTION_DOUBLE, /* double, within [lo, hi] */
+	SR_OPTION_STRING, /* const char *, one of choices (NULL: any) */
+	SR_OPTION_CLEAR   /* no argument: sets an int to 0 (a --no-... switch) */
+};
+
+typedef struct {
+	const char *name;            /* the long option, without "--" */
+	const char *arg;             /* the value's name in --help; NULL for SR_OPTION_CLEAR */
+	int kind;                    /* enum sr_option_kind */
+	size_t offset;               /* of the value in the method's configuration */
+	double lo, hi;               /* numbers: the range */
+	const char *const *choices;  /* strings: NULL-terminated list of the allowed values */
+	const char *help;            /* the --help text, one line per '\n', after the name */
+} sr_option;
+
 typedef struct {
 	const char *name;
 	int reads_truth;   /* 1: theta and k are loaded (the oracle; never for real methods) */
 	int views;         /* records must have exactly this many views */
+	/* the method's configuration: conf_size bytes, filled by defaults, then by the options */
+	size_t conf_size;
+	void (*defaults)(void *conf);
+	const sr_option *options; /* terminated by a NULL name; may be NULL */
 	int (*setup)(sr_trainer *t);          /* networks and state; -1 with error set */
+	/* Writes the method's info keys that belong among the training parameters (train.*); may
+	 * be NULL. */
+	void (*info)(sr_trainer *t);
 	/* train = 1: forward + backward (gradients added); 0: loss only (validation).  *loss gets
 	 * the batch's mean loss. */
 	int (*batch)(sr_trainer *t, const sr_batch *b, int train, double *loss);
@@ -61,11 +90,41 @@ typedef struct {
 	void (*free)(sr_trainer *t);
 } sr_method;
 
-const sr_method *sr_method_find(const char *name); /* "siamese", "oracle", ... NULL if none */
-extern const sr_method sr_method_siamese, sr_method_oracle, sr_method_generate;
+/* ---- progress: what the loop tells its caller ---- */
+enum sr_train_event_kind {
+	SR_TRAIN_START,   /* data read, networks made, checkpoint (if any) restored */
+	SR_TRAIN_BATCH,   /* after each optimiser step */
+	SR_TRAIN_EPOCH,   /* after each epoch's validation */
+	SR_TRAIN_STOPPED  /* stopped early as asked (stop_after); the checkpoint is kept */
+};
 
 typedef struct {
-	const char *method;
+	int kind;               /* enum sr_train_event_kind */
+	const sr_trainer *t;    /* shape, record counts, method, networks, t->epoch done */
+	int epoch;              /* the epoch running or just done, 1-based */
+	int resumed;            /* START: 1 when the run continues from a checkpoint */
+	int streamed;           /* START: 1 when the training records are streamed */
+	const char *checkpoint; /* its path */
+	long done, total;       /* BATCH: training samples of this epoch done, and all */
+	double train_loss;      /* BATCH: mean batch loss so far; EPOCH: over the epoch */
+	double val_loss;        /* EPOCH: NAN without validation records */
+	double lr;              /* EPOCH: the learning rate of the last step */
+	double seconds;         /* BATCH, EPOCH: since the epoch began */
+} sr_train_event;
+
+/* Returns 0 to go on, -1 (error set) to stop the run with that error. */
+typedef int (*sr_train_report)(const sr_train_event *ev, void *ctx);
+
+/* The gradient hook: called after each training batch, when every network's gradients
+ * (sr_net_grads) hold the batch's and *loss its mean loss, before the optimisers step.  A
+ * data-parallel run reduces the gradients and the loss across processes here.  -1 (error
+ * set) stops the run. */
+typedef int (*sr_grad_hook)(sr_trainer *t, double *loss, void *ctx);
+
+/* ---- configuration (conf.c) ---- */
+typedef struct {
+	const sr_method *method;
+	const void *method_conf; /* the method's configuration (conf_size bytes) */
 	int epochs, batch;
 	double lr, lr_min;
 	long warmup;          /* steps */
@@ -74,38 +133,41 @@ typedef struct {
 	int threads;
 	double val;           /* validation fraction, 0..0.9 */
 	const char *net;      /* spec or "@file"; NULL: default for the input shape */
+	/* the orientation heads every method has (learn/order.h, learn/predictor.h) */
 	int heads;            /* K */
 	int order;            /* 0: detect */
 	int kmin;             /* smallest order considered (heads below it are not trained) */
 	double cons_weight;   /* weight of the consistency-prediction loss */
-	int augment;          /* 1: random dihedral transforms of both views (square images) */
-	double zoom_weight;   /* weight of the zoom loss (A zoomed by 0.8..1.25 keeps its angle) */
-	double mirror_weight; /* weight of the mirror loss (siamese, square images); 0 = off */
-	double head_pow;      /* head k's loss weight is k^-head_pow (2: equal weight per degree) */
 	const char *model;    /* output model path */
-	const char *log;      /* TSV log path or NULL */
 	const char *checkpoint; /* NULL: MODEL.ckpt */
 	int resume;
 	int stream;           /* 1: force streaming from the file */
 	long mem_limit_mb;    /* in-memory limit before streaming */
 	long chunk;           /* records per streamed chunk */
-	int progress;         /* 1: progress bar (stderr is a tty), 0: plain lines, -1: quiet */
 	long max_records;     /* 0: all */
 	int stop_after;       /* > 0: stop after this many epochs as if interrupted (tests) */
-	/* method generate (generate.h) */
-	const char *decoder;  /* decoder spec or "@file"; NULL: default for the view size */
-	int latents;          /* latent numbers besides the angle (default 2) */
-	const char *loss;     /* "mse" (default) or "poisson" */
-	const char *renderer; /* "free" (NULL: default) or "template" */
+	sr_train_report report; /* may be NULL */
+	void *report_ctx;
+	sr_grad_hook grad_hook; /* may be NULL */
+	void *grad_ctx;
 } sr_train_conf;
 
+/* The defaults of every field; method NULL. */
 void sr_train_defaults(sr_train_conf *c);
+
+/* A method's configuration with its defaults, to be freed with free(); NULL (error set) when
+ * out of memory. */
+void *sr_method_conf_new(const sr_method *m);
+
+/* The option of m called name (without "--"), or NULL. */
+const sr_option *sr_method_option(const sr_method *m, const char *name);
 
 #define SR_TRAINER_MAX_NETS 4
 
 struct sr_trainer {
 	sr_train_conf conf;
 	const sr_method *m;
+	const void *mconf;    /* = conf.method_conf */
 	void *mstate;
 	sr_meta info;         /* saved as the model's info block */
 	int views, c, h, w, layout;  /* input shape (c = 1 channel per view) */
@@ -123,17 +185,24 @@ struct sr_trainer {
 	int *val_k;
 };
 
-/* Adds a network (spec NULL: the default for the input shape) with n_out outputs and an
- * optimiser from the configuration; max_batch = the number of images per forward. */
+/* ---- for the methods (nets.c) ---- */
+/* Adds a network (spec NULL: the default for the input shape, whose input is one view) with
+ * n_out outputs and an optimiser from the configuration; max_batch = the number of images
+ * per forward.  NULL with the error set. */
 sr_net *sr_trainer_add_net(sr_trainer *t, const char *name, const char *spec, int n_out,
                            int max_batch);
-
-/* Runs training on the named inputs (npaths 0: stdin).  Messages about progress go to
- * stderr (through the progress setting); errors are returned with the message set. */
-int sr_train(const sr_train_conf *conf, int npaths, char **paths);
+/* Adds a network the method made itself (any input shape), initialised and given an
+ * optimiser like sr_trainer_add_net's; the trainer owns it from then on, also on failure.
+ * -1 with the error set. */
+int sr_trainer_adopt_net(sr_trainer *t, const char *name, sr_net *net);
 
 /* Runs the method's batch function over the stored validation records in batches (train=0);
  * returns the mean loss, or NAN on error. */
 double sr_trainer_validate(sr_trainer *t);
+
+/* ---- the run (loop.c) ---- */
+/* Trains conf->method on the named inputs (npaths 0: stdin) and writes conf->model.  -1 with
+ * the error set. */
+int sr_train(const sr_train_conf *conf, int npaths, char **paths);
 
 #endif

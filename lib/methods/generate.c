@@ -14,6 +14,7 @@
 #include "methods/generate.h"
 
 #include <math.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,6 +26,7 @@
 #include "nn/loss.h"
 #include "learn/order.h"
 #include "learn/trainer.h"
+#include "methods/registry.h"
 
 #define DEG (M_PI / 180.0)
 #define NORM_EPS 1e-4
@@ -190,20 +192,61 @@ typedef struct {
 	long head_n, mse_n;
 } m2state;
 
+/* The options of generate (train(1)). */
+typedef struct {
+	const char *decoder;  /* decoder spec or "@file"; NULL: default for the view size */
+	int latents;          /* latent numbers besides the angle */
+	const char *loss;     /* "mse" or "poisson" */
+	const char *renderer; /* "free" or "template" */
+} m2conf;
+
+static void m2_defaults(void *conf)
+{
+	*(m2conf *)conf = (m2conf){.latents = 2, .loss = "mse", .renderer = "free"};
+}
+
+static const char *const loss_names[] = {"mse", "poisson", NULL};
+static const char *const renderer_names[] = {"free", "template", NULL};
+
+static const sr_option m2_options[] = {
+	{"decoder", "SPEC", SR_OPTION_STRING, offsetof(m2conf, decoder), 0, 0, NULL,
+	 "decoder network or @FILE (default: dense, then\n"
+	 "upsampling and convolutions to the view size)"},
+	{"latents", "N", SR_OPTION_INT, offsetof(m2conf, latents), 0, SR_GEN_MAX_LATENTS, NULL,
+	 "latent numbers besides the angle (default 2)"},
+	{"loss", "NAME", SR_OPTION_STRING, offsetof(m2conf, loss), 0, 0, loss_names,
+	 "mse (default) or poisson"},
+	{"renderer", "NAME", SR_OPTION_STRING, offsetof(m2conf, renderer), 0, 0, renderer_names,
+	 "free (default: the decoder draws the view) or\n"
+	 "template (the decoder draws a template that is turned\n"
+	 "by the decoded angle; images only)"},
+	{NULL, NULL, 0, 0, 0, 0, NULL, NULL}};
+
+/* Models of method 2 have always carried these keys of method 1's options, which method 2
+ * does not have; they stay, with the values method 2 was trained with (method 1's
+ * defaults), so that its model files do not change.  They describe nothing of method 2. */
+static void m2_info(sr_trainer *t)
+{
+	sr_meta_set(&t->info, "train.augment", "%s", "dihedral");
+	sr_meta_set_double(&t->info, "train.mirror_weight", 1);
+	sr_meta_set_double(&t->info, "train.zoom_weight", 1);
+}
+
 static int m2_setup(sr_trainer *t)
 {
-	int K = t->conf.heads, L = t->conf.latents;
+	const m2conf *c = t->mconf;
+	int K = t->conf.heads, L = c->latents;
 	if (K < 1 || K > SR_MAX_ORDER)
 		return sr_fail("--heads: %d is out of range 1..%d", K, SR_MAX_ORDER);
 	if (t->conf.order > K)
 		return sr_fail("--order %d is larger than --heads %d", t->conf.order, K);
 	if (L < 0 || L > SR_GEN_MAX_LATENTS)
 		return sr_fail("--latents: %d is out of range 0..%d", L, SR_GEN_MAX_LATENTS);
-	const char *lname = t->conf.loss ? t->conf.loss : "mse";
+	const char *lname = c->loss ? c->loss : "mse";
 	int loss = !strcmp(lname, "mse") ? 0 : !strcmp(lname, "poisson") ? 1 : -1;
 	if (loss < 0)
 		return sr_fail("--loss: unknown loss '%s' (mse, poisson)", lname);
-	const char *rname = t->conf.renderer ? t->conf.renderer : "free";
+	const char *rname = c->renderer ? c->renderer : "free";
 	int tmpl = !strcmp(rname, "free") ? 0 : !strcmp(rname, "template") ? 1 : -1;
 	if (tmpl < 0)
 		return sr_fail("--renderer: unknown renderer '%s' (free, template)", rname);
@@ -256,14 +299,12 @@ static int m2_setup(sr_trainer *t)
 	/* the decoder: input din x 1 x 1, output 1 x h x w; made here because its input is a
 	 * vector, with an optimiser configured like the encoder's */
 	char dspec[1024];
-	const char *spec = t->conf.decoder;
+	const char *spec = c->decoder;
 	if (!spec) {
 		if (sr_gen_decoder_spec(t->h, t->w, dspec, sizeof dspec) < 0)
 			return -1;
 		spec = dspec;
 	}
-	if (t->nnets >= SR_TRAINER_MAX_NETS)
-		return sr_fail("too many networks");
 	sr_net *dec = sr_net_create(spec, s->dnin, 1, 1, (int)s->S, (int)B2);
 	if (!dec)
 		return sr_fail_context("--decoder");
@@ -274,20 +315,9 @@ static int m2_setup(sr_trainer *t)
 		return sr_fail("--decoder: the network renders %dx%dx%d, the views are 1x%dx%d", oc, oh,
 		               ow, t->h, t->w);
 	}
-	sr_net_init(dec, t->conf.seed * 1000003ULL + (uint64_t)t->nnets);
-	sr_optim *o = sr_optim_create(&t->optims[0]->conf, sr_net_nparams(dec));
-	char *nm = strdup("decoder");
-	if (!o || !nm) {
-		sr_net_free(dec);
-		sr_optim_free(o);
-		free(nm);
-		return sr_fail("out of memory");
-	}
+	if (sr_trainer_adopt_net(t, "decoder", dec) < 0)
+		return -1;
 	sr_net_set_input_grad(dec, 1);
-	t->names[t->nnets] = nm;
-	t->nets[t->nnets] = dec;
-	t->optims[t->nnets] = o;
-	t->nnets++;
 
 	sr_meta_set(&t->info, "predict.net", "encoder");
 	sr_meta_set_long(&t->info, "heads", K);
@@ -508,5 +538,6 @@ static int m2_finish(sr_trainer *t)
 }
 
 const sr_method sr_method_generate = {
-	"generate", 0, 2, m2_setup, m2_batch, m2_val_begin, NULL, m2_finish, m2_free
-};
+	.name = "generate", .views = 2, .conf_size = sizeof(m2conf), .defaults = m2_defaults,
+	.options = m2_options, .setup = m2_setup, .info = m2_info, .batch = m2_batch,
+	.val_begin = m2_val_begin, .finish = m2_finish, .free = m2_free};

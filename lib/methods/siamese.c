@@ -10,6 +10,8 @@
  * without labels (a head is consistent only for multiples of the true order; the smallest
  * consistent one is the order: learn/order.h). */
 #include <math.h>
+#include <stddef.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -21,6 +23,7 @@
 #include "nn/loss.h"
 #include "learn/order.h"
 #include "learn/trainer.h"
+#include "methods/registry.h"
 
 /* out = in zoomed by s about the image centre (bilinear; outside reads as 0): the content at
  * (x, y) moves to (c + s (x - c), c + s (y - c)).  Orientation is unchanged. */
@@ -41,6 +44,44 @@ static void zoom(const float *in, float *out, int n, double s)
 				}
 			out[r * n + q] = (float)v;
 		}
+}
+
+/* The options of siamese and oracle (train(1)). */
+typedef struct {
+	int augment;          /* 1: random dihedral transforms of both views (square images) */
+	double mirror_weight; /* weight of the mirror loss (square images); 0 = off */
+	double zoom_weight;   /* weight of the zoom loss (A zoomed by 0.8..1.25 keeps its angle) */
+	double head_pow;      /* head k's loss weight is k^-head_pow (2: equal weight per degree) */
+} m1conf;
+
+static void m1_defaults(void *conf)
+{
+	*(m1conf *)conf = (m1conf){.augment = 1, .mirror_weight = 1, .zoom_weight = 1};
+}
+
+static const sr_option m1_options[] = {
+	{"head-pow", "P", SR_OPTION_DOUBLE, offsetof(m1conf, head_pow), 0, 4, NULL,
+	 "weight head k's loss by k^-P (default 0: all equal)"},
+	{"no-augment", NULL, SR_OPTION_CLEAR, offsetof(m1conf, augment), 0, 0, NULL,
+	 "do not transform training pairs (default: each pair is\n"
+	 "rotated by a random multiple of 90 degrees and maybe\n"
+	 "mirrored, both views alike, the offset following)"},
+	{"mirror-weight", "X", SR_OPTION_DOUBLE, offsetof(m1conf, mirror_weight), 0, 100, NULL,
+	 "weight of the mirror loss: a view's mirror image must\n"
+	 "give the negated angle, which fixes the zero for every\n"
+	 "image alike (default 1; 0 = off)"},
+	{"zoom-weight", "X", SR_OPTION_DOUBLE, offsetof(m1conf, zoom_weight), 0, 100, NULL,
+	 "weight of the zoom loss: an A view zoomed by 0.8..1.25 must\n"
+	 "keep its angle, tying the zero across sizes (default 1)"},
+	{NULL, NULL, 0, 0, 0, 0, NULL, NULL}};
+
+/* The training parameters among the model's info keys. */
+static void m1_info(sr_trainer *t)
+{
+	const m1conf *c = t->mconf;
+	sr_meta_set(&t->info, "train.augment", "%s", c->augment ? "dihedral" : "none");
+	sr_meta_set_double(&t->info, "train.mirror_weight", c->mirror_weight);
+	sr_meta_set_double(&t->info, "train.zoom_weight", c->zoom_weight);
 }
 
 typedef struct {
@@ -75,7 +116,7 @@ static int m1_setup(sr_trainer *t)
 	s->mirror = t->layout == SR_LAYOUT_PROFILE;
 	for (int k = 1; k <= K; k++)
 		s->w[k - 1] = (t->conf.order ? k % t->conf.order == 0 : k >= s->kmin)
-		                  ? pow(k, -t->conf.head_pow) : 0.0;
+		                  ? pow(k, -((const m1conf *)t->mconf)->head_pow) : 0.0;
 	size_t in = (size_t)t->h * t->w;
 	s->xin = malloc((size_t)4 * s->maxb * in * sizeof *s->xin);
 	s->dout = malloc((size_t)4 * s->maxb * s->nout * sizeof *s->dout);
@@ -116,12 +157,13 @@ static void m1_val_begin(sr_trainer *t)
 static int m1_batch_common(sr_trainer *t, const sr_batch *b, int train, double *loss, int oracle)
 {
 	m1state *s = t->mstate;
+	const m1conf *c = t->mconf;
 	int B = b->n, K = s->K, no = s->nout;
 	size_t S = (size_t)b->h * b->w;
 	/* Training pairs are augmented by a random element of the dihedral group of the square
 	 * applied to both views (exact on the pixel grid): a rotation keeps the offset, a mirror
 	 * negates it.  No label is involved. */
-	int aug = train && t->conf.augment && b->h == b->w && b->h > 1;
+	int aug = train && c->augment && b->h == b->w && b->h > 1;
 	for (int i = 0; i < B; i++) {
 		const float *va = b->x + (size_t)i * 2 * S, *vb = b->x + ((size_t)i * 2 + 1) * S;
 		float *da = s->xin + (size_t)i * S, *db = s->xin + (size_t)(B + i) * S;
@@ -143,10 +185,10 @@ static int m1_batch_common(sr_trainer *t, const sr_batch *b, int train, double *
 	}
 	/* The mirror images of the A views (siamese with square images): their orientation is
 	 * minus A's, which pins the zero (see sr_mirror_loss). */
-	int mir = !oracle && t->conf.mirror_weight > 0 && b->h == b->w && b->h > 1;
+	int mir = !oracle && c->mirror_weight > 0 && b->h == b->w && b->h > 1;
 	/* A zoomed copy of each A view must give A's angle: ties the zero across particle sizes
 	 * (the mirror loss leaves 0 or half a period, and pairs share their size). */
-	int zm = mir && train && t->conf.zoom_weight > 0;
+	int zm = mir && train && c->zoom_weight > 0;
 	int nv = zm ? 4 * B : mir ? 3 * B : 2 * B;
 	if (mir)
 		for (int i = 0; i < B; i++)
@@ -198,17 +240,17 @@ static int m1_batch_common(sr_trainer *t, const sr_batch *b, int train, double *
 			                             &ga[2 * K + k], &gb[2 * K + k]);
 		}
 		if (mir)
-			total += t->conf.mirror_weight *
+			total += c->mirror_weight *
 			         sr_mirror_loss(ua, out + (size_t)(2 * B + i) * no, K, s->w,
-			                        t->conf.mirror_weight / B, train ? ga : NULL,
+			                        c->mirror_weight / B, train ? ga : NULL,
 			                        train ? s->dout + (size_t)(2 * B + i) * no : NULL);
 		if (zm) {
 			const float *uz = out + (size_t)(3 * B + i) * no;
 			float *gz = s->dout + (size_t)(3 * B + i) * no;
 			for (int k = 1; k <= K; k++)
 				if (s->w[k - 1] > 0)
-					total += t->conf.zoom_weight * s->w[k - 1] *
-					         sr_head_pair_loss(ua, uz, k, 0, t->conf.zoom_weight * s->w[k - 1] / B,
+					total += c->zoom_weight * s->w[k - 1] *
+					         sr_head_pair_loss(ua, uz, k, 0, c->zoom_weight * s->w[k - 1] / B,
 					                           ga, gz);
 		}
 		if (!train) {
@@ -252,9 +294,11 @@ static int m1_finish(sr_trainer *t)
 }
 
 const sr_method sr_method_siamese = {
-	"siamese", 0, 2, m1_setup, m1_batch, m1_val_begin, NULL, m1_finish, m1_free
-};
+	.name = "siamese", .views = 2, .conf_size = sizeof(m1conf), .defaults = m1_defaults,
+	.options = m1_options, .setup = m1_setup, .info = m1_info, .batch = m1_batch,
+	.val_begin = m1_val_begin, .finish = m1_finish, .free = m1_free};
 const sr_method sr_method_oracle = {
-	"oracle", 1, 2, m1_setup, oracle_batch, m1_val_begin, NULL, m1_finish, m1_free
-};
+	.name = "oracle", .reads_truth = 1, .views = 2, .conf_size = sizeof(m1conf),
+	.defaults = m1_defaults, .options = m1_options, .setup = m1_setup, .info = m1_info,
+	.batch = oracle_batch, .val_begin = m1_val_begin, .finish = m1_finish, .free = m1_free};
 

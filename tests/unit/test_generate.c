@@ -20,6 +20,7 @@
 #include "image/rotate.h"
 #include "learn/predictor.h"
 #include "learn/trainer.h"
+#include "methods/registry.h"
 #include "nn/loss.h"
 
 static double rnd(sr_rng *r) { return 2 * sr_rng_uniform(r) - 1; }
@@ -138,6 +139,17 @@ START_TEST(decoder_specs)
 }
 END_TEST
 
+/* Sets a method option the way train(1) does, through the method's option table. */
+static void set_option(const sr_method *m, void *conf, const char *name, const char *s, int i)
+{
+	const sr_option *o = sr_method_option(m, name);
+	ck_assert_msg(o != NULL, "no option %s", name);
+	if (o->kind == SR_OPTION_STRING)
+		*(const char **)((char *)conf + o->offset) = s;
+	else
+		*(int *)((char *)conf + o->offset) = i;
+}
+
 /* The whole method's gradient (encoder -> code -> decoder -> loss) against central
  * differences of its validation loss, for both losses, order given and detected. */
 static void method_gradient(int loss, int order, int tmpl)
@@ -145,17 +157,21 @@ static void method_gradient(int loss, int order, int tmpl)
 	sr_trainer T, *t = &T;
 	memset(t, 0, sizeof *t);
 	sr_train_defaults(&t->conf);
-	t->conf.method = "generate";
+	t->conf.method = &sr_method_generate;
 	t->conf.batch = 3;
 	t->conf.heads = 4;
 	t->conf.order = order;
-	t->conf.latents = 2;
 	t->conf.cons_weight = 0; /* its target moves with the weights; it is method 1's code */
-	t->conf.loss = loss ? "poisson" : "mse";
-	t->conf.renderer = tmpl ? "template" : "free";
 	t->conf.net = "conv 3 3; tanh; maxpool 2; flatten; dense OUT";
-	t->conf.decoder = "dense 8; tanh; dense 16; reshape 1 4 4; upsample 2 bilinear; "
-	                  "conv 2 3 same; tanh; conv 1 3 same";
+	void *mconf = sr_method_conf_new(&sr_method_generate);
+	ck_assert(mconf != NULL);
+	set_option(&sr_method_generate, mconf, "latents", NULL, 2);
+	set_option(&sr_method_generate, mconf, "loss", loss ? "poisson" : "mse", 0);
+	set_option(&sr_method_generate, mconf, "renderer", tmpl ? "template" : "free", 0);
+	set_option(&sr_method_generate, mconf, "decoder",
+	           "dense 8; tanh; dense 16; reshape 1 4 4; upsample 2 bilinear; "
+	           "conv 2 3 same; tanh; conv 1 3 same", 0);
+	t->conf.method_conf = t->mconf = mconf;
 	t->m = &sr_method_generate;
 	t->views = 2, t->c = 1, t->h = 8, t->w = 8, t->layout = SR_LAYOUT_IMAGE;
 	sr_meta_init(&t->info);
@@ -207,6 +223,7 @@ static void method_gradient(int loss, int order, int tmpl)
 		free(t->names[i]);
 	}
 	sr_meta_free(&t->info);
+	free(mconf);
 }
 
 START_TEST(method_gradient_mse) { method_gradient(0, 0, 0); method_gradient(0, 2, 0); }
@@ -359,11 +376,30 @@ static long file_bytes(const char *path, unsigned char **buf)
 	return n;
 }
 
-static void train_one(const char *in, const char *model, const char *log, int threads)
+/* The first and the last epoch's training loss, from the loop's reports. */
+typedef struct {
+	double first, last;
+} epoch_losses;
+
+static int note_loss(const sr_train_event *ev, void *ctx)
+{
+	epoch_losses *l = ctx;
+	if (ev->kind == SR_TRAIN_EPOCH) {
+		if (isnan(l->first))
+			l->first = ev->train_loss;
+		l->last = ev->train_loss;
+	}
+	return 0;
+}
+
+static void train_one(const char *in, const char *model, epoch_losses *losses, int threads)
 {
 	sr_train_conf c;
 	sr_train_defaults(&c);
-	c.method = "generate";
+	void *mconf = sr_method_conf_new(&sr_method_generate);
+	ck_assert(mconf != NULL);
+	c.method = &sr_method_generate;
+	c.method_conf = mconf;
 	c.epochs = 6;
 	c.batch = 8;
 	c.lr = 3e-3;
@@ -373,25 +409,26 @@ static void train_one(const char *in, const char *model, const char *log, int th
 	c.val = 0.2;
 	c.net = "conv 8 3; relu; maxpool 2; conv 8 3; relu; maxpool 2; flatten; dense OUT";
 	c.model = model;
-	c.log = log;
-	c.progress = -1;
+	*losses = (epoch_losses){NAN, NAN};
+	c.report = note_loss;
+	c.report_ctx = losses;
 	char *paths[1] = {(char *)in};
 	ck_assert_msg(sr_train(&c, 1, paths) == 0, "%s", sr_errmsg());
+	free(mconf);
 }
 
 START_TEST(tiny_training)
 {
-	char a[128], b[128], ma[128], mb[128], la[128], lb[128];
+	char a[128], b[128], ma[128], mb[128];
 	snprintf(a, sizeof a, "%s/a.strt", dir);
 	snprintf(b, sizeof b, "%s/b.strt", dir);
 	snprintf(ma, sizeof ma, "%s/a.model", dir);
 	snprintf(mb, sizeof mb, "%s/b.model", dir);
-	snprintf(la, sizeof la, "%s/a.tsv", dir);
-	snprintf(lb, sizeof lb, "%s/b.tsv", dir);
 	make_set(a, 60, 0);
 	make_set(b, 60, 1);
-	train_one(a, ma, la, 2);
-	train_one(b, mb, lb, 1);
+	epoch_losses la, lb;
+	train_one(a, ma, &la, 2);
+	train_one(b, mb, &lb, 1);
 	/* truth never read: scrambled truth keys (and another thread count) give the same bytes */
 	unsigned char *x, *y;
 	long nx = file_bytes(ma, &x), ny = file_bytes(mb, &y);
@@ -400,19 +437,7 @@ START_TEST(tiny_training)
 	free(x);
 	free(y);
 	/* the loss falls */
-	FILE *f = fopen(la, "r");
-	char line[256];
-	double first = NAN, last = NAN;
-	ck_assert(fgets(line, sizeof line, f) != NULL); /* header */
-	while (fgets(line, sizeof line, f)) {
-		double tl;
-		ck_assert(sscanf(line, "%*d %lf", &tl) == 1);
-		if (isnan(first))
-			first = tl;
-		last = tl;
-	}
-	fclose(f);
-	ck_assert_msg(last < 0.7 * first, "train loss %g -> %g", first, last);
+	ck_assert_msg(la.last < 0.7 * la.first, "train loss %g -> %g", la.first, la.last);
 	/* the model: encoder for predict, decoder renders 24 x 24 */
 	sr_model *m = sr_model_load(ma);
 	ck_assert_msg(m != NULL, "%s", sr_errmsg());
@@ -464,31 +489,35 @@ START_TEST(bad_configuration)
 	snprintf(m, sizeof m, "%s/bad.model", dir);
 	make_set(a, 6, 0);
 	char *paths[1] = {a};
-	c.method = "generate";
+	const sr_method *g = &sr_method_generate;
+	void *mc = sr_method_conf_new(g);
+	ck_assert(mc != NULL);
+	c.method = g;
+	c.method_conf = mc;
 	c.model = m;
-	c.progress = -1;
 	c.epochs = 1;
 	c.net = "conv 2 3; relu; maxpool 2; flatten; dense OUT";
-	c.loss = "l1";
+	set_option(g, mc, "loss", "l1", 0);
 	ck_assert_int_eq(sr_train(&c, 1, paths), -1);
 	ck_assert_msg(strstr(sr_errmsg(), "unknown loss") != NULL, "%s", sr_errmsg());
-	c.loss = "mse";
-	c.latents = 17;
+	set_option(g, mc, "loss", "mse", 0);
+	set_option(g, mc, "latents", NULL, 17);
 	ck_assert_int_eq(sr_train(&c, 1, paths), -1);
 	ck_assert_msg(strstr(sr_errmsg(), "--latents") != NULL, "%s", sr_errmsg());
-	c.latents = 2;
-	c.decoder = "dense 10; reshape 1 2 5";
+	set_option(g, mc, "latents", NULL, 2);
+	set_option(g, mc, "decoder", "dense 10; reshape 1 2 5", 0);
 	ck_assert_int_eq(sr_train(&c, 1, paths), -1);
 	ck_assert_msg(strstr(sr_errmsg(), "renders 1x2x5") != NULL, "%s", sr_errmsg());
-	c.decoder = NULL;
-	c.renderer = "warp";
+	set_option(g, mc, "decoder", NULL, 0);
+	set_option(g, mc, "renderer", "warp", 0);
 	ck_assert_int_eq(sr_train(&c, 1, paths), -1);
 	ck_assert_msg(strstr(sr_errmsg(), "unknown renderer") != NULL, "%s", sr_errmsg());
-	c.renderer = NULL;
-	c.decoder = "dense 10; bogus";
+	set_option(g, mc, "renderer", "free", 0);
+	set_option(g, mc, "decoder", "dense 10; bogus", 0);
 	ck_assert_int_eq(sr_train(&c, 1, paths), -1);
 	ck_assert_msg(strstr(sr_errmsg(), "decoder") != NULL, "%s", sr_errmsg());
 	ck_assert(access(m, F_OK) != 0);
+	free(mc);
 }
 END_TEST
 
