@@ -354,7 +354,7 @@ static const char *unreadable(const parser *p, const image *im, char *why, size_
 	}
 	if (im->ndims > 3)
 		return "data of more than 3 dimensions";
-	if (im->ndims == 3 && im->unit[2][0] && sr_unit_nm(im->unit[2]) == 0) {
+	if (im->ndims == 3 && im->unit[2][0] && sr_unit_nm(im->unit[2], NULL) == 0) {
 		snprintf(why, cap, "a spectrum image (%llu x %llu x %llu, third axis in %s)",
 		         (unsigned long long)im->dims[0], (unsigned long long)im->dims[1],
 		         (unsigned long long)im->dims[2], im->unit[2]);
@@ -469,15 +469,13 @@ static int read_dm(sr_format_input *fi, sr_record *rec)
 	s->frame++;
 	s->frames_done++;
 	/* y in the unit of x, when both are lengths */
-	double sy = im->scale[1], ux = sr_unit_nm(im->unit[0]), uy = sr_unit_nm(im->unit[1]);
+	double sy = im->scale[1], ux = sr_unit_nm(im->unit[0], NULL), uy = sr_unit_nm(im->unit[1], NULL);
 	if (ux > 0 && uy > 0)
 		sy *= uy / ux;
 	sr_micrograph_info mi = {s->file[3] == 4 ? "DM4" : "DM3", simple_name(d->elem),
 	                         s->frames_done, s->frames_total, im->scale[0], sy,
-	                         im->unit[0][0] ? im->unit[0] : NULL, NULL};
+	                         im->unit[0][0] ? im->unit[0] : NULL, NULL, im->name};
 	if (sr_micrograph_meta(rec, fi->name, fi->record, &mi) < 0)
-		return -1;
-	if (im->name[0] && sr_meta_set(&rec->meta, "title", "%s", im->name) < 0)
 		return -1;
 	if ((uint64_t)s->frame == frames) {
 		s->cur++;

@@ -8,14 +8,15 @@
 #include "io/record.h"
 
 /* The length of one unit in nanometres ("nm", "A"/"Å", "um"/"µm"/"micron", "pm", "mm",
- * "m"), or 0 when unit is not a length (eV, 1/nm, "" ...). */
-double sr_unit_nm(const char *unit);
+ * "m"; µ and Å in UTF-8 or Latin-1), or 0 when unit is not a length (eV, 1/nm, "" ...).
+ * *name (when not NULL) is set to the unit's plain ASCII name ("um" for µm, "A" for Å). */
+double sr_unit_nm(const char *unit, const char **name);
 
 /* Replaces rec's metadata with: id=NAME:RECORD, source=NAME, format, frame (from 1, of
  * frames), dtype (the file's sample type), and, when known, pixel.size and pixel.unit as the
- * file gives them, pixel.nm (x; and pixel.nm.y when y differs) when the unit is a length
+ * file gives them (a length unit by its ASCII name), pixel.nm (x; and pixel.nm.y when y differs) when the unit is a length
  * (sizes rounded to 7 significant digits),
- * and detector.  size <= 0 or a NULL unit: no calibration.  -1 with the error set. */
+ * and detector and title (bytes outside printable ASCII shown as '?').  size <= 0 or a NULL unit: no calibration.  -1 with the error set. */
 typedef struct {
 	const char *format;   /* e.g. "MRC" */
 	const char *dtype;    /* e.g. "uint16" */
@@ -23,6 +24,7 @@ typedef struct {
 	double size_x, size_y;/* pixel size in unit; 0: unknown */
 	const char *unit;
 	const char *detector; /* NULL: unknown */
+	const char *title;    /* the image's name in the file; NULL: none */
 } sr_micrograph_info;
 int sr_micrograph_meta(sr_record *rec, const char *name, long record, const sr_micrograph_info *mi);
 

@@ -195,7 +195,7 @@ static int read_mrc(sr_format_input *fi, sr_record *rec)
 	}
 	s->frame++;
 	sr_micrograph_info mi = {"MRC", mode_name(s->mode), s->frame, s->nz, s->pixel_x, s->pixel_y,
-	                         "A", NULL};
+	                         "A", NULL, NULL};
 	if (sr_micrograph_meta(rec, fi->name, fi->record, &mi) < 0)
 		return -1;
 	if ((s->axes[0] != 1 || s->axes[1] != 2 || s->axes[2] != 3) &&

@@ -38,6 +38,17 @@ cat "$REAL/dm/dmTest_float32_nonSquare_diffPixelSize.dm4" | recmeta -s -H -k pix
 expect_fail "DM spectrum" recmeta "$REAL/dm/rsciio/1D_test-EELS_spectrum.dm3"
 grep -q 'record 1: DM file holds no 2D image: it holds a 2048-point spectrum' err.txt || fail "spectrum message"
 
+# --- SER and TIFF, through pipes: pixel sizes from the vendors' calibrations ---
+cat "$REAL/ser_emi/rsciio/new_128x128x5-diffraction_preview_1.ser" | recmeta -H -k format,frame | tail -n 1 > ser.tsv
+[ "$(cat ser.tsv)" = "$(printf 'SER\t5')" ] || fail "SER series: $(cat ser.tsv)"
+for t in FEI-Helios-Ebeam-16bits test_loading_image_saved_with_DM test_loading_image_saved_with_imageJ \
+         test_tiff_Zeiss_SEM_512pix; do
+	cat "$REAL/tiff/rsciio/$t.tif" | recmeta -H -k pixel.nm
+done > tiff.txt
+[ "$(cat tiff.txt | tr '\n' ' ')" = "3372.4 168.6747 168.6747 5.825 " ] || fail "TIFF pixel sizes: $(cat tiff.txt)"
+centre -s 32 "$REAL/tiff/rsciio/test_loading_image_saved_with_DM_stack.tif" | recmeta -H -k frame,detector |
+	tr '\n' ' ' | grep -qx "$(printf '1\t 2\t ')" || fail "centre on a TIFF stack"
+
 # --- cut and corrupted copies: one line, complete records only ---
 head -c 5000 "$movie" > cut.mrc
 mkdir out && if recsplit -p 'out/%d.pgm' cut.mrc 2> err.txt; then fail "cut MRC: exit 0"; fi
