@@ -34,10 +34,10 @@ static const char usage_head[] =
 	"      --warmup N       linear warm-up steps (default 0)\n"
 	"      --clip X         gradient norm clipping, 0 = off (default 5)\n"
 	"      --weight-decay X Adam L2 weight decay (default 0)\n"
-	"  -s, --seed N         seed of initialisation, shuffling and dropout (default 1)\n"
+	"      --seed N         seed of initialisation, shuffling and dropout (default 1)\n"
 	"  -t, --threads N      threads (default: all)\n"
 	"  -v, --val FRACTION   fraction of records held out for validation (default 0.1)\n"
-	"  -n, --net SPEC       network specification or @FILE (default: stemrot-net(7))\n"
+	"      --net SPEC       network specification or @FILE (default: stemrot-net(7))\n"
 	"  -K, --heads K        candidate symmetry orders 1..K (default 12)\n"
 	"  -k, --order K        the symmetry order, when known (default: detect)\n"
 	"      --kmin K         smallest order to detect (default 3: polygons; heads\n"
@@ -45,7 +45,7 @@ static const char usage_head[] =
 	"      --cons-weight X  weight of the per-image consistency prediction (default 0.02)\n"
 	"      --log FILE       TSV log of train and validation loss per epoch\n"
 	"      --checkpoint F   checkpoint file (default MODEL.ckpt), written each epoch\n"
-	"  -r, --resume         continue from the checkpoint when it exists\n"
+	"      --resume         continue from the checkpoint when it exists\n"
 	"      --stream         re-read the input files each epoch instead of holding them\n"
 	"      --memory MB      stream automatically above this input size (default 2048)\n"
 	"      --chunk N        records per shuffled chunk when streaming (default 4096)\n"
@@ -154,7 +154,8 @@ static void parse_command_line(int argc, char **argv, options *o)
 {
 	enum { OPT_LR_MIN = SR_OPT_LOCAL, OPT_WARMUP, OPT_CLIP, OPT_WEIGHT_DECAY, OPT_KMIN,
 	       OPT_CONS_WEIGHT, OPT_LOG, OPT_CHECKPOINT, OPT_STREAM, OPT_MEMORY, OPT_CHUNK,
-	       OPT_MAX_RECORDS, OPT_STOP_AFTER, OPT_METHOD_OPTION };
+	       OPT_MAX_RECORDS, OPT_STOP_AFTER, OPT_SEED, OPT_NET, OPT_RESUME,
+	       OPT_METHOD_OPTION /* last: method option i is OPT_METHOD_OPTION + i */ };
 	static const struct option generic[] = {
 		{"output", required_argument, NULL, 'o'}, {"method", required_argument, NULL, 'M'},
 		{"epochs", required_argument, NULL, 'e'}, {"batch", required_argument, NULL, 'b'},
@@ -162,14 +163,14 @@ static void parse_command_line(int argc, char **argv, options *o)
 		{"warmup", required_argument, NULL, OPT_WARMUP},
 		{"clip", required_argument, NULL, OPT_CLIP},
 		{"weight-decay", required_argument, NULL, OPT_WEIGHT_DECAY},
-		{"seed", required_argument, NULL, 's'}, {"threads", required_argument, NULL, 't'},
-		{"val", required_argument, NULL, 'v'}, {"net", required_argument, NULL, 'n'},
+		{"seed", required_argument, NULL, OPT_SEED}, {"threads", required_argument, NULL, 't'},
+		{"val", required_argument, NULL, 'v'}, {"net", required_argument, NULL, OPT_NET},
 		{"heads", required_argument, NULL, 'K'}, {"order", required_argument, NULL, 'k'},
 		{"kmin", required_argument, NULL, OPT_KMIN},
 		{"cons-weight", required_argument, NULL, OPT_CONS_WEIGHT},
 		{"log", required_argument, NULL, OPT_LOG},
 		{"checkpoint", required_argument, NULL, OPT_CHECKPOINT},
-		{"resume", no_argument, NULL, 'r'}, {"stream", no_argument, NULL, OPT_STREAM},
+		{"resume", no_argument, NULL, OPT_RESUME}, {"stream", no_argument, NULL, OPT_STREAM},
 		{"memory", required_argument, NULL, OPT_MEMORY},
 		{"chunk", required_argument, NULL, OPT_CHUNK},
 		{"max-records", required_argument, NULL, OPT_MAX_RECORDS},
@@ -194,7 +195,7 @@ static void parse_command_line(int argc, char **argv, options *o)
 	c->method = &sr_method_siamese;
 	int code;
 	long v;
-	while ((code = sr_getopt(argc, argv, ":o:M:e:b:l:s:t:v:n:K:k:rqhV", longopts)) != -1) {
+	while ((code = sr_getopt(argc, argv, ":o:M:e:b:l:t:v:K:k:qhV", longopts)) != -1) {
 		int bad = 0;
 		switch (code) {
 		case 'o': c->model = optarg; break;
@@ -216,10 +217,10 @@ static void parse_command_line(int argc, char **argv, options *o)
 		case OPT_WEIGHT_DECAY:
 			bad = sr_parse_double("--weight-decay", optarg, 0, 1, &c->weight_decay);
 			break;
-		case 's': bad = sr_parse_seed("--seed", optarg, &c->seed); break;
+		case OPT_SEED: bad = sr_parse_seed("--seed", optarg, &c->seed); break;
 		case 't': bad = sr_parse_long("--threads", optarg, 1, 1024, &v); c->threads = (int)v; break;
 		case 'v': bad = sr_parse_double("--val", optarg, 0, 0.9, &c->val); break;
-		case 'n': c->net = optarg; break;
+		case OPT_NET: c->net = optarg; break;
 		case 'K': bad = sr_parse_long("--heads", optarg, 1, 32, &v); c->heads = (int)v; break;
 		case 'k': bad = sr_parse_order("--order", optarg, 0, &c->order); break;
 		case OPT_KMIN: bad = sr_parse_order("--kmin", optarg, 0, &c->kmin); break;
@@ -228,7 +229,7 @@ static void parse_command_line(int argc, char **argv, options *o)
 			break;
 		case OPT_LOG: o->log = optarg; break;
 		case OPT_CHECKPOINT: c->checkpoint = optarg; break;
-		case 'r': c->resume = 1; break;
+		case OPT_RESUME: c->resume = 1; break;
 		case OPT_STREAM: c->stream = 1; break;
 		case OPT_MEMORY: bad = sr_parse_long("--memory", optarg, 1, 1L << 30, &c->mem_limit_mb); break;
 		case OPT_CHUNK: bad = sr_parse_long("--chunk", optarg, 1, 1L << 24, &c->chunk); break;
