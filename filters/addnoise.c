@@ -17,13 +17,13 @@ static const char usage[] =
 	"drawn per record (dose log-uniformly when LO > 0, the others uniformly); 0 turns a\n"
 	"step off.\n"
 	"\n"
-	"  -b, --blur F|LO:HI        probe FWHM in px (default 1.884, i.e. sigma 0.8)\n"
+	"      --blur F|LO:HI        probe FWHM in px (default 1.884, i.e. sigma 0.8)\n"
 	"  -g, --background F|LO:HI  background as a fraction of the particle level\n"
 	"                            (default 0.05)\n"
 	"  -D, --dose C|LO:HI        counts per pixel in the particle interior (default 20);\n"
 	"                            0: no scaling and no shot noise\n"
-	"  -r, --read S|LO:HI        detector noise sd in counts (default 1)\n"
-	"  -j, --jitter S|LO:HI      scan-line jitter sd in px (default 0)\n"
+	"      --read S|LO:HI        detector noise sd in counts (default 1)\n"
+	"      --jitter S|LO:HI      scan-line jitter sd in px (default 0)\n"
 	"      --clean               set all five to 0; options after it switch steps on\n"
 	"      --seed N              random seed (default 1)\n"
 	SR_OUTPUT_HELP
@@ -53,13 +53,13 @@ static void range_opt(const char *name, const char *arg, double hi, sr_span *s)
 
 static void parse_command_line(int argc, char **argv, options *o)
 {
-	enum { OPT_CLEAN = SR_OPT_LOCAL, OPT_SEED };
+	enum { OPT_CLEAN = SR_OPT_LOCAL, OPT_SEED, OPT_BLUR, OPT_READ, OPT_JITTER };
 	static const struct option longopts[] = {
-		{"blur", required_argument, NULL, 'b'},
+		{"blur", required_argument, NULL, OPT_BLUR},
 		{"background", required_argument, NULL, 'g'},
 		{"dose", required_argument, NULL, 'D'},
-		{"read", required_argument, NULL, 'r'},
-		{"jitter", required_argument, NULL, 'j'},
+		{"read", required_argument, NULL, OPT_READ},
+		{"jitter", required_argument, NULL, OPT_JITTER},
 		{"clean", no_argument, NULL, OPT_CLEAN},
 		{"seed", required_argument, NULL, OPT_SEED},
 		{"help", no_argument, NULL, 'h'},
@@ -69,13 +69,13 @@ static void parse_command_line(int argc, char **argv, options *o)
 	*o = (options){.seed = 1, .out = {SR_FORMAT_TENSOR, 0, 0}};
 	sr_noise_spec_default(&o->spec);
 	int code;
-	while ((code = sr_getopt(argc, argv, ":b:g:D:r:j:hV", longopts)) != -1) {
+	while ((code = sr_getopt(argc, argv, ":g:D:hV", longopts)) != -1) {
 		switch (code) {
-		case 'b': range_opt("--blur", optarg, 100, &o->spec.blur); break;
+		case OPT_BLUR: range_opt("--blur", optarg, 100, &o->spec.blur); break;
 		case 'g': range_opt("--background", optarg, 100, &o->spec.background); break;
 		case 'D': range_opt("--dose", optarg, 1e9, &o->spec.dose); break;
-		case 'r': range_opt("--read", optarg, 1e9, &o->spec.read); break;
-		case 'j': range_opt("--jitter", optarg, 100, &o->spec.jitter); break;
+		case OPT_READ: range_opt("--read", optarg, 1e9, &o->spec.read); break;
+		case OPT_JITTER: range_opt("--jitter", optarg, 100, &o->spec.jitter); break;
 		case OPT_CLEAN: o->spec = (sr_noise_spec){{0, 0}, {0, 0}, {0, 0}, {0, 0}, {0, 0}}; break;
 		case OPT_SEED:
 			if (sr_parse_seed("--seed", optarg, &o->seed) < 0)

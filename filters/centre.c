@@ -17,15 +17,15 @@ static const char usage[] =
 	"sub-pixel amount so that the centroid lands on the image centre (W/2, H/2).  Each view of\n"
 	"a pair is centred on its own; pairs stay pairs.\n"
 	"\n"
-	"  -b, --background M   auto (default), border, otsu or zero: how the background level is\n"
+	"      --background M   auto (default), border, otsu or zero: how the background level is\n"
 	"                       estimated (border: clipped mean of a band along the edges; otsu:\n"
 	"                       clipped mean of the dark class, for particles filling the frame;\n"
 	"                       auto: border unless the band is mostly particle)\n"
 	"      --band N         border band width in px (default max(2, min(W,H)/16))\n"
-	"  -k, --keep-background  do not subtract the background (the shift then brings in the\n"
+	"      --keep-background  do not subtract the background (the shift then brings in the\n"
 	"                       background level at the edges instead of 0)\n"
 	"  -s, --size N|WxH     crop or pad the output to N x N or W x H pixels\n"
-	"  -i, --interp NAME    lanczos3 (default), cubic, linear or nearest\n"
+	"      --interp NAME    lanczos3 (default), cubic, linear or nearest\n"
 	"      --smooth SIGMA   Gaussian sigma in px used to find the particle (default\n"
 	"                       max(1.5, min(W,H)/64); 0 = none)\n"
 	"      --threshold F    detection threshold as a fraction of the smoothed peak above\n"
@@ -50,13 +50,14 @@ typedef struct {
 
 static void parse_command_line(int argc, char **argv, options *o)
 {
-	enum { OPT_BAND = SR_OPT_LOCAL, OPT_SMOOTH, OPT_THRESHOLD, OPT_ROUND };
+	enum { OPT_BAND = SR_OPT_LOCAL, OPT_SMOOTH, OPT_THRESHOLD, OPT_ROUND, OPT_BACKGROUND,
+	       OPT_KEEP_BACKGROUND, OPT_INTERP };
 	static const struct option longopts[] = {
-		{"background", required_argument, NULL, 'b'},
+		{"background", required_argument, NULL, OPT_BACKGROUND},
 		{"band", required_argument, NULL, OPT_BAND},
-		{"keep-background", no_argument, NULL, 'k'},
+		{"keep-background", no_argument, NULL, OPT_KEEP_BACKGROUND},
 		{"size", required_argument, NULL, 's'},
-		{"interp", required_argument, NULL, 'i'},
+		{"interp", required_argument, NULL, OPT_INTERP},
 		{"smooth", required_argument, NULL, OPT_SMOOTH},
 		{"threshold", required_argument, NULL, OPT_THRESHOLD},
 		{"round", no_argument, NULL, OPT_ROUND},
@@ -69,9 +70,9 @@ static void parse_command_line(int argc, char **argv, options *o)
 	int code;
 	long l;
 	double d;
-	while ((code = sr_getopt(argc, argv, ":b:ks:i:hV", longopts)) != -1) {
+	while ((code = sr_getopt(argc, argv, ":s:hV", longopts)) != -1) {
 		switch (code) {
-		case 'b':
+		case OPT_BACKGROUND:
 			if (sr_bg_method_parse(optarg, &o->centre.bg_method) < 0)
 				sr_die("--background: %s", sr_errmsg());
 			break;
@@ -80,12 +81,12 @@ static void parse_command_line(int argc, char **argv, options *o)
 				sr_die("%s", sr_errmsg());
 			o->centre.band = (int)l;
 			break;
-		case 'k': o->centre.keep_background = 1; break;
+		case OPT_KEEP_BACKGROUND: o->centre.keep_background = 1; break;
 		case 's':
 			if (sr_parse_size("--size", optarg, &o->centre.out_w, &o->centre.out_h) < 0)
 				sr_die("%s", sr_errmsg());
 			break;
-		case 'i':
+		case OPT_INTERP:
 			if (sr_interp_parse(optarg, &o->centre.interp) < 0)
 				sr_die("--interp: %s", sr_errmsg());
 			break;

@@ -30,7 +30,7 @@ static const char usage[] =
 	"                         model's order; required when it detects per image;\n"
 	"                         also with --input)\n"
 	"  -L, --latent V[,V...]  the latent numbers (default: their validation means)\n"
-	"  -r, --raw              the angle is the encoder's own (uncalibrated) angle\n"
+	"      --raw              the angle is the encoder's own (uncalibrated) angle\n"
 	"  -T, --template         template models (train --renderer template): write the\n"
 	"                         learned template itself, unturned and not symmetrised\n"
 	"\n"
@@ -38,7 +38,7 @@ static const char usage[] =
 	"renders it turned by the record's offset (the partner view B of a pair), or by D.\n"
 	"  -i, --input            render from the records of FILE (or standard input)\n"
 	"  -d, --offset D         turn by D degrees instead of the record's offset key\n"
-	"  -c, --compare          write pairs: the true view B (normalised), then the\n"
+	"      --compare          write pairs: the true view B (normalised), then the\n"
 	"                         rendering (stereo pair input; rectile(1) shows them\n"
 	"                         side by side)\n"
 	"\n"
@@ -72,18 +72,19 @@ static void die_opt(void) { sr_die("%s", sr_errmsg()); }
 
 static void parse_command_line(int argc, char **argv, options *o)
 {
+	enum { OPT_RAW = SR_OPT_LOCAL, OPT_COMPARE };
 	static const struct option longopts[] = {
 		{"model", required_argument, NULL, 'm'}, {"angle", required_argument, NULL, 'a'},
 		{"count", required_argument, NULL, 'n'}, {"order", required_argument, NULL, 'k'},
-		{"latent", required_argument, NULL, 'L'}, {"raw", no_argument, NULL, 'r'},
+		{"latent", required_argument, NULL, 'L'}, {"raw", no_argument, NULL, OPT_RAW},
 		{"template", no_argument, NULL, 'T'},
 		{"input", no_argument, NULL, 'i'}, {"offset", required_argument, NULL, 'd'},
-		{"compare", no_argument, NULL, 'c'},
+		{"compare", no_argument, NULL, OPT_COMPARE},
 		{"help", no_argument, NULL, 'h'}, {"version", no_argument, NULL, 'V'},
 		SR_OUTPUT_LONGOPTS, {NULL, 0, NULL, 0}};
 	*o = (options){.count = 1, .out = {SR_FORMAT_TENSOR, 0, 0}};
 	int code;
-	while ((code = sr_getopt(argc, argv, ":m:a:n:k:L:rTid:chV", longopts)) != -1) {
+	while ((code = sr_getopt(argc, argv, ":m:a:n:k:L:Tid:hV", longopts)) != -1) {
 		switch (code) {
 		case 'm': o->model = optarg; break;
 		case 'a':
@@ -99,10 +100,10 @@ static void parse_command_line(int argc, char **argv, options *o)
 				die_opt();
 			break;
 		case 'L': o->latents = optarg; break;
-		case 'r': o->raw = 1; break;
+		case OPT_RAW: o->raw = 1; break;
 		case 'T': o->template_only = 1; break;
 		case 'i': o->input = 1; break;
-		case 'c': o->compare = 1; break;
+		case OPT_COMPARE: o->compare = 1; break;
 		case 'd':
 			if (sr_parse_double("--offset", optarg, -1e6, 1e6, &o->offset) < 0)
 				die_opt();

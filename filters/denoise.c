@@ -13,8 +13,8 @@ static const char usage[] =
 	"Denoise every view of every record (images, or 1D profiles) with one method.\n"
 	"Sizes are in pixels, intensities in counts (the samples' own units).\n"
 	"\n"
-	"  -m, --method M     gaussian (default), median, bilateral or nlm\n"
-	"  -s, --sigma S      gaussian: sigma in px (default 1); bilateral: spatial sigma in px\n"
+	"  -M, --method M     gaussian (default), median, bilateral or nlm\n"
+	"      --sigma S      gaussian: sigma in px (default 1); bilateral: spatial sigma in px\n"
 	"                     (default 1)\n"
 	"  -r, --radius R     median: window (2R+1) x (2R+1) px (default 1)\n"
 	"      --range C      bilateral: range sigma in counts (default: 2 x the noise sd)\n"
@@ -44,10 +44,10 @@ typedef struct {
 
 static void parse_command_line(int argc, char **argv, options *o)
 {
-	enum { OPT_RANGE = SR_OPT_LOCAL, OPT_PATCH, OPT_SEARCH, OPT_H };
+	enum { OPT_RANGE = SR_OPT_LOCAL, OPT_PATCH, OPT_SEARCH, OPT_H, OPT_SIGMA };
 	static const struct option longopts[] = {
-		{"method", required_argument, NULL, 'm'},
-		{"sigma", required_argument, NULL, 's'},
+		{"method", required_argument, NULL, 'M'},
+		{"sigma", required_argument, NULL, OPT_SIGMA},
 		{"radius", required_argument, NULL, 'r'},
 		{"range", required_argument, NULL, OPT_RANGE},
 		{"patch", required_argument, NULL, OPT_PATCH},
@@ -62,13 +62,13 @@ static void parse_command_line(int argc, char **argv, options *o)
 	int code;
 	long l;
 	double d;
-	while ((code = sr_getopt(argc, argv, ":m:s:r:hV", longopts)) != -1) {
+	while ((code = sr_getopt(argc, argv, ":M:r:hV", longopts)) != -1) {
 		switch (code) {
-		case 'm':
+		case 'M':
 			if (sr_denoise_method_parse(optarg, &o->denoise.method) < 0)
 				sr_die("--method: %s", sr_errmsg());
 			break;
-		case 's':
+		case OPT_SIGMA:
 			if (sr_parse_double("--sigma", optarg, 0, 100, &d) < 0)
 				sr_die("%s", sr_errmsg());
 			o->denoise.sigma = d;

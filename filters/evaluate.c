@@ -20,7 +20,7 @@ static const char usage[] =
 	"labelled offset-fitted, gives the same figures after subtracting the best\n"
 	"global offset per order (what the gauge of an uncalibrated model costs).\n"
 	"\n"
-	"  -a, --ambiguity A    score modulo the ambiguity A: none, mirror (theta and\n"
+	"      --ambiguity A    score modulo the ambiguity A: none, mirror (theta and\n"
 	"                       2 phi - theta count as the same, for single 1D profiles;\n"
 	"                       phi from the column phi, else 0), or auto (default: the\n"
 	"                       columns ambiguity and phi when present, else none); see\n"
@@ -245,16 +245,17 @@ typedef struct {
 
 static void parse_command_line(int argc, char **argv, options *o)
 {
-	static const struct option longopts[] = {{"ambiguity", required_argument, NULL, 'a'},
+	enum { OPT_AMBIGUITY = SR_OPT_LOCAL };
+	static const struct option longopts[] = {{"ambiguity", required_argument, NULL, OPT_AMBIGUITY},
 	                                         {"no-header", no_argument, NULL, 'H'},
 	                                         {"help", no_argument, NULL, 'h'},
 	                                         {"version", no_argument, NULL, 'V'},
 	                                         {NULL, 0, NULL, 0}};
 	*o = (options){.ambiguity = -1, .header = 1};
 	int code;
-	while ((code = sr_getopt(argc, argv, ":a:HhV", longopts)) != -1) {
+	while ((code = sr_getopt(argc, argv, ":HhV", longopts)) != -1) {
 		switch (code) {
-		case 'a':
+		case OPT_AMBIGUITY:
 			o->ambiguity = strcmp(optarg, "auto") ? sr_ambiguity_from_name(optarg) : -1;
 			if (o->ambiguity == SR_AMB_ALL || (o->ambiguity < 0 && strcmp(optarg, "auto")))
 				sr_die("--ambiguity: '%s' is not none, mirror or auto", optarg);

@@ -15,16 +15,16 @@ static const char usage[] =
 	"direction, each sample the integral of the image over a strip 1 px wide perpendicular\n"
 	"to it (exact area weighting).  A pair gives a pair of profiles.\n"
 	"\n"
-	"  -a, --axis x|y     x: profile along the image x axis, left to right, each sample the\n"
+	"      --axis x|y     x: profile along the image x axis, left to right, each sample the\n"
 	"                     sum of one column (the integral along y); length W by default.\n"
 	"                     y: profile along the image y axis, top to bottom, each sample the\n"
 	"                     sum of one row; length H by default.  (default: x)\n"
-	"  -A, --angle PHI    profile along the direction PHI in degrees, counterclockwise on\n"
+	"  -a, --angle PHI    profile along the direction PHI in degrees, counterclockwise on\n"
 	"                     screen from +x: s = (x - W/2) cos PHI - (y - H/2) sin PHI; lines\n"
 	"                     of integration are perpendicular to it.  --axis x is --angle 0,\n"
 	"                     --axis y is --angle 270 (the y axis points down the screen).\n"
 	"                     Default length: ceil(sqrt(W^2 + H^2)).\n"
-	"  -l, --length N     profile length in px, centred on the image centre\n"
+	"      --length N     profile length in px, centred on the image centre\n"
 	SR_OUTPUT_HELP
 	"  -h, --help         show this help and exit\n"
 	"  -V, --version      show the version and exit\n"
@@ -44,10 +44,11 @@ typedef struct {
 
 static void parse_command_line(int argc, char **argv, options *o)
 {
+	enum { OPT_AXIS = SR_OPT_LOCAL, OPT_LENGTH };
 	static const struct option longopts[] = {
-		{"axis", required_argument, NULL, 'a'},
-		{"angle", required_argument, NULL, 'A'},
-		{"length", required_argument, NULL, 'l'},
+		{"axis", required_argument, NULL, OPT_AXIS},
+		{"angle", required_argument, NULL, 'a'},
+		{"length", required_argument, NULL, OPT_LENGTH},
 		{"help", no_argument, NULL, 'h'},
 		{"version", no_argument, NULL, 'V'},
 		SR_OUTPUT_LONGOPTS,
@@ -55,21 +56,21 @@ static void parse_command_line(int argc, char **argv, options *o)
 	*o = (options){.axis = 'x', .out = {SR_FORMAT_TENSOR, 0, 0}};
 	int code, have_axis = 0, have_angle = 0;
 	long l;
-	while ((code = sr_getopt(argc, argv, ":a:A:l:hV", longopts)) != -1) {
+	while ((code = sr_getopt(argc, argv, ":a:hV", longopts)) != -1) {
 		switch (code) {
-		case 'a':
+		case OPT_AXIS:
 			if (strcmp(optarg, "x") != 0 && strcmp(optarg, "y") != 0)
 				sr_die("--axis: '%s' is not x or y", optarg);
 			o->axis = optarg[0];
 			have_axis = 1;
 			break;
-		case 'A':
+		case 'a':
 			if (sr_parse_double("--angle", optarg, -3600, 3600, &o->angle) < 0)
 				sr_die("%s", sr_errmsg());
 			o->axis = 0;
 			have_angle = 1;
 			break;
-		case 'l':
+		case OPT_LENGTH:
 			if (sr_parse_long("--length", optarg, 1, SR_MAX_DIM, &l) < 0)
 				sr_die("%s", sr_errmsg());
 			o->length = (int)l;

@@ -13,10 +13,10 @@ static const char usage[] =
 	"Print the metadata of each record (Netpbm image or stemrot tensor record) as\n"
 	"tab-separated values: a header line of keys, then one line per record.\n"
 	"\n"
-	"  -k, --keys LIST      comma-separated keys to print, in this order\n"
+	"      --keys LIST      comma-separated keys to print, in this order\n"
 	"                       (default: every key of the first --block records)\n"
-	"  -b, --block N        records looked at to choose the columns (default 1000)\n"
-	"  -s, --shape          add the columns layout, views, height, width\n"
+	"      --block N        records looked at to choose the columns (default 1000)\n"
+	"      --shape          add the columns layout, views, height, width\n"
 	"  -H, --no-header      leave out the header line\n"
 	"  -h, --help           show this help and exit\n"
 	"  -V, --version        show the version and exit\n"
@@ -140,24 +140,25 @@ typedef struct {
 
 static void parse_command_line(int argc, char **argv, options *o)
 {
+	enum { OPT_KEYS = SR_OPT_LOCAL, OPT_BLOCK, OPT_SHAPE };
 	static const struct option longopts[] = {
-		{"keys", required_argument, NULL, 'k'},
-		{"block", required_argument, NULL, 'b'},
-		{"shape", no_argument, NULL, 's'},
+		{"keys", required_argument, NULL, OPT_KEYS},
+		{"block", required_argument, NULL, OPT_BLOCK},
+		{"shape", no_argument, NULL, OPT_SHAPE},
 		{"no-header", no_argument, NULL, 'H'},
 		{"help", no_argument, NULL, 'h'},
 		{"version", no_argument, NULL, 'V'},
 		{NULL, 0, NULL, 0}};
 	*o = (options){.block = 1000, .header = 1};
 	int code;
-	while ((code = sr_getopt(argc, argv, ":k:b:sHhV", longopts)) != -1) {
+	while ((code = sr_getopt(argc, argv, ":HhV", longopts)) != -1) {
 		switch (code) {
-		case 'k': o->keys = optarg; break;
-		case 'b':
+		case OPT_KEYS: o->keys = optarg; break;
+		case OPT_BLOCK:
 			if (sr_parse_long("--block", optarg, 1, 1000000, &o->block) < 0)
 				sr_die("%s", sr_errmsg());
 			break;
-		case 's': o->shape = 1; break;
+		case OPT_SHAPE: o->shape = 1; break;
 		case 'H': o->header = 0; break;
 		case 'h': sr_exit_help(usage);
 		case 'V': sr_exit_version();

@@ -21,10 +21,10 @@ static const char usage[] =
 	"\n"
 	"  -p, --pattern PAT    file name pattern with one %d, %Nd or %0Nd for the\n"
 	"                       record number (default rec%04d.pam); %% is a percent sign\n"
-	"  -s, --start N        number of the first record (default 1)\n"
-	"  -S, --split-views    PAM too: one file per view (NAME-a.pam, NAME-b.pam, ...)\n"
-	"  -m, --maxval N       output maxval (default: the record's maxval key, else 65535)\n"
-	"  -l, --list           print the name of each file written\n"
+	"      --start N        number of the first record (default 1)\n"
+	"      --split-views    PAM too: one file per view (NAME-a.pam, NAME-b.pam, ...)\n"
+	"      --maxval N       output maxval (default: the record's maxval key, else 65535)\n"
+	"      --list           print the name of each file written\n"
 	"  -h, --help           show this help and exit\n"
 	"  -V, --version        show the version and exit\n"
 	"\n"
@@ -136,32 +136,33 @@ typedef struct {
 
 static void parse_command_line(int argc, char **argv, options *o)
 {
+	enum { OPT_START = SR_OPT_LOCAL, OPT_MAXVAL, OPT_LIST, OPT_SPLIT_VIEWS };
 	static const struct option longopts[] = {
 		{"pattern", required_argument, NULL, 'p'},
-		{"start", required_argument, NULL, 's'},
-		{"split-views", no_argument, NULL, 'S'},
-		{"maxval", required_argument, NULL, 'm'},
-		{"list", no_argument, NULL, 'l'},
+		{"start", required_argument, NULL, OPT_START},
+		{"split-views", no_argument, NULL, OPT_SPLIT_VIEWS},
+		{"maxval", required_argument, NULL, OPT_MAXVAL},
+		{"list", no_argument, NULL, OPT_LIST},
 		{"help", no_argument, NULL, 'h'},
 		{"version", no_argument, NULL, 'V'},
 		{NULL, 0, NULL, 0}};
 	*o = (options){.pattern = "rec%04d.pam", .start = 1};
 	long v;
 	int code;
-	while ((code = sr_getopt(argc, argv, ":p:s:Sm:lhV", longopts)) != -1) {
+	while ((code = sr_getopt(argc, argv, ":p:hV", longopts)) != -1) {
 		switch (code) {
 		case 'p': o->pattern = optarg; break;
-		case 's':
+		case OPT_START:
 			if (sr_parse_long("--start", optarg, 0, 1000000000L, &o->start) < 0)
 				sr_die("%s", sr_errmsg());
 			break;
-		case 'S': o->split = 1; break;
-		case 'm':
+		case OPT_SPLIT_VIEWS: o->split = 1; break;
+		case OPT_MAXVAL:
 			if (sr_parse_long("--maxval", optarg, 1, 65535, &v) < 0)
 				sr_die("%s", sr_errmsg());
 			o->maxval = (int)v;
 			break;
-		case 'l': o->list = 1; break;
+		case OPT_LIST: o->list = 1; break;
 		case 'h': sr_exit_help(usage);
 		case 'V': sr_exit_version();
 		default: sr_bad_option(argv);

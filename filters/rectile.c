@@ -17,10 +17,10 @@ static const char usage[] =
 	"its own minimum..maximum.  Profiles and vectors are drawn as bar plots.\n"
 	"\n"
 	"  -c, --cols N         tiles per row (default: about the square root of the count)\n"
-	"  -n, --max N          tile the first N records (default 100); how many more the\n"
+	"      --max N          tile the first N records (default 100); how many more the\n"
 	"                       input held is said on standard error\n"
-	"  -g, --gap N          pixels between tiles and around the edge (default 2)\n"
-	"  -r, --range LO:HI    map LO..HI to black..white for every tile instead\n"
+	"      --gap N          pixels between tiles and around the edge (default 2)\n"
+	"      --range LO:HI    map LO..HI to black..white for every tile instead\n"
 	"      --plot-height N  height of profile plots (default 64)\n"
 	"      --16             16-bit output (maxval 65535) instead of 8-bit\n"
 	"  -h, --help           show this help and exit\n"
@@ -40,12 +40,12 @@ typedef struct {
 
 static void parse_command_line(int argc, char **argv, options *o)
 {
-	enum { OPT_PLOT_HEIGHT = SR_OPT_LOCAL, OPT_16 };
+	enum { OPT_PLOT_HEIGHT = SR_OPT_LOCAL, OPT_16, OPT_MAX, OPT_GAP, OPT_RANGE };
 	static const struct option longopts[] = {
 		{"cols", required_argument, NULL, 'c'},
-		{"max", required_argument, NULL, 'n'},
-		{"gap", required_argument, NULL, 'g'},
-		{"range", required_argument, NULL, 'r'},
+		{"max", required_argument, NULL, OPT_MAX},
+		{"gap", required_argument, NULL, OPT_GAP},
+		{"range", required_argument, NULL, OPT_RANGE},
 		{"plot-height", required_argument, NULL, OPT_PLOT_HEIGHT},
 		{"16", no_argument, NULL, OPT_16},
 		{"help", no_argument, NULL, 'h'},
@@ -53,16 +53,16 @@ static void parse_command_line(int argc, char **argv, options *o)
 		{NULL, 0, NULL, 0}};
 	*o = (options){.max = 100, .gap = 2, .plot_h = 64, .maxval = 255};
 	int code;
-	while ((code = sr_getopt(argc, argv, ":c:n:g:r:hV", longopts)) != -1) {
+	while ((code = sr_getopt(argc, argv, ":c:hV", longopts)) != -1) {
 		int bad = 0;
 		switch (code) {
 		case 'c': bad = sr_parse_long("--cols", optarg, 1, 10000, &o->cols); break;
-		case 'n': bad = sr_parse_long("--max", optarg, 1, 100000, &o->max); break;
-		case 'g': bad = sr_parse_long("--gap", optarg, 0, 1000, &o->gap); break;
+		case OPT_MAX: bad = sr_parse_long("--max", optarg, 1, 100000, &o->max); break;
+		case OPT_GAP: bad = sr_parse_long("--gap", optarg, 0, 1000, &o->gap); break;
 		case OPT_PLOT_HEIGHT:
 			bad = sr_parse_long("--plot-height", optarg, 2, 4096, &o->plot_h);
 			break;
-		case 'r':
+		case OPT_RANGE:
 			bad = sr_parse_range("--range", optarg, -1e30, 1e30, &o->lo, &o->hi);
 			if (!bad && !(o->hi > o->lo))
 				bad = sr_fail("--range: '%s' must have LO < HI", optarg);

@@ -34,8 +34,8 @@ static const char usage[] =
 	"                         on each axis (default 8)\n"
 	"      --cx X|LO:HI       centre column coordinate in px (overrides the jitter)\n"
 	"      --cy Y|LO:HI       centre row coordinate in px (overrides the jitter)\n"
-	"  -t, --theta D|LO:HI    orientation in degrees (default: uniform in [0, 360/k))\n"
-	"  -i, --intensity V|LO:HI  level inside the particle (default 1)\n"
+	"      --theta D|LO:HI    orientation in degrees (default: uniform in [0, 360/k))\n"
+	"      --intensity V|LO:HI  level inside the particle (default 1)\n"
 	"\n"
 	"3D particles (projected along the beam; see stemrot(7) for the frames):\n"
 	"  -S, --solid NAME[,NAME]...|all\n"
@@ -213,7 +213,8 @@ typedef struct {
 static void parse_command_line(int argc, char **argv, options *o)
 {
 	enum { OPT_DISC = SR_OPT_LOCAL, OPT_CX, OPT_CY, OPT_SEED, OPT_START, OPT_QUAT,
-	       OPT_AXIS_ANGLE, OPT_MODEL, OPT_LATTICE, OPT_PIXEL_SIZE, OPT_Z, OPT_ZEXP, OPT_SIGMA };
+	       OPT_AXIS_ANGLE, OPT_MODEL, OPT_LATTICE, OPT_PIXEL_SIZE, OPT_Z, OPT_ZEXP, OPT_SIGMA,
+	       OPT_THETA, OPT_INTENSITY };
 	static const struct option longopts[] = {
 		{"count", required_argument, NULL, 'n'},
 		{"start", required_argument, NULL, OPT_START},
@@ -225,8 +226,8 @@ static void parse_command_line(int argc, char **argv, options *o)
 		{"center-jitter", required_argument, NULL, 'j'},
 		{"cx", required_argument, NULL, OPT_CX},
 		{"cy", required_argument, NULL, OPT_CY},
-		{"theta", required_argument, NULL, 't'},
-		{"intensity", required_argument, NULL, 'i'},
+		{"theta", required_argument, NULL, OPT_THETA},
+		{"intensity", required_argument, NULL, OPT_INTENSITY},
 		{"seed", required_argument, NULL, OPT_SEED},
 		{"solid", required_argument, NULL, 'S'},
 		{"quat", required_argument, NULL, OPT_QUAT},
@@ -250,7 +251,7 @@ static void parse_command_line(int argc, char **argv, options *o)
 	const char *sides = NULL, *cx = NULL, *cy = NULL, *theta = NULL;
 	solid_options so = {0};
 	int code;
-	while ((code = sr_getopt(argc, argv, ":n:s:k:r:j:t:i:S:hV", longopts)) != -1) {
+	while ((code = sr_getopt(argc, argv, ":n:s:k:r:j:S:hV", longopts)) != -1) {
 		switch (code) {
 		case 'n':
 			if (sr_parse_long("--count", optarg, 0, 1000000000L, &o->count) < 0)
@@ -280,8 +281,8 @@ static void parse_command_line(int argc, char **argv, options *o)
 			break;
 		case OPT_CX: cx = optarg; break;
 		case OPT_CY: cy = optarg; break;
-		case 't': theta = optarg; break;
-		case 'i':
+		case OPT_THETA: theta = optarg; break;
+		case OPT_INTENSITY:
 			if (sr_parse_range("--intensity", optarg, -1e9, 1e9, &spec->intensity_lo,
 			                   &spec->intensity_hi) < 0)
 				die_opt();

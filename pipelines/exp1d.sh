@@ -51,7 +51,7 @@ printf 'set\tdose\tmethod\tinput\tn\tmedian\tmean\twithin1\twithin2\twithin5\tor
 make_train() { # K SEED
 	shapegen -n "$NTRAIN" -k "$1" -r 12:22 -j 8 --seed "$2" |
 		stereopair -d 5:60 --seed $(($2 + 1)) |
-		addnoise -D 6:400 -b 1.2:2.8 -g 0:0.1 -r 0:2 --seed $(($2 + 2)) |
+		addnoise -D 6:400 --blur 1.2:2.8 -g 0:0.1 --read 0:2 --seed $(($2 + 2)) |
 		centre -s "$SIZE" | project1d
 }
 # test records: exp2d's test conditions, as pairs (offset TEST_OFFSET) so that the same
@@ -59,12 +59,12 @@ make_train() { # K SEED
 make_test() { # K DOSE SEED
 	shapegen -n "$NTEST" -k "$1" -r 12:22 -j 8 --seed "$3" |
 		stereopair -d "$TEST_OFFSET" --seed $(($3 + 1)) |
-		addnoise -D "$2" -b 1.884 -g 0.05 -r 1 --seed $(($3 + 2)) |
+		addnoise -D "$2" --blur 1.884 -g 0.05 --read 1 --seed $(($3 + 2)) |
 		centre -s "$SIZE" | project1d
 }
 row() { # SET DOSE METHOD INPUT PREDICTIONS
 	evaluate -H "$5" > "$OUT/eval.tmp"
-	evaluate -H -a none "$5" > "$OUT/eval.strict.tmp"
+	evaluate -H --ambiguity none "$5" > "$OUT/eval.strict.tmp"
 	strict=$(awk -F'\t' '$1 == "offset-fitted" && $2 == "all" { print $7 }' "$OUT/eval.strict.tmp")
 	awk -F'\t' -v s="$1" -v d="$2" -v m="$3" -v i="$4" -v st="$strict" '
 		$1 == "calibrated" && $2 == "all" { c = $3 "\t" $4 "\t" $5 "\t" $6 "\t" $7 "\t" $8 "\t" $9 }
@@ -81,7 +81,7 @@ for set in $SETS; do
 	esac
 	echo "== $set: $NTRAIN training pairs of profiles" >&2
 	[ -f "$OUT/$set.train.strt" ] || make_train "$K" "$seed" > "$OUT/$set.train.strt"
-	for k in $KS; do shapegen -n 1 -k "$k" -r 17 -j 0 -t 0; done |
+	for k in $KS; do shapegen -n 1 -k "$k" -r 17 -j 0 --theta 0; done |
 		centre -s "$SIZE" | project1d > "$OUT/$set.ref.strt"
 	for m in $METHODS; do
 		if [ -n "$REUSE" ] && [ -f "$OUT/$set.$m.model" ]; then

@@ -47,14 +47,14 @@ printf 'set\tdose\tmethod\tn\tmedian\tmean\twithin1\twithin2\twithin5\torder_ok\
 make_train() { # K SEED
 	shapegen -n "$NTRAIN" -k "$1" -r 12:22 -j 8 --seed "$2" |
 		stereopair -d 5:60 --seed $(($2 + 1)) |
-		addnoise -D 6:400 -b 1.2:2.8 -g 0:0.1 -r 0:2 --seed $(($2 + 2)) |
+		addnoise -D 6:400 --blur 1.2:2.8 -g 0:0.1 --read 0:2 --seed $(($2 + 2)) |
 		centre -s "$SIZE"
 }
 # Test images: the independent evaluation's conditions (probe sigma 0.8 px, 5% background,
 # Poisson dose, read noise), single images, never pairs.
 make_test() { # K DOSE SEED
 	shapegen -n "$NTEST" -k "$1" -r 12:22 -j 8 --seed "$3" |
-		addnoise -D "$2" -b 1.884 -g 0.05 -r 1 --seed $(($3 + 1)) |
+		addnoise -D "$2" --blur 1.884 -g 0.05 --read 1 --seed $(($3 + 1)) |
 		centre -s "$SIZE"
 }
 # Runs one predict command (its arguments) on a test set, timed, into pred.SET.DOSE.METHOD.tsv,
@@ -86,7 +86,7 @@ for set in $SETS; do
 	echo "== $set: $NTRAIN training pairs" >&2
 	[ -f "$OUT/$set.train.strt" ] || make_train "$K" "$seed" > "$OUT/$set.train.strt"
 	# clean references at theta = 0, one per order, centred like the data
-	for k in $KS; do shapegen -n 1 -k "$k" -r 17 -j 0 -t 0; done | centre -s "$SIZE" > "$OUT/$set.ref.strt"
+	for k in $KS; do shapegen -n 1 -k "$k" -r 17 -j 0 --theta 0; done | centre -s "$SIZE" > "$OUT/$set.ref.strt"
 	for m in $METHODS; do
 		if [ -n "$REUSE" ] && [ -f "$OUT/$set.$m.model" ]; then
 			echo "== $set: $m: the model in $OUT is used as it is (REUSE)" >&2

@@ -37,20 +37,20 @@ run shapegen.disc   shapegen -n 5 -s 32 --disc --seed 12
 run shapegen.pam    shapegen -n 3 -s 24 -k 5 --pam --seed 13
 run stereopair      stereopair -d 5:40 --drift 1 --seed 2 out.shapegen.sq
 run stereopair.mix  stereopair -d 5:40 --seed 14 out.shapegen.mix
-run addnoise        addnoise -D 50:200 -j 0:0.3 --seed 3 out.stereopair
+run addnoise        addnoise -D 50:200 --jitter 0:0.3 --seed 3 out.stereopair
 run addnoise.mix    addnoise -D 50:200 --seed 15 out.stereopair.mix
 run centre          centre out.addnoise
 run centre.mix      centre out.addnoise.mix
 run centre.pam      centre --pam -s 28 out.addnoise
-run centre.otsu     centre -b otsu --round --compress out.addnoise
+run centre.otsu     centre --background otsu --round --compress out.addnoise
 for m in gaussian median bilateral nlm; do
-	run denoise.$m denoise -m $m out.centre
+	run denoise.$m denoise -M $m out.centre
 done
-run project1d       project1d -l 32 out.centre
-run project1d.angle project1d -A 30 out.centre
-run recmeta         recmeta -s out.centre
+run project1d       project1d --length 32 out.centre
+run project1d.angle project1d -a 30 out.centre
+run recmeta         recmeta --shape out.centre
 run rectile         rectile -c 10 out.centre
-recsplit -p 'r%02d.pgm' -l out.centre.pam > split.list
+recsplit -p 'r%02d.pgm' --list out.centre.pam > split.list
 cat split.list r*.pgm > split.all
 sum recsplit split.all
 
@@ -81,8 +81,8 @@ $TRAIN "$NET" -t 2 -K 6 -e 2 --resume --log ck.log -o ck.model out.centre
 sum model.resume ck.model
 
 # calibrate, predict, evaluate, decode
-shapegen -n 1 -s 32 -r 10 -j 0 -k 4 -t 0 | centre > ref.strt
-for k in 3 4 5 6; do shapegen -n 1 -s 32 -r 10 -j 0 -k $k -t 0; done | centre > refmix.strt
+shapegen -n 1 -s 32 -r 10 -j 0 -k 4 --theta 0 | centre > ref.strt
+for k in 3 4 5 6; do shapegen -n 1 -s 32 -r 10 -j 0 -k $k --theta 0; done | centre > refmix.strt
 cp siamese.t2.model cal.model
 calibrate -m cal.model ref.strt 2> cal.err
 sum calibrate cal.model
@@ -111,7 +111,7 @@ run evaluate.1d     evaluate out.predict.1d
 run evaluate.harm   evaluate -H out.predict.harm
 run decode          decode -m gen.model -a 0:60 -n 4
 run decode.template decode -m tgen.model -T
-run decode.input    decode -m tgen.model -i -c out.centre
+run decode.input    decode -m tgen.model -i --compare out.centre
 
 # a few failures: their messages are behaviour too
 printf 'garbage' > bad.strt

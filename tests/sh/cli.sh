@@ -21,8 +21,38 @@ for cmd in addnoise centre denoise project1d recmeta recsplit rectile \
 done
 expect_fail "train: empty standard input" train -q -o y.model < empty.strt
 
-# --- make deps: root runs apt-get, else sudo does, else it says what to install ---
+# --- one meaning per short option: every "-x, --long" of every program's --help is in the
+# table of stemrot(7) for that program, and every row of the table is used ---
 top=$(cd "$(dirname "$SHLIB")/.." && pwd)
+awk '/^\.Sh OPTIONS/ { on = 1; next } /^\.Sh / || /^\.El/ { on = 0 }
+	on && /^\.It Fl [^ ]+ Ta / {
+		row = $0; sub(/^\.It Fl /, "", row); x = row; sub(/ .*/, "", x)
+		split(row, f, / Ta /); longs = f[2]; gsub(/Fl Fl /, "", longs); gsub(/ ,/, "", longs)
+		progs = f[3]; sub(/^[^:]*: /, "", progs)
+		n++; X[n] = x; LONGS[n] = longs; PROGS[n] = progs; next }
+	on && n && !/^\./ { PROGS[n] = PROGS[n] " " $0 }
+	END { for (i = 1; i <= n; i++) { p = PROGS[i]; gsub(/[,;]/, "", p)
+		print "-" X[i] "\t" LONGS[i] "\t" p } }' "$top/man/man7/stemrot.7" > table.tsv
+[ "$(wc -l < table.tsv)" -gt 20 ] || fail "stemrot(7): no option table: $(cat table.tsv)"
+for p in addnoise calibrate centre decode denoise evaluate predict project1d recmeta recsplit \
+	rectile shapegen stereopair train; do
+	"$p" --help | sed -n 's/^  \(-[A-Za-z0-9]\), --\([a-z0-9-]*\).*/\1 \2/p' |
+	while read -r x long; do
+		echo "$x $long $p" >> used.txt
+		awk -F'\t' -v x="$x" -v l="$long" -v p="$p" '$1 == x {
+			n = split($2, L, " "); for (i = 1; i <= n; i++) if (L[i] == l) okl = 1
+			if ($3 ~ "(^| )" p "( |$)" || $3 ~ /every program/) okp = 1 }
+			END { exit !(okl && okp) }' table.tsv ||
+			fail "$p: $x --$long is not in stemrot(7)'s option table for $p"
+	done
+done
+while IFS="$(printf '\t')" read -r x longs progs; do
+	for l in $longs; do
+		grep -q -- "^$x $l " used.txt || fail "stemrot(7): $x --$l is in the table but no program has it"
+	done
+done < table.tsv
+
+# --- make deps: root runs apt-get, else sudo does, else it says what to install ---
 mkdir fake
 printf '#!/bin/sh\necho "apt-get $*" >> "%s/apt.log"\n' "$TMP" > fake/apt-get
 printf '#!/bin/sh\necho "sudo $*" >> "%s/apt.log"\n' "$TMP" > fake/sudo

@@ -55,7 +55,7 @@ grep -q '^calibrated	all	40	' eval.txt || fail "evaluate: $(cat eval.txt)"
 grep -q '^offset-fitted	all	40	' eval.txt || fail "evaluate offset-fitted"
 
 # 6. calibrate with a reference at theta 0: the reference then reads about 0
-shapegen -n 1 -s 32 -r 10 -j 0 -k 4 -t 0 | centre > ref.strt
+shapegen -n 1 -s 32 -r 10 -j 0 -k 4 --theta 0 | centre > ref.strt
 cp m.model c.model
 calibrate -m c.model ref.strt 2>cal.txt
 grep -q 'order 4: zero at' cal.txt || fail "calibrate message: $(cat cal.txt)"
@@ -76,7 +76,7 @@ expect_fail "--tta: 3 must be" calibrate --tta 3 -m c.model ref.strt
 # -k true: each reference's own k key
 calibrate -k true -m c.model ref.strt 2>cal.txt || fail "calibrate -k true"
 grep -q 'order 4: zero at' cal.txt || fail "calibrate -k true message: $(cat cal.txt)"
-shapegen -n 1 -s 32 -r 10 -j 0 -k 4 -t 0 --pam | LC_ALL=C sed '/^# k=/d' | centre > refnok.strt
+shapegen -n 1 -s 32 -r 10 -j 0 -k 4 --theta 0 --pam | LC_ALL=C sed '/^# k=/d' | centre > refnok.strt
 expect_fail "calibrate -k true without k" calibrate -k true -m c.model refnok.strt
 cmp -s m.model c.model && fail "calibrate did not change the model"
 

@@ -16,12 +16,12 @@ make_set() { # N SEED [project1d options]
 }
 make_set 1000 11 > train.st
 make_set 60 21 > test.st
-recmeta -s -k id -H test.st | cut -f1 | sort -u | grep -qx profile || fail "project1d did not make profiles"
+recmeta --shape --keys id -H test.st | cut -f1 | sort -u | grep -qx profile || fail "project1d did not make profiles"
 
 # --- a tiny training run whose loss falls (the network of examples/net1d.spec) ---
 NET="conv 32 7 same; relu; maxpool 2; conv 64 5 same; relu; maxpool 2; conv 64 5 same; relu;
 maxpool 2; flatten; dense 64; relu; dense OUT"
-train -q -o m.model -e 6 -b 16 -l 2e-3 -k 4 -K 4 -t 1 -n "$NET" --log m.log train.st
+train -q -o m.model -e 6 -b 16 -l 2e-3 -k 4 -K 4 -t 1 --net "$NET" --log m.log train.st
 first=$(awk 'NR == 2 { print $3 }' m.log)
 last=$(awk 'END { print $3 }' m.log)
 awk -v a="$first" -v b="$last" 'BEGIN { exit !(b < 0.5 * a) }' ||
@@ -45,7 +45,7 @@ awk -F '\t' 'NR > 1 && ($8 != "none" || $7 > 0.5) { bad++ } END { exit bad > 0 }
 	fail "pair rows: $(sed -n 2p p2.tsv)"
 evaluate p1.tsv > e1.txt
 grep -q '^# 60 rows scored modulo the mirror ambiguity' e1.txt || fail "evaluate: $(cat e1.txt)"
-evaluate -a none p1.tsv > e0.txt
+evaluate --ambiguity none p1.tsv > e0.txt
 m1=$(awk '$1 == "calibrated" && $2 == "all" { print $7 }' e1.txt)
 m0=$(awk '$1 == "calibrated" && $2 == "all" { print $7 }' e0.txt)
 awk -v a="$m1" -v b="$m0" 'BEGIN { exit !(a >= b) }' || fail "mirror scoring below strict"
@@ -66,7 +66,7 @@ printf 'c\t31\t4\t1\tno\t59\t0.5\tmirror\t0\t30\t4\n' >> h.tsv
 printf 'd\t40\t4\t1\tno\t50\t0.5\tmirror\t0\t30\t4\n' >> h.tsv
 evaluate h.tsv | awk '$1 == "calibrated" && $2 == "all"' > row.txt
 [ "$(cut -f3,7,8 row.txt)" = "$(printf '4\t0.7500\t0.7500')" ] || fail "mirror scoring: $(cat row.txt)"
-evaluate -a none h.tsv | awk '$1 == "calibrated" && $2 == "all"' > row.txt
+evaluate --ambiguity none h.tsv | awk '$1 == "calibrated" && $2 == "all"' > row.txt
 [ "$(cut -f3,7,8 row.txt)" = "$(printf '4\t0.2500\t0.2500')" ] || fail "strict scoring: $(cat row.txt)"
 
 # --- a profile along phi = 90 reports phi = 90 ---
@@ -98,7 +98,7 @@ awk -F '\t' 'BEGIN { OFS = "\t" } NR == 2 { $2 = "NA" } { print }' img.tsv > na1
 expect_fail "evaluate angle NA with k" evaluate na1.tsv
 
 # --- bad input ---
-expect_fail "evaluate bad --ambiguity" evaluate -a bogus h.tsv
+expect_fail "evaluate bad --ambiguity" evaluate --ambiguity bogus h.tsv
 sed 's/	mirror	0	30/	mirrorr	0	30/' h.tsv > hb.tsv
 expect_fail "evaluate bad ambiguity column" evaluate hb.tsv
 sed 's/	mirror	0	30/	mirror	x	30/' h.tsv > hb.tsv

@@ -46,7 +46,7 @@ predict -m m.model test.strt > pred.tsv
 [ "$(wc -l <pred.tsv)" -eq 21 ] || fail "predict lines"
 awk -F'\t' 'NR > 1 && !($2 >= 0 && $2 < 90 && $3 == 4 && $7 == 4) { exit 1 }' pred.tsv ||
 	fail "predict columns: $(head -n 3 pred.tsv)"
-shapegen -n 1 -s 32 -r 10 -j 0 -k 4 -t 0 | centre > ref.strt
+shapegen -n 1 -s 32 -r 10 -j 0 -k 4 --theta 0 | centre > ref.strt
 cp m.model c.model
 calibrate -m c.model ref.strt 2>cal.txt # --tta 8 (its default): predict likewise
 predict -m c.model --tta 8 -H ref.strt | awk -F'\t' '{ a = $2; if (a > 45) a -= 90;
@@ -54,18 +54,18 @@ predict -m c.model --tta 8 -H ref.strt | awk -F'\t' '{ a = $2; if (a > 45) a -= 
 
 # 5. decode: images of the view's shape, by angle and from pairs
 decode -m c.model -a 0:60 -n 4 > d.strt
-recmeta -s -k decode.angle,decode.k d.strt > d.tsv
+recmeta --shape --keys decode.angle,decode.k d.strt > d.tsv
 [ "$(wc -l <d.tsv)" -eq 5 ] || fail "decode count: $(cat d.tsv)"
 awk -F'\t' 'NR > 1 && !($1 == "image" && $2 == 1 && $3 == 32 && $4 == 32 && $6 == 4) { exit 1 }
 	NR == 3 && $5 != 20 { exit 1 }' d.tsv || fail "decode shapes: $(cat d.tsv)"
 decode -m c.model -a 10 --pam | pamfile | grep -q '32 by 32 by 1' || fail "decode --pam"
 decode -m c.model -a 10 | cmp - "$(decode -m c.model -a 10 > d10.strt && echo d10.strt)" ||
 	fail "decode is not reproducible"
-decode -m m.model -i -c pairs.strt | recmeta -s -k decode.mse > dc.tsv
+decode -m m.model -i --compare pairs.strt | recmeta --shape --keys decode.mse > dc.tsv
 [ "$(wc -l <dc.tsv)" -eq 121 ] || fail "decode -i count"
 awk -F'\t' 'NR > 1 && !($2 == 2 && $3 == 32 && $5 >= 0 && $5 < 1) { exit 1 }' dc.tsv ||
 	fail "decode -i -c: $(head -n 3 dc.tsv)"
-decode -m m.model -i -d 30 test.strt | recmeta -s -H | awk -F'\t' '$2 != 1 { exit 1 }' ||
+decode -m m.model -i -d 30 test.strt | recmeta --shape -H | awk -F'\t' '$2 != 1 { exit 1 }' ||
 	fail "decode -i -d"
 decode --help | grep -q '^usage: decode' || fail "decode --help"
 decode --version | grep -q stemrot || fail "decode --version"
@@ -82,7 +82,7 @@ $TRAIN "$NET" -e 2 -k 4 --renderer template -o ta.model pairs.pam
 $TRAIN "$NET" -e 2 -k 4 --renderer template -o tb.model scrambled.pam
 cmp ta.model tb.model || fail "template model depends on truth keys"
 cmp -s ta.model a.model && fail "--renderer template changed nothing"
-decode -m t.model -a 0:67.5 -n 4 | recmeta -s -k decode.angle > td.tsv
+decode -m t.model -a 0:67.5 -n 4 | recmeta --shape --keys decode.angle > td.tsv
 awk -F'\t' 'NR > 1 && !($2 == 1 && $3 == 32 && $4 == 32) { exit 1 } END { if (NR != 5) exit 1 }' \
 	td.tsv || fail "decode of a template model: $(cat td.tsv)"
 # the rendering is 4-fold symmetric (a and a + 90 give the same image, to the resampling's
@@ -92,11 +92,11 @@ pamarith -difference t10.pgm t100.pgm | pamsumm -max -brief | awk '{ if ($1 > 2)
 	fail "template rendering is not 4-fold symmetric"
 pamarith -difference t10.pgm t40.pgm | pamsumm -max -brief | awk '{ if ($1 < 60) exit 1 }' ||
 	fail "template rendering does not turn with the angle"
-decode -m t.model -T | recmeta -s -H | awk -F'\t' '$2 != 1 || $3 != 32 { exit 1 }' ||
+decode -m t.model -T | recmeta --shape -H | awk -F'\t' '$2 != 1 || $3 != 32 { exit 1 }' ||
 	fail "decode --template"
-decode -m t.model -i -c pairs.strt | recmeta -s -k decode.mse | awk -F'\t' \
+decode -m t.model -i --compare pairs.strt | recmeta --shape --keys decode.mse | awk -F'\t' \
 	'NR > 1 && !($5 >= 0 && $5 < 1) { exit 1 } END { if (NR != 121) exit 1 }' ||
-	fail "decode -i -c of a template model"
+	fail "decode -i --compare of a template model"
 expect_fail "template of a free model" decode -m m.model -T
 expect_fail "template with an angle" decode -m t.model -T -a 5
 expect_fail "unknown renderer" train -q -M generate --renderer warp -o x.model pairs.strt
@@ -117,7 +117,7 @@ expect_fail "latent count" decode -m m.model -L 1,2,3
 expect_fail "latent value" decode -m m.model -L 1,zz
 expect_fail "input options" decode -m m.model -i -a 5 pairs.strt
 expect_fail "offset without input" decode -m m.model -d 5
-expect_fail "compare single views" decode -m m.model -i -c test.strt
+expect_fail "compare single views" decode -m m.model -i --compare test.strt
 shapegen -n 2 -s 24 -k 4 | stereopair -d 10 > small.strt
 expect_fail "wrong size" decode -m m.model -i small.strt
 head -c 1000 pairs.strt > cut.strt

@@ -18,7 +18,7 @@ chain() {
 chain > a.strt
 chain > b.strt
 cmp a.strt b.strt || fail "same seeds gave different bytes"
-[ "$(recmeta -H -k id a.strt | wc -l)" -eq 100 ] || fail "records lost"
+[ "$(recmeta -H --keys id a.strt | wc -l)" -eq 100 ] || fail "records lost"
 
 # Record 17: every key shapegen wrote is still there with the same value.
 shapegen -n 100 --seed 1 | recmeta > start.tsv

@@ -31,7 +31,7 @@ pamfile disc.pgm | grep -q 'PGM plain, 64 by 64  maxval 65535' || fail "test ima
 
 # centre finds it: centroid = 32 - dx (the ripple is symmetric enough for 0.05 px)
 centre disc.pgm > c.strt
-recmeta -H -k centre.dx,centre.dy,centre.background c.strt > c.tsv
+recmeta -H --keys centre.dx,centre.dy,centre.background c.strt > c.tsv
 awk '{ ex = 32 - $1 - 24.3; ey = 32 - $2 - 40.7
        if (ex * ex + ey * ey > 0.05 * 0.05) { print "centroid error " ex ", " ey; exit 1 }
        if ($3 < 1000 || $3 > 1004.01) { print "background " $3; exit 1 } }' c.tsv ||
@@ -45,33 +45,33 @@ golden() {  # golden NAME EXPECTED CMD...
 	echo "ok: golden $name"
 }
 golden "centre" "3669023984 16551" centre disc.pgm
-golden "centre --size 48 -i cubic" "587140378 9385" centre --size 48 -i cubic disc.pgm
+golden "centre --size 48 --interp cubic" "587140378 9385" centre --size 48 --interp cubic disc.pgm
 golden "denoise gaussian" "3282937391 16511" denoise disc.pgm
-golden "denoise median" "3158489096 16510" denoise -m median -r 2 disc.pgm
-golden "denoise bilateral" "1915512491 16529" denoise -m bilateral --range 50 disc.pgm
-golden "denoise nlm" "3779459822 16550" denoise -m nlm disc.pgm
-golden "project1d x" "1963961013 392" project1d -a x disc.pgm
-golden "project1d angle" "450107794 486" project1d -A 33 disc.pgm
+golden "denoise median" "3158489096 16510" denoise -M median -r 2 disc.pgm
+golden "denoise bilateral" "1915512491 16529" denoise -M bilateral --range 50 disc.pgm
+golden "denoise nlm" "3779459822 16550" denoise -M nlm disc.pgm
+golden "project1d x" "1963961013 392" project1d --axis x disc.pgm
+golden "project1d angle" "450107794 486" project1d -a 33 disc.pgm
 
 # large images run the filters' rows on several threads: the bytes must not depend on it
 pamenlarge 5 disc.pgm > big.pgm
 for m in gaussian median bilateral nlm; do
-	a=$(OMP_NUM_THREADS=1 denoise -m $m big.pgm | cksum)
-	b=$(OMP_NUM_THREADS=2 denoise -m $m big.pgm | cksum)
-	[ "$a" = "$b" ] || fail "denoise -m $m depends on the thread count"
+	a=$(OMP_NUM_THREADS=1 denoise -M $m big.pgm | cksum)
+	b=$(OMP_NUM_THREADS=2 denoise -M $m big.pgm | cksum)
+	[ "$a" = "$b" ] || fail "denoise -M $m depends on the thread count"
 done
 
 # --- 16-bit in, 16-bit out; exact counts with -k --round ---
 centre disc.pgm | denoise --pam > cd.pam
 pamfile cd.pam | grep -q 'PAM, 64 by 64 by 1 maxval 65535' || fail "centre|denoise not 16-bit: $(pamfile cd.pam)"
 grep -aq '^# pam.scale=' cd.pam || fail "float output should carry pam.scale"
-centre -k --round --pam disc.pgm > kr.pam
+centre --keep-background --round --pam disc.pgm > kr.pam
 pamfile kr.pam | grep -q 'maxval 65535' || fail "-k --round not 16-bit"
 if grep -aq '^# pam.scale=' kr.pam; then fail "-k --round output should be exact integers"; fi
 # an integer shift of integer counts keeps the counts themselves
 mkimg 64 64 30 34 > int.pgm
-centre -k --round --pam int.pgm > ir.pam
-recmeta -H -k centre.dx,centre.dy ir.pam | awk '{ if ($1 < 1.99 || $1 > 2.01 || $2 < -2.01 || $2 > -1.99) exit 1 }' ||
+centre --keep-background --round --pam int.pgm > ir.pam
+recmeta -H --keys centre.dx,centre.dy ir.pam | awk '{ if ($1 < 1.99 || $1 > 2.01 || $2 < -2.01 || $2 > -1.99) exit 1 }' ||
 	fail "integer shift: $(recmeta ir.pam)"
 a=$(pamtopnm -plain ir.pam | awk 'NR > 3 { for (i = 1; i <= NF; i++) if ($i > 10000) s += $i } END { print s }')
 b=$(pnmtoplainpnm int.pgm | awk 'NR > 3 { for (i = 1; i <= NF; i++) if ($i > 10000) s += $i } END { print s }')
@@ -81,7 +81,7 @@ b=$(pnmtoplainpnm int.pgm | awk 'NR > 3 { for (i = 1; i <= NF; i++) if ($i > 100
 pnmtoplainpnm disc.pgm | awk 'NR > 3 { for (i = 1; i <= NF; i++) { v[n % 64] += $i; n++ } }
 	END { for (c = 0; c < 64; c++) print v[c] }' > colsum.txt
 # the sums exceed 65535: the PAM maps them with pam.offset/pam.scale, undone here
-project1d -a x --pam disc.pgm > px.pam
+project1d --axis x --pam disc.pgm > px.pam
 grep -aq '^# project.axis=x' px.pam || fail "project.axis missing"
 grep -aq '^# project.angle=0' px.pam || fail "project.angle missing"
 off=$(grep -a '^# pam.offset=' px.pam | cut -d= -f2)
@@ -89,28 +89,28 @@ scale=$(grep -a '^# pam.scale=' px.pam | cut -d= -f2)
 pamtopnm -plain px.pam | awk 'NR > 3 { for (i = 1; i <= NF; i++) print $i }' |
 	awk -v o="$off" -v s="$scale" '{ printf "%.0f\n", $1 * s + o }' > prof.txt
 paste colsum.txt prof.txt | awk -v s="$scale" '{ d = $1 - $2; if (d < 0) d = -d; if (d > s) { print NR ": " $0; exit 1 } }' ||
-	fail "project1d -a x is not the column sums"
+	fail "project1d --axis x is not the column sums"
 # axis y = angle 270 = row sums; the profile's total is the image's at any angle
-[ "$(project1d -a y --pam disc.pgm | pamtopnm -plain | cksum)" = \
-  "$(project1d -A 270 -l 64 --pam disc.pgm | pamtopnm -plain | cksum)" ] || fail "-a y is not -A 270 -l 64"
-[ "$(project1d -a y --pam disc.pgm | pamtopnm -plain | cksum)" != \
-  "$(project1d -A 90 -l 64 --pam disc.pgm | pamtopnm -plain | cksum)" ] || fail "-A 90 should reverse -a y"
+[ "$(project1d --axis y --pam disc.pgm | pamtopnm -plain | cksum)" = \
+  "$(project1d -a 270 --length 64 --pam disc.pgm | pamtopnm -plain | cksum)" ] || fail "-a y is not -A 270 -l 64"
+[ "$(project1d --axis y --pam disc.pgm | pamtopnm -plain | cksum)" != \
+  "$(project1d -a 90 --length 64 --pam disc.pgm | pamtopnm -plain | cksum)" ] || fail "-A 90 should reverse -a y"
 for a in 0 17 45 90 200 333; do
-	project1d -A $a --pam disc.pgm > pa.pam
+	project1d -a $a --pam disc.pgm > pa.pam
 	o=$(grep -a '^# pam.offset=' pa.pam | cut -d= -f2); s=$(grep -a '^# pam.scale=' pa.pam | cut -d= -f2)
 	pamtopnm -plain pa.pam | awk -v o="$o" -v s="$s" 'NR > 3 { for (i = 1; i <= NF; i++) t += $i * s + o }
 		END { printf "%.0f\n", t / 1000 }'
 done | sort -u > totals.txt
 [ "$(wc -l < totals.txt)" -eq 1 ] || fail "profile totals differ with the angle: $(cat totals.txt)"
-project1d -A 270 -l 64 disc.pgm | recmeta -H -k project.angle,project.length | grep -qx "$(printf '270\t64')" ||
-	fail "project1d -A 270 metadata"
+project1d -a 270 --length 64 disc.pgm | recmeta -H --keys project.angle,project.length | grep -qx "$(printf '270\t64')" ||
+	fail "project1d -a 270 metadata"
 
 # --- synthetic pairs: centring accuracy against the truth, pairs kept, metadata kept ---
 if [ -x "$BIN/shapegen" ] && [ -x "$BIN/stereopair" ] && [ -x "$BIN/addnoise" ]; then
 	shapegen -n 40 --seed 5 | stereopair --offset 20 --drift 3 --seed 6 |
 		addnoise --dose 40 --seed 7 > pairs.strt
 	centre pairs.strt > pc.strt
-	recmeta -H -s -k cx,cy,b.dx,b.dy,centre.dx,centre.dy,centre.b.dx,centre.b.dy pc.strt > pc.tsv
+	recmeta -H --shape --keys cx,cy,b.dx,b.dy,centre.dx,centre.dy,centre.b.dx,centre.b.dy pc.strt > pc.tsv
 	awk '{ if ($1 != "image" || $2 != 2) { print "not a pair: " $0; exit 1 }
 	       ea = ($5 + $9 - 32) ^ 2 + ($6 + $10 - 32) ^ 2
 	       eb = ($5 + $7 + $11 - 32) ^ 2 + ($6 + $8 + $12 - 32) ^ 2
@@ -118,17 +118,17 @@ if [ -x "$BIN/shapegen" ] && [ -x "$BIN/stereopair" ] && [ -x "$BIN/addnoise" ];
 	     END { rms = sqrt(s / n); print "centre rms error at dose 40: " rms " px"; if (rms > 0.2) exit 1 }' pc.tsv ||
 		fail "centring of synthetic pairs"
 	# denoise and project1d keep pairs paired and the metadata of record 17
-	centre pairs.strt | denoise -m bilateral | project1d -A 30 > pp.strt
-	recmeta -H -s -k id pp.strt | cut -f1-4 | sort -u > shapes.txt
+	centre pairs.strt | denoise -M bilateral | project1d -a 30 > pp.strt
+	recmeta -H --shape --keys id pp.strt | cut -f1-4 | sort -u > shapes.txt
 	[ "$(cat shapes.txt)" = "$(printf 'profile\t2\t1\t91')" ] || fail "shapes: $(cat shapes.txt)"
 	keys=id,shape,k,radius,cx,cy,theta,offset,b.dx,b.dy,noise.dose
-	[ "$(recmeta -H -k $keys pairs.strt | sed -n 17p)" = "$(recmeta -H -k $keys pp.strt | sed -n 17p)" ] ||
+	[ "$(recmeta -H --keys $keys pairs.strt | sed -n 17p)" = "$(recmeta -H --keys $keys pp.strt | sed -n 17p)" ] ||
 		fail "record 17's metadata changed"
-	recmeta -H -k denoise.method,project.angle pp.strt | sort -u | grep -qx "$(printf 'bilateral\t30')" ||
+	recmeta -H --keys denoise.method,project.angle pp.strt | sort -u | grep -qx "$(printf 'bilateral\t30')" ||
 		fail "denoise/project metadata"
-	[ "$(recmeta -H -k id pp.strt | wc -l)" -eq 40 ] || fail "record count"
+	[ "$(recmeta -H --keys id pp.strt | wc -l)" -eq 40 ] || fail "record count"
 	# the same seed, the same bytes, twice
-	[ "$(centre pairs.strt | denoise -m nlm | cksum)" = "$(centre pairs.strt | denoise -m nlm | cksum)" ] ||
+	[ "$(centre pairs.strt | denoise -M nlm | cksum)" = "$(centre pairs.strt | denoise -M nlm | cksum)" ] ||
 		fail "not reproducible"
 else
 	echo "skip: synthetic pipeline (shapegen/stereopair/addnoise not built)"
@@ -140,21 +140,21 @@ if [ -f "$REAL/ptir-np-haadf.pgm" ]; then
 	centre --pam "$REAL/ptir-np-haadf.pgm" > ptir.pam
 	pamfile ptir.pam | grep -q 'PAM, 512 by 512 by 1 maxval 65535' || fail "ptir: $(pamfile ptir.pam)"
 	# the particle sits up and to the left: it moves right and down by tens of pixels
-	recmeta -H -k centre.dx,centre.dy ptir.pam | awk '{ if ($1 < 30 || $1 > 90 || $2 < 60 || $2 > 120) exit 1 }' ||
-		fail "ptir shift: $(recmeta -k centre.dx,centre.dy ptir.pam)"
+	recmeta -H --keys centre.dx,centre.dy ptir.pam | awk '{ if ($1 < 30 || $1 > 90 || $2 < 60 || $2 > 120) exit 1 }' ||
+		fail "ptir shift: $(recmeta --keys centre.dx,centre.dy ptir.pam)"
 	# centring again finds it at the centre (within a pixel: atomic columns, edge effects)
-	centre ptir.pam | recmeta -H -k centre.dx,centre.dy | awk '{ if ($1 * $1 + $2 * $2 > 1) exit 1 }' ||
+	centre ptir.pam | recmeta -H --keys centre.dx,centre.dy | awk '{ if ($1 * $1 + $2 * $2 > 1) exit 1 }' ||
 		fail "ptir not centred on a second pass"
-	centre --size 256 "$REAL/ptir-np-haadf.pgm" | denoise -m median --pam | pamfile | grep -q '256 by 256 by 1 maxval 65535' ||
+	centre --size 256 "$REAL/ptir-np-haadf.pgm" | denoise -M median --pam | pamfile | grep -q '256 by 256 by 1 maxval 65535' ||
 		fail "ptir --size 256"
-	echo "ok: ptir $(recmeta -H -k centre.dx,centre.dy,centre.background ptir.pam)"
+	echo "ok: ptir $(recmeta -H --keys centre.dx,centre.dy,centre.background ptir.pam)"
 else
 	echo "skip: real data not present"
 fi
 if [ -f "$REAL/au-np-haadf.pgm" ]; then
 	centre "$REAL/au-np-haadf.pgm" | denoise --pam > au.pam
 	pamfile au.pam | grep -q 'PAM, 504 by 479 by 1 maxval 65535' || fail "au: $(pamfile au.pam)"
-	echo "ok: au $(recmeta -H -k centre.dx,centre.dy,centre.background au.pam)"
+	echo "ok: au $(recmeta -H --keys centre.dx,centre.dy,centre.background au.pam)"
 fi
 
 # --- bad options: one message, exit 1, no output ---
@@ -168,8 +168,8 @@ expect_fail "centre -s" centre disc.pgm -s
 expect_fail "denoise --method" denoise --method wiener disc.pgm
 expect_fail "denoise --sigma" denoise --sigma -1 disc.pgm
 expect_fail "denoise --radius" denoise --radius 99 disc.pgm
-expect_fail "denoise --h" denoise -m nlm --h 0 disc.pgm
-expect_fail "denoise bilateral sigma 0" denoise -m bilateral --sigma 0 disc.pgm
+expect_fail "denoise --h" denoise -M nlm --h 0 disc.pgm
+expect_fail "denoise bilateral sigma 0" denoise -M bilateral --sigma 0 disc.pgm
 expect_fail "project1d --axis" project1d --axis z disc.pgm
 expect_fail "project1d --angle" project1d --angle abc disc.pgm
 expect_fail "project1d --length" project1d --length 0 disc.pgm
@@ -186,6 +186,6 @@ expect_fail "project1d on a profile" project1d prof.strt
 cat disc.pgm trunc.pgm > two.pgm
 if centre two.pgm > part.strt 2> err.txt; then fail "truncated second record accepted"; fi
 [ "$(wc -l < err.txt)" -eq 1 ] || fail "truncated second record: $(cat err.txt)"
-[ "$(recmeta -H -k id part.strt)" = "two.pgm:1" ] || fail "the first record is not intact"
+[ "$(recmeta -H --keys id part.strt)" = "two.pgm:1" ] || fail "the first record is not intact"
 echo "ok: truncated second record: $(cat err.txt)"
 echo "all prepare tests passed"
