@@ -15,25 +15,25 @@ fi
 
 # --- MRC: a movie, by name and through a pipe, with its pixel size ---
 movie=$REAL/mrc/rsciio/Custom_movie.mrc
-recmeta -H -k format,frame,frames,dtype,pixel.nm "$movie" > m.tsv
+recmeta -H --keys format,frame,frames,dtype,pixel.nm "$movie" > m.tsv
 [ "$(wc -l < m.tsv)" -eq 30 ] || fail "movie: want 30 frames, got $(wc -l < m.tsv)"
 [ "$(sed -n 30p m.tsv)" = "$(printf 'MRC\t30\t30\tuint16\t1')" ] || fail "movie frame 30: $(sed -n 30p m.tsv)"
-cat "$movie" | recmeta -H -k id | sed -n 2p | grep -qx '(stdin):2' || fail "movie through a pipe"
+cat "$movie" | recmeta -H --keys id | sed -n 2p | grep -qx '(stdin):2' || fail "movie through a pipe"
 # a PGM after an MRC file in one stream: the MRC reader stops at the end of its frames
 pgmramp -lr 16 4 > r.pgm
-cat "$REAL/mrc/pyto/swapped_byte_order.mrc" r.pgm | recmeta -H -k format,maxval > mix.tsv
+cat "$REAL/mrc/pyto/swapped_byte_order.mrc" r.pgm | recmeta -H --keys format,maxval > mix.tsv
 [ "$(cat mix.tsv | tr '\n' ' ')" = "$(printf 'MRC\t \t255 ')" ] || fail "MRC then PGM: $(cat mix.tsv)"
 # the frames go through the filters, and out as PGM files a stock tool reads
-centre -s 12 "$movie" | recmeta -H -k frame | tail -n 1 | grep -qx 30 || fail "centre on a movie"
+centre -s 12 "$movie" | recmeta -H --keys frame | tail -n 1 | grep -qx 30 || fail "centre on a movie"
 recsplit -p 'f%02d.pgm' "$REAL/mrc/rsciio/HAADFscan.mrc"
 pamfile f01.pgm | grep -q 'PGM raw, 16 by 16' || fail "HAADF frame as PGM: $(pamfile f01.pgm)"
 # the frames of a movie, with their pixel sizes (stemrot-micrographs(5))
-recmeta -k frame,pixel.nm "$movie" > /dev/null
+recmeta --keys frame,pixel.nm "$movie" > /dev/null
 
 # --- DM: a stack one record per frame; a spectrum refused ---
-recmeta -H -k format,frame,pixel.nm "$REAL/dm/rsciio/test_stackbuilder_imagestack.dm3" > s.tsv
+recmeta -H --keys format,frame,pixel.nm "$REAL/dm/rsciio/test_stackbuilder_imagestack.dm3" > s.tsv
 [ "$(tail -n 1 s.tsv)" = "$(printf 'DM3\t3\t59.9829')" ] || fail "DM stack: $(cat s.tsv)"
-cat "$REAL/dm/dmTest_float32_nonSquare_diffPixelSize.dm4" | recmeta -s -H -k pixel.nm,pixel.nm.y > d.tsv
+cat "$REAL/dm/dmTest_float32_nonSquare_diffPixelSize.dm4" | recmeta --shape -H --keys pixel.nm,pixel.nm.y > d.tsv
 [ "$(cat d.tsv)" = "$(printf 'image\t1\t64\t128\t1\t0.2')" ] || fail "DM4 through a pipe: $(cat d.tsv)"
 expect_fail "DM spectrum" recmeta "$REAL/dm/rsciio/1D_test-EELS_spectrum.dm3"
 grep -q 'record 1: DM file holds no 2D image: it holds a 2048-point spectrum' err.txt || fail "spectrum message"
