@@ -13,11 +13,11 @@ BUILD      ?= build
 BIN        ?= bin
 
 DEB_PACKAGES = build-essential pkg-config libnetpbm-dev netpbm zlib1g-dev check libsubunit-dev \
-               libopenblas-dev mandoc libtiff-dev
+               libopenblas-dev mandoc libtiff-dev libhdf5-dev
 
 # Without OpenMP the parallel-for pragmas are simply ignored, so silence that one warning.
 OMP_FLAGS  = $(if $(filter 1,$(OMP)),-fopenmp,-Wno-unknown-pragmas)
-PKGS       = netpbm zlib openblas libtiff-4
+PKGS       = netpbm zlib openblas libtiff-4 hdf5
 # A missing package must stop the build with its name, not leave the flags silently empty;
 # `make deps` (and the targets that call it) runs before anything needs them.
 ifeq ($(filter deps clean uninstall,$(MAKECMDGOALS)),)

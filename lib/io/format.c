@@ -8,6 +8,7 @@ extern const sr_format_def sr_format_netpbm; /* netpbm.c: PBM/PGM/PPM/PAM */
 extern const sr_format_def sr_format_dm;     /* dm.c: Gatan DM3, DM4 */
 extern const sr_format_def sr_format_ser;    /* ser.c: FEI/Thermo TIA series */
 extern const sr_format_def sr_format_tiff;   /* tiff.c: TIFF through libtiff */
+extern const sr_format_def sr_format_emd;    /* emd.c: Velox and Berkeley EMD (HDF5) */
 extern const sr_format_def sr_format_mrc;    /* mrc.c: MRC/CCP4 (signature at byte 208) */
 
 const sr_format_def *const sr_formats[] = {
@@ -16,6 +17,7 @@ const sr_format_def *const sr_formats[] = {
 	&sr_format_dm,
 	&sr_format_ser,
 	&sr_format_tiff,
+	&sr_format_emd,
 	&sr_format_mrc,
 };
 

@@ -49,6 +49,10 @@ done > tiff.txt
 centre -s 32 "$REAL/tiff/rsciio/test_loading_image_saved_with_DM_stack.tif" | recmeta -H -k frame,detector |
 	tr '\n' ' ' | grep -qx "$(printf '1\t 2\t ')" || fail "centre on a TIFF stack"
 
+# --- EMD: the detector's name comes along ---
+cat "$REAL/emd/STEM_HAADF_Diffraction_Micro.emd" | recmeta -H -k format,detector,pixel.nm > emd.tsv
+[ "$(cat emd.tsv)" = "$(printf 'EMD\tHAADF\t87.3708')" ] || fail "EMD: $(cat emd.tsv)"
+
 # --- cut and corrupted copies: one line, complete records only ---
 head -c 5000 "$movie" > cut.mrc
 mkdir out && if recsplit -p 'out/%d.pgm' cut.mrc 2> err.txt; then fail "cut MRC: exit 0"; fi

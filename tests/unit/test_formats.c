@@ -37,6 +37,7 @@ typedef struct {
 	int nfirst;
 	double first[4];
 	int flags;
+	const char *detector; /* NULL: not checked */
 } expect;
 
 enum {
@@ -48,72 +49,81 @@ enum {
 static const expect files[] = {
 	{"mrc/mrcfile_EMD-3001.map", 25, 73, 43, "MRC", "float32", 0.044825, 0.03925,
 	 -0.36814296, 0.72161025, 0.000532967, 4,
-	 {0.04283447191119194, 0.02694716304540634, 0.03230741247534752, 0.05870506539940834}, 0},
+	 {0.04283447191119194, 0.02694716304540634, 0.03230741247534752, 0.05870506539940834}, 0, NULL},
 	{"mrc/mrcfile_EMD-3197.map", 20, 20, 20, "MRC", "float32", 1.14, NONE, -4.1337457,
 	 5.576737, 0.783612, 4,
-	 {-1.8013091087341309, -1.6618503332138062, -1.5478334426879883, -1.3683347702026367}, 0},
+	 {-1.8013091087341309, -1.6618503332138062, -1.5478334426879883, -1.3683347702026367}, 0, NULL},
 	/* expected/ prints float16 min/max as -4.34, 3.82: these are those float16 numbers */
 	{"mrc/mrcfile_float16.mrc", 1, 64, 64, "MRC", "float16", 0.359531, NONE, -4.33984375, 3.8203125,
-	 0.0411342, 4, {-0.364501953125, 0.39111328125, 0.374267578125, 0.244384765625}, 0},
+	 0.0411342, 4, {-0.364501953125, 0.39111328125, 0.374267578125, 0.244384765625}, 0, NULL},
 	{"mrc/openNCEM_temp.mrc", 3, 128, 128, "MRC", "float32", 0.2, NONE, 5.61329e-05,
 	 0.99999285, 0.497138, 4,
-	 {0.9490522742271423, 0.1537463217973709, 0.24695980548858643, 0.40596505999565125}, 0},
+	 {0.9490522742271423, 0.1537463217973709, 0.24695980548858643, 0.40596505999565125}, 0, NULL},
 	{"mrc/pyto/new-head_int16.mrc", 20, 40, 30, "MRC", "int16", 0.4, NONE, -27, 23, -0.631125,
-	 4, {-6, -7, -6, -4}, 0},
+	 4, {-6, -7, -6, -4}, 0, NULL},
 	{"mrc/pyto/swapped_byte_order.mrc", 1, 10, 2, "MRC", "float32", NONE, NONE, -21.38634,
-	 0.7819683, -7.70119, 4, {0.0, -0.3407282829284668, 0.7819682955741882, 0.327376127243042}, 0},
+	 0.7819683, -7.70119, 4, {0.0, -0.3407282829284668, 0.7819682955741882, 0.327376127243042}, 0, NULL},
 	{"mrc/pyto/tomo_int16.mrc", 4, 5, 6, "MRC", "int16", 0.25, NONE, -5, 30, 1.5, 4,
-	 {0, 0, 0, 0}, 0},
+	 {0, 0, 0, 0}, 0, NULL},
 	{"mrc/rsciio/20241021_00405_movie.mrc", 32, 8, 4, "MRC", "uint16", 1.0, NONE, 0, 31, 15.5,
-	 4, {0, 0, 0, 0}, 0},
+	 4, {0, 0, 0, 0}, 0, NULL},
 	{"mrc/rsciio/Custom_movie.mrc", 30, 16, 16, "MRC", "uint16", 1.0, NONE, 682, 1596,
-	 1172.71, 4, {726, 690, 698, 702}, 0},
+	 1172.71, 4, {726, 690, 698, 702}, 0, NULL},
 	{"mrc/rsciio/HAADFscan.mrc", 1, 16, 16, "MRC", "uint16", 5.679131, NONE, 3923, 9399,
-	 6066.2, 4, {5715, 6654, 7842, 8618}, 0},
+	 6066.2, 4, {5715, 6654, 7842, 8618}, 0, NULL},
 	/* DM: the thumbnail (image 0) is skipped; the value of the nonSquare test image is x */
 	{"dm/dmTest_float32_nonSquare_diffPixelSize.dm3", 1, 128, 64, "DM3", "float32", 1.0, 0.2,
-	 0, 127, 63.5, 4, {0, 1, 2, 3}, 0},
+	 0, 127, 63.5, 4, {0, 1, 2, 3}, 0, NULL},
 	{"dm/dmTest_float32_nonSquare_diffPixelSize.dm4", 1, 128, 64, "DM4", "float32", 1.0, 0.2,
-	 0, 127, 63.5, 4, {0, 1, 2, 3}, 0},
+	 0, 127, 63.5, 4, {0, 1, 2, 3}, 0, NULL},
 	{"dm/rsciio/2D_multi_signal.dm3", 1, 512, 512, "DM3", "uint16", 0.0177516, NONE, 0, 9739,
-	 3622.02, 0, {0}, 0},
-	{"dm/rsciio/2D_test-1.dm3", 1, 2, 2, "DM3", "int16", NONE, NONE, 1, 4, 2.5, 4, {1, 2, 3, 4}, 0},
-	{"dm/rsciio/2D_test-1.dm4", 1, 2, 2, "DM4", "int16", NONE, NONE, 1, 4, 2.5, 4, {1, 2, 3, 4}, 0},
-	{"dm/rsciio/2D_test-10.dm3", 1, 2, 2, "DM3", "uint16", NONE, NONE, 1, 4, 2.5, 4, {1, 2, 3, 4}, 0},
-	{"dm/rsciio/2D_test-10.dm4", 1, 2, 2, "DM4", "uint16", NONE, NONE, 1, 4, 2.5, 4, {1, 2, 3, 4}, 0},
-	{"dm/rsciio/2D_test-12.dm3", 1, 2, 2, "DM3", "float64", NONE, NONE, 1, 4, 2.5, 4, {1, 2, 3, 4}, 0},
-	{"dm/rsciio/2D_test-2.dm3", 1, 2, 2, "DM3", "float32", NONE, NONE, 1, 4, 2.5, 4, {1, 2, 3, 4}, 0},
-	{"dm/rsciio/2D_test-2.dm4", 1, 2, 2, "DM4", "float32", NONE, NONE, 1, 4, 2.5, 4, {1, 2, 3, 4}, 0},
-	{"dm/rsciio/2D_test-6.dm3", 1, 2, 2, "DM3", "uint8", NONE, NONE, 1, 4, 2.5, 4, {1, 2, 3, 4}, 0},
-	{"dm/rsciio/2D_test-7.dm4", 1, 2, 2, "DM4", "int32", NONE, NONE, 1, 4, 2.5, 4, {1, 2, 3, 4}, 0},
+	 3622.02, 0, {0}, 0, NULL},
+	{"dm/rsciio/2D_test-1.dm3", 1, 2, 2, "DM3", "int16", NONE, NONE, 1, 4, 2.5, 4, {1, 2, 3, 4}, 0, NULL},
+	{"dm/rsciio/2D_test-1.dm4", 1, 2, 2, "DM4", "int16", NONE, NONE, 1, 4, 2.5, 4, {1, 2, 3, 4}, 0, NULL},
+	{"dm/rsciio/2D_test-10.dm3", 1, 2, 2, "DM3", "uint16", NONE, NONE, 1, 4, 2.5, 4, {1, 2, 3, 4}, 0, NULL},
+	{"dm/rsciio/2D_test-10.dm4", 1, 2, 2, "DM4", "uint16", NONE, NONE, 1, 4, 2.5, 4, {1, 2, 3, 4}, 0, NULL},
+	{"dm/rsciio/2D_test-12.dm3", 1, 2, 2, "DM3", "float64", NONE, NONE, 1, 4, 2.5, 4, {1, 2, 3, 4}, 0, NULL},
+	{"dm/rsciio/2D_test-2.dm3", 1, 2, 2, "DM3", "float32", NONE, NONE, 1, 4, 2.5, 4, {1, 2, 3, 4}, 0, NULL},
+	{"dm/rsciio/2D_test-2.dm4", 1, 2, 2, "DM4", "float32", NONE, NONE, 1, 4, 2.5, 4, {1, 2, 3, 4}, 0, NULL},
+	{"dm/rsciio/2D_test-6.dm3", 1, 2, 2, "DM3", "uint8", NONE, NONE, 1, 4, 2.5, 4, {1, 2, 3, 4}, 0, NULL},
+	{"dm/rsciio/2D_test-7.dm4", 1, 2, 2, "DM4", "int32", NONE, NONE, 1, 4, 2.5, 4, {1, 2, 3, 4}, 0, NULL},
 	{"dm/rsciio/2D_test_STEM_image.dm3", 1, 68, 68, "DM3", "uint32", 0.248538, NONE, 29407,
-	 36106, 32655.4, 0, {0}, 0},
-	{"dm/rsciio/3D_test-1.dm3", 2, 2, 2, "DM3", "int16", NONE, NONE, 1, 8, 4.5, 4, {1, 2, 3, 4}, 0},
-	{"dm/rsciio/3D_test-1.dm4", 2, 2, 2, "DM4", "int16", NONE, NONE, 1, 8, 4.5, 4, {1, 2, 3, 4}, 0},
+	 36106, 32655.4, 0, {0}, 0, NULL},
+	{"dm/rsciio/3D_test-1.dm3", 2, 2, 2, "DM3", "int16", NONE, NONE, 1, 8, 4.5, 4, {1, 2, 3, 4}, 0, NULL},
+	{"dm/rsciio/3D_test-1.dm4", 2, 2, 2, "DM4", "int16", NONE, NONE, 1, 8, 4.5, 4, {1, 2, 3, 4}, 0, NULL},
 	{"dm/rsciio/test_stackbuilder_imagestack.dm3", 3, 16, 2, "DM3", "uint32", 59.9829, NONE,
-	 593415, 640661, 610174, 0, {0}, 0},
+	 593415, 640661, 610174, 0, {0}, 0, NULL},
 	{"dm/rsciio/tiff_test_dm_image_um_unit.dm3", 1, 68, 68, "DM3", "int32", 168.675, NONE, 2866,
-	 3774, 3335.39, 0, {0}, 0},
+	 3774, 3335.39, 0, {0}, 0, NULL},
 	/* SER: pixel sizes in metres; the diffraction pattern's calibration is 1/m (no pixel.nm) */
 	{"ser_emi/rsciio/new_128x128-TEM_search_1.ser", 1, 128, 128, "SER", "int32", 5.261214, NONE,
-	 255, 14171, 10353.9, 4, {12030, 12599, 12659, 12783}, FIRST_IN_LAST_ROW},
+	 255, 14171, 10353.9, 4, {12030, 12599, 12659, 12783}, FIRST_IN_LAST_ROW, NULL},
 	{"ser_emi/rsciio/new_128x128x5-diffraction_preview_1.ser", 5, 128, 128, "SER", "int32", NONE,
-	 NONE, -351, 1317, 107.134, 4, {1180, 118, 120, 175}, FIRST_IN_LAST_ROW | STATS_OF_RECORD_1},
+	 NONE, -351, 1317, 107.134, 4, {1180, 118, 120, 175}, FIRST_IN_LAST_ROW | STATS_OF_RECORD_1, NULL},
 	{"ser_emi/rsciio/old_64x64_TEM_images_acquire_1.ser", 1, 64, 64, "SER", "float32", 6.281834,
 	 NONE, 7737.3794, 49743.02, 40295.6, 4,
-	 {48408.40234375, 48323.59765625, 49743.01953125, 48579.62890625}, FIRST_IN_LAST_ROW},
+	 {48408.40234375, 48323.59765625, 49743.01953125, 48579.62890625}, FIRST_IN_LAST_ROW, NULL},
 	/* TIFF: FEI's PixelWidth in m; DM's tags 65009/65010 (0.16867469 um; the stack's y is
 	 * ten times its x); ImageJ's 1/XResolution (1/5.928571 um); Zeiss's "Pixel Size" */
 	{"tiff/rsciio/FEI-Helios-Ebeam-16bits.tif", 1, 512, 471, "TIFF", "uint16", 3372.4, NONE, 0,
-	 65280, NONE, 4, {0, 0, 0, 0}, 0},
+	 65280, NONE, 4, {0, 0, 0, 0}, 0, NULL},
 	{"tiff/rsciio/test_loading_image_saved_with_DM.tif", 1, 68, 68, "TIFF", "int32", 168.6747,
-	 NONE, 2866, 3774, NONE, 4, {3465, 3352, 3373, 3400}, 0},
+	 NONE, 2866, 3774, NONE, 4, {3465, 3352, 3373, 3400}, 0, NULL},
 	{"tiff/rsciio/test_loading_image_saved_with_DM_stack.tif", 2, 68, 68, "TIFF", "float32",
-	 168.674, 1686.74, 2866, 3774, NONE, 4, {3465, 3352, 3373, 3400}, STATS_OF_RECORD_1},
+	 168.674, 1686.74, 2866, 3774, NONE, 4, {3465, 3352, 3373, 3400}, STATS_OF_RECORD_1, NULL},
 	{"tiff/rsciio/test_loading_image_saved_with_imageJ.tif", 1, 68, 68, "TIFF", "float32",
-	 168.6747, NONE, 2866, 3774, NONE, 4, {3465, 3352, 3373, 3400}, 0},
+	 168.6747, NONE, 2866, 3774, NONE, 4, {3465, 3352, 3373, 3400}, 0, NULL},
 	{"tiff/rsciio/test_tiff_Zeiss_SEM_512pix.tif", 1, 512, 384, "TIFF", "uint8", 5.825, NONE, 0,
-	 254, NONE, 4, {148, 173, 128, 131}, 0},
+	 254, NONE, 4, {148, 173, 128, 131}, 0, NULL},
+	/* EMD: Velox PixelSize in m and the detector; Berkeley (example_image) without one */
+	{"emd/STEM_HAADF_Diffraction_Micro.emd", 1, 128, 128, "EMD", "uint16", 87.37080, NONE, 9987,
+	 10002, NONE, 3, {9993, 9996, 9995}, 0, "HAADF"},
+	{"emd/scifireaders/fei_emd_image.emd", 1, 512, 512, "EMD", "uint16", 5.302415, NONE, 9133,
+	 29036, NONE, 3, {9240, 9244, 9221}, 0, "HAADF"},
+	{"emd/rsciio/fei_example_tem_stack.emd", 2, 3, 3, "EMD", "int16", 0.008172883, NONE, 0, 16,
+	 NONE, 3, {0, 2, 4}, STATS_OF_RECORD_1, "BM-Ceta"},
+	{"emd/rsciio/example_image.emd", 1, 3, 3, "EMD", "int32", NONE, NONE, 0, 8, 4, 3, {0, 1, 2}, 0,
+	 NULL},
 };
 
 /* Files that hold no 2D image: refused with one line saying what they hold. */
@@ -167,6 +177,8 @@ static void check_file(const char *dir, const expect *e)
 		ck_assert_str_eq(sr_meta_get(&rec.meta, "format"), e->format);
 		ck_assert_str_eq(sr_meta_get(&rec.meta, "dtype"), e->dtype);
 		ck_assert_str_eq(sr_meta_get(&rec.meta, "source"), path);
+		if (e->detector)
+			ck_assert_str_eq(sr_meta_get(&rec.meta, "detector"), e->detector);
 		long frame;
 		ck_assert_int_eq(sr_meta_get_long(&rec.meta, "frame", &frame), 0);
 		ck_assert_int_eq(frame, n);
@@ -358,6 +370,8 @@ static const corruption corruptions[] = {
 	{"ser_emi/rsciio/new_128x128-TEM_search_1.ser", 22, "\xff\xff\xff\x7f", 4,
 	 "truncated SER file: its offset array"},
 	{"tiff/rsciio/test_tiff_Zeiss_SEM_512pix.tif", 4, "\x00\xff\xff\x7f", 4, "unreadable TIFF file"},
+	{"emd/STEM_HAADF_Diffraction_Micro.emd", 0, "\x89HDF\r\n\x1a\nXXXXXXXX", 16,
+	 "unreadable HDF5 file"},
 	{"mrc/pyto/new-head_int16.mrc", 0, "\0\0\x02\0", 4, "size 131072x30 is outside"},
 };
 
