@@ -1,0 +1,57 @@
+#!/bin/sh
+# pick on synthetic micrographs (micrograph): 50 isolated particles at dose 40 on a sloped
+# background, with touching pairs and particles cut by the edge; at least 98% of the
+# isolated ones found with centre errors under 1 px, no false particles, the touching and
+# cut ones rejected.  Then the options, the metadata and bad input.
+set -e
+cd "$TMP"
+. "$SHLIB"
+
+check_help_version pick micrograph
+
+# score TRUTH PICKED: "found N of M, worst error E, false F" for the isolated particles
+score() {
+	awk -F'\t' 'NR == FNR { if (FNR > 1) { tx[FNR] = $1; ty[FNR] = $2; kind[FNR] = $6; n = FNR }; next }
+	FNR > 1 { px[FNR] = $1; py[FNR] = $2; m = FNR }
+	END {
+		iso = 0; found = 0; worst = 0; false_ = 0
+		for (i = 2; i <= n; i++) if (kind[i] == "isolated") iso++
+		for (j = 2; j <= m; j++) {
+			best = 1e9; bi = 0
+			for (i = 2; i <= n; i++) { d = sqrt((px[j]-tx[i])^2 + (py[j]-ty[i])^2); if (d < best) { best = d; bi = i } }
+			if (best > 3 || kind[bi] != "isolated") { false_++; continue }
+			found++; if (best > worst) worst = best
+		}
+		printf "found %d of %d, worst error %.3f, false %d\n", found, iso, worst, false_
+	}' "$1" "$2"
+}
+
+for seed in 3 4 5; do
+	micrograph -n 50 --touching 5 --edge 4 -D 40 --seed $seed --truth truth.tsv > m.strt
+	pick --verbose m.strt 2> v.txt > p.strt
+	recmeta --keys pick.x,pick.y p.strt > picked.tsv
+	s=$(score truth.tsv picked.tsv)
+	echo "seed $seed: $s; $(cat v.txt)"
+	set -- $s
+	[ "$2" -ge 49 ] && [ "${4%,}" -eq 50 ] || fail "seed $seed: $s"
+	awk -v e="$7" 'BEGIN { exit !(e + 0 < 1) }' || fail "seed $seed: centre error: $s"
+	[ "$9" -eq 0 ] || fail "seed $seed: false particles: $s"
+	grep -q 'rejected [0-9]* small, 5 large or elongated (touching), [0-9]* at the edge' v.txt || fail "seed $seed: rejections: $(cat v.txt)"
+done
+
+# the example of pick(1): through a pipe, into centre
+micrograph -n 50 --touching 5 -D 40 --seed 3 --truth truth.tsv > m.strt
+pick --verbose m.strt 2> /dev/null | centre > particles.strt
+[ "$(recmeta -H --keys id particles.strt | wc -l)" -ge 49 ] || fail "pick | centre"
+micrograph -n 20 -D 40 --seed 6 --pixel-nm 0.25 | pick --window 32 | recmeta --shape -H --keys id,pick.size.nm | head -n 1 > one.tsv
+grep -q "^image	1	32	32	field-s6/p1	[0-9.]*$" one.tsv || fail "window and metadata: $(cat one.tsv)"
+# same seed, same bytes
+[ "$(micrograph -n 10 --seed 9 | cksum)" = "$(micrograph -n 10 --seed 9 | cksum)" ] || fail "micrograph not reproducible"
+
+# bad input and options
+shapegen -n 1 | stereopair --offset 5 > pair.strt
+expect_fail "pick of a pair" pick pair.strt
+expect_fail "pick --window 0" pick --window 0 m.strt
+expect_fail "pick --threshold x" pick --threshold x m.strt
+expect_fail "micrograph too full" micrograph -s 64 -n 50
+echo "pick: all passed"
