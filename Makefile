@@ -9,11 +9,22 @@ CC         ?= cc
 CFLAGS     ?= -O2 -g
 # OMP=0 builds without OpenMP (the engine then runs on one thread, same results).
 OMP        ?= 1
+# MPI=1 builds with mpicc for data-parallel training under mpirun (lib/learn/ranks.h), in
+# build/mpi with its programs in build/mpi/bin, beside the plain build (which never needs MPI).
+MPI        ?= 0
+ifeq ($(MPI),1)
+CC         := mpicc
+MPI_FLAGS  := -DSR_MPI
+BUILD      ?= build/mpi
+BIN        ?= build/mpi/bin
+endif
 BUILD      ?= build
 BIN        ?= bin
 
 DEB_PACKAGES = build-essential pkg-config libnetpbm-dev netpbm zlib1g-dev check libsubunit-dev \
                libopenblas-dev mandoc libtiff-dev libhdf5-dev
+# for the MPI tests (make check-mpi), which skip without them
+DEB_PACKAGES += libopenmpi-dev openmpi-bin
 
 # Without OpenMP the parallel-for pragmas are simply ignored, so silence that one warning.
 OMP_FLAGS  = $(if $(filter 1,$(OMP)),-fopenmp,-Wno-unknown-pragmas)
@@ -33,7 +44,7 @@ PKG_LIBS   = $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
 CHECK_CFLAGS = $(shell $(PKG_CONFIG) --cflags check 2>/dev/null)
 CHECK_LIBS = $(shell $(PKG_CONFIG) --libs check 2>/dev/null)
 ALL_CFLAGS = $(CFLAGS) -std=c11 -Wall -Wextra -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE \
-             -Ilib $(PKG_CFLAGS) $(OMP_FLAGS) -MMD -MP
+             -Ilib $(PKG_CFLAGS) $(OMP_FLAGS) -MMD -MP $(MPI_FLAGS)
 LDLIBS     = $(PKG_LIBS) $(OMP_FLAGS) -lm
 
 # The library: one folder a layer (lib/README.md); the command-line helpers, which print and
@@ -52,7 +63,7 @@ UNITS      = $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
 CHECK_MAIN = $(BUILD)/tests/check_main.o
 MAN_PAGES  = $(wildcard man/man1/*.1 man/man5/*.5 man/man7/*.7)
 
-.PHONY: all deps check unit shtest lint check-noomp demo bench install uninstall clean
+.PHONY: all deps check unit shtest lint check-noomp check-mpi demo bench install uninstall clean
 
 all: $(PROGS)
 
@@ -120,6 +131,7 @@ check: deps
 	$(MAKE) all $(UNITS)
 	$(MAKE) unit shtest lint
 	$(MAKE) check-noomp
+	$(MAKE) check-mpi
 
 unit: $(UNITS)
 	@fail=0; for t in $(UNITS); do echo "== $$t"; CK_DEFAULT_TIMEOUT=600 $$t || fail=1; done; exit $$fail
@@ -134,6 +146,14 @@ lint:
 
 check-noomp:
 	$(MAKE) OMP=0 BUILD=build/noomp BIN=build/noomp/bin unit-nn
+
+# Data-parallel training under mpirun, where mpicc and mpirun exist (make deps installs
+# them); without them the tests are skipped, saying so.
+check-mpi: $(BIN)/train
+	@if command -v mpicc >/dev/null 2>&1 && command -v mpirun >/dev/null 2>&1; then \
+	  $(MAKE) MPI=1 build/mpi/bin/train && \
+	  BIN=$(abspath $(BIN)) MPIBIN=$(abspath build/mpi/bin) sh tests/run-sh.sh tests/mpi/*.sh; \
+	else echo "check-mpi: skipped (no mpicc or mpirun; make deps installs openmpi-bin)"; fi
 
 unit-nn: $(filter $(BUILD)/tests/test_nn%,$(UNITS))
 	@fail=0; for t in $^; do echo "== $$t (OMP=$(OMP))"; CK_DEFAULT_TIMEOUT=600 $$t || fail=1; done; exit $$fail

@@ -13,6 +13,7 @@
 
 #include "cli/cli.h"
 #include "core/err.h"
+#include "learn/ranks.h"
 #include "learn/trainer.h"
 #include "methods/registry.h"
 
@@ -373,16 +374,32 @@ static int report(const sr_train_event *ev, void *ctx)
 int main(int argc, char **argv)
 {
 	sr_set_progname(argv[0]);
+	int rank, ranks;
+	if (sr_ranks_init(&argc, &argv, &rank, &ranks) < 0)
+		sr_die("%s", sr_errmsg());
 	options o;
 	parse_command_line(argc, argv, &o);
-	progress_ctx p = {.progress = o.progress, .log_path = o.log, .epochs = o.conf.epochs};
+	/* under mpirun, rank 0 alone prints and logs */
+	progress_ctx p = {.progress = rank == 0 ? o.progress : -1,
+	                  .log_path = rank == 0 ? o.log : NULL, .epochs = o.conf.epochs};
 	o.conf.report = report;
 	o.conf.report_ctx = &p;
+	o.conf.rank = rank;
+	o.conf.ranks = ranks;
+	if (ranks > 1)
+		o.conf.grad_hook = sr_ranks_grad_hook;
 	int rc = sr_train(&o.conf, o.nfiles, o.files);
 	if (p.log)
 		fclose(p.log);
 	free((void *)o.conf.method_conf);
-	if (rc < 0)
-		sr_die("%s", sr_errmsg());
+	if (rc < 0) {
+		if (ranks > 1)
+			fprintf(stderr, "%s: rank %d: %s\n", sr_progname(), rank, sr_errmsg());
+		else
+			fprintf(stderr, "%s: %s\n", sr_progname(), sr_errmsg());
+		sr_ranks_finish(1); /* the other ranks must not wait in the next reduction */
+		return 1;
+	}
+	sr_ranks_finish(0);
 	return 0;
 }

@@ -22,6 +22,7 @@ void sr_train_defaults(sr_train_conf *c)
 	c->cons_weight = 0.02;
 	c->mem_limit_mb = 2048;
 	c->chunk = 4096;
+	c->ranks = 1;
 }
 
 void *sr_method_conf_new(const sr_method *m)

@@ -352,9 +352,10 @@ void sr_batchbuf_add(sr_batchbuf *bb, const sr_samples *s, long i)
 	bb->k[j] = s->k ? s->k[i] : 0;
 }
 
-sr_batch sr_batchbuf_batch(const sr_batchbuf *bb, const sr_trainer *t, uint64_t step_seed)
+sr_batch sr_batchbuf_batch(const sr_batchbuf *bb, const sr_trainer *t, int first,
+                           uint64_t step_seed)
 {
-	sr_batch b = {bb->n, t->views, t->h, t->w, bb->x, bb->delta,
+	sr_batch b = {bb->n, first, t->views, t->h, t->w, bb->x, bb->delta,
 	              t->m->reads_truth ? bb->theta : NULL, t->m->reads_truth ? bb->k : NULL,
 	              step_seed};
 	return b;

@@ -56,7 +56,9 @@ int sr_batchbuf_alloc(sr_batchbuf *bb, int cap, size_t per);
 void sr_batchbuf_free(sr_batchbuf *bb);
 /* Appends sample i of s. */
 void sr_batchbuf_add(sr_batchbuf *bb, const sr_samples *s, long i);
-/* The batch the methods see; step_seed for the dropout masks. */
-sr_batch sr_batchbuf_batch(const sr_batchbuf *bb, const sr_trainer *t, uint64_t step_seed);
+/* The batch the methods see; first: its position in the global batch; step_seed for the
+ * dropout masks. */
+sr_batch sr_batchbuf_batch(const sr_batchbuf *bb, const sr_trainer *t, int first,
+                           uint64_t step_seed);
 
 #endif

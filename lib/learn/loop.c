@@ -1,7 +1,8 @@
 /* loop.c: sr_train, the epoch loop (trainer.h, LOOP).  Read top to bottom: set up, then per
  * epoch: shuffle, batches (zero gradients, forward and backward, the gradient hook,
  * optimiser steps), validation, report, checkpoint; then the method's final keys and the
- * model. */
+ * model.  In a data-parallel run every process goes through the same shuffled records and
+ * keeps its share of each global batch (conf.rank of conf.ranks). */
 #include "learn/trainer.h"
 
 #include <math.h>
@@ -38,34 +39,47 @@ static void shuffle(long *idx, long n, sr_rng *rng)
 	}
 }
 
-/* The running sums of one epoch. */
+/* The running sums of one epoch, and the global batch being gathered: `pos` of its `size`
+ * samples seen, this process's share [lo, hi) of them (all of them in one process). */
 typedef struct {
 	double loss_sum, t0;
 	long nb, done;
+	int pos, size, lo, hi;
 } epoch_sums;
 
-/* One optimiser step on the gathered batch (nothing when it is empty). */
+/* The next global batch: batch samples, or what is left of the epoch; this rank's share. */
+static void next_global_batch(const sr_trainer *t, epoch_sums *es)
+{
+	long left = t->ntrain - es->done;
+	es->size = (int)(left < t->conf.batch && left > 0 ? left : t->conf.batch);
+	es->lo = (int)((long)es->size * t->conf.rank / t->conf.ranks);
+	es->hi = (int)((long)es->size * (t->conf.rank + 1) / t->conf.ranks);
+	es->pos = 0;
+}
+
+/* One optimiser step on the gathered global batch (nothing when it is empty). */
 static int train_step(sr_trainer *t, sr_batchbuf *bb, epoch_sums *es, int epoch)
 {
-	if (!bb->n)
+	if (!es->pos)
 		return 0;
 	for (int i = 0; i < t->nnets; i++)
 		sr_net_zero_grad(t->nets[i]);
 	sr_rng sr = sr_rng_derive(t->conf.seed ^ 0x9e3779b97f4a7c15ULL, (uint64_t)t->step);
-	sr_batch b = sr_batchbuf_batch(bb, t, sr_rng_next(&sr));
-	double loss;
-	if (t->m->batch(t, &b, 1, &loss) < 0) /* forward and backward */
+	sr_batch b = sr_batchbuf_batch(bb, t, es->lo, sr_rng_next(&sr));
+	double loss = 0;
+	if (bb->n && t->m->batch(t, &b, 1, &loss) < 0) /* forward and backward */
 		return -1;
 	/* the gradients are computed: a data-parallel run reduces them here */
-	if (t->conf.grad_hook && t->conf.grad_hook(t, &loss, t->conf.grad_ctx) < 0)
+	if (t->conf.grad_hook && t->conf.grad_hook(t, &loss, bb->n, es->pos, t->conf.grad_ctx) < 0)
 		return -1;
 	for (int i = 0; i < t->nnets; i++)
 		sr_optim_step(t->optims[i], sr_net_params(t->nets[i]), sr_net_grads(t->nets[i]));
 	t->step++;
 	es->loss_sum += loss;
 	es->nb++;
-	es->done += bb->n;
+	es->done += es->pos;
 	bb->n = 0;
+	next_global_batch(t, es);
 	sr_train_event ev = {.kind = SR_TRAIN_BATCH, .epoch = epoch, .done = es->done,
 	                     .total = t->ntrain, .train_loss = es->loss_sum / es->nb,
 	                     .seconds = now() - es->t0};
@@ -90,6 +104,10 @@ int sr_train(const sr_train_conf *conf, int npaths, char **paths)
 	/* ---- set up: data, networks, checkpoint ---- */
 	if (!t->m) {
 		sr_fail("no training method");
+		goto out;
+	}
+	if (conf->ranks < 1 || conf->rank < 0 || conf->rank >= conf->ranks) {
+		sr_fail("rank %d of %d processes", conf->rank, conf->ranks);
 		goto out;
 	}
 	if (conf->threads > 0)
@@ -121,6 +139,7 @@ int sr_train(const sr_train_conf *conf, int npaths, char **paths)
 	for (int e = t->epoch; e < conf->epochs; e++) {
 		/* ---- one pass over the training records, shuffled chunk by chunk ---- */
 		epoch_sums es = {.t0 = now()};
+		next_global_batch(t, &es);
 		sr_rng rng = sr_rng_derive(conf->seed, 1000003ULL + (uint64_t)e);
 		const sr_samples *chunk;
 		long n;
@@ -131,8 +150,9 @@ int sr_train(const sr_train_conf *conf, int npaths, char **paths)
 				idx[i] = i;
 			shuffle(idx, n, &rng);
 			for (long i = 0; i < n; i++) {
-				sr_batchbuf_add(&bb, chunk, idx[i]);
-				if (bb.n == conf->batch && train_step(t, &bb, &es, e + 1) < 0)
+				if (es.pos >= es.lo && es.pos < es.hi) /* this process's share */
+					sr_batchbuf_add(&bb, chunk, idx[i]);
+				if (++es.pos == es.size && train_step(t, &bb, &es, e + 1) < 0)
 					goto out;
 			}
 		}
@@ -153,7 +173,7 @@ int sr_train(const sr_train_conf *conf, int npaths, char **paths)
 			sr_meta_set(&t->info, "val.loss", "%.6g", t->val_loss);
 		sr_meta_set_long(&t->info, "train.epoch", t->epoch);
 		sr_meta_set_long(&t->info, "train.step", t->step);
-		if (e + 1 < conf->epochs && sr_checkpoint_save(t, ckpt, 1) < 0) {
+		if (e + 1 < conf->epochs && conf->rank == 0 && sr_checkpoint_save(t, ckpt, 1) < 0) {
 			sr_fail_context("checkpoint %s", ckpt);
 			goto out;
 		}
@@ -170,11 +190,13 @@ int sr_train(const sr_train_conf *conf, int npaths, char **paths)
 		t->val_loss = sr_trainer_validate(t);
 	if (t->m->finish && t->m->finish(t) < 0)
 		goto out;
-	if (sr_checkpoint_save(t, conf->model, 0) < 0) {
-		sr_fail_context("%s", conf->model);
-		goto out;
+	if (conf->rank == 0) {
+		if (sr_checkpoint_save(t, conf->model, 0) < 0) {
+			sr_fail_context("%s", conf->model);
+			goto out;
+		}
+		unlink(ckpt);
 	}
-	unlink(ckpt);
 	rc = 0;
 out:
 	sr_batchbuf_free(&bb);

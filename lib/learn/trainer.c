@@ -74,7 +74,7 @@ double sr_trainer_validate(sr_trainer *t)
 		int m = (int)(t->nval - i < t->conf.batch ? t->nval - i : t->conf.batch);
 		for (int j = 0; j < m; j++)
 			sr_batchbuf_add(&bb, &val, i + j);
-		sr_batch b = sr_batchbuf_batch(&bb, t, 0);
+		sr_batch b = sr_batchbuf_batch(&bb, t, 0, 0);
 		bb.n = 0;
 		double loss;
 		if (t->m->batch(t, &b, 0, &loss) < 0) {

@@ -39,6 +39,8 @@
 /* ---- one batch as the methods see it ---- */
 typedef struct {
 	int n;               /* samples in the batch */
+	int first;           /* its first sample's position in the global batch (data-parallel
+	                      * runs: this process's share; 0 in one process) */
 	int views, h, w;     /* per sample: views images of h x w (h = 1 for profiles) */
 	const float *x;      /* n x views x h x w, sample-major, normalised */
 	const double *delta; /* n pair offsets (degrees); NAN when a record has none */
@@ -116,10 +118,11 @@ typedef struct {
 typedef int (*sr_train_report)(const sr_train_event *ev, void *ctx);
 
 /* The gradient hook: called after each training batch, when every network's gradients
- * (sr_net_grads) hold the batch's and *loss its mean loss, before the optimisers step.  A
- * data-parallel run reduces the gradients and the loss across processes here.  -1 (error
- * set) stops the run. */
-typedef int (*sr_grad_hook)(sr_trainer *t, double *loss, void *ctx);
+ * (sr_net_grads) and *loss hold the mean over this process's n samples of the global batch
+ * of n_global (n may be 0: zero gradients, loss 0), before the optimisers step.  A
+ * data-parallel run reduces them across processes here (learn/ranks.h).  -1 (error set)
+ * stops the run. */
+typedef int (*sr_grad_hook)(sr_trainer *t, double *loss, int n, int n_global, void *ctx);
 
 /* ---- configuration (conf.c) ---- */
 typedef struct {
@@ -150,6 +153,11 @@ typedef struct {
 	void *report_ctx;
 	sr_grad_hook grad_hook; /* may be NULL */
 	void *grad_ctx;
+	/* data parallel: this process is rank `rank` of `ranks` (default 0 of 1).  Every rank
+	 * reads the same records and shuffles alike; rank r computes positions [G r / P,
+	 * G (r + 1) / P) of each global batch of G samples, the gradient hook reduces, and rank
+	 * 0 alone writes the checkpoints and the model. */
+	int rank, ranks;
 } sr_train_conf;
 
 /* The defaults of every field; method NULL. */

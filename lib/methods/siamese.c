@@ -169,7 +169,7 @@ static int m1_batch_common(sr_trainer *t, const sr_batch *b, int train, double *
 		float *da = s->xin + (size_t)i * S, *db = s->xin + (size_t)(B + i) * S;
 		int j = 0;
 		if (aug) {
-			sr_rng r = sr_rng_derive(b->step_seed, (uint64_t)i);
+			sr_rng r = sr_rng_derive(b->step_seed, (uint64_t)(b->first + i));
 			j = (int)(sr_rng_next(&r) % 8);
 		}
 		s->delta[i] = j >= 4 ? -b->delta[i] : b->delta[i];
@@ -195,7 +195,8 @@ static int m1_batch_common(sr_trainer *t, const sr_batch *b, int train, double *
 			sr_dihedral(s->xin + (size_t)i * S, s->xin + (size_t)(2 * B + i) * S, b->w, 4);
 	if (zm)
 		for (int i = 0; i < B; i++) {
-			sr_rng r = sr_rng_derive(b->step_seed ^ 0x2545f4914f6cdd1dULL, (uint64_t)i);
+			sr_rng r = sr_rng_derive(b->step_seed ^ 0x2545f4914f6cdd1dULL,
+			                          (uint64_t)(b->first + i));
 			double f = exp(sr_rng_range(&r, log(0.8), log(1.25)));
 			zoom(s->xin + (size_t)i * S, s->xin + (size_t)(3 * B + i) * S, b->w, f);
 		}

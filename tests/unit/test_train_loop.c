@@ -265,14 +265,17 @@ typedef struct {
 	int saw_gradient, fail_at;
 } hook_log;
 
-static int grad_hook(sr_trainer *t, double *loss, void *ctx)
+static int grad_hook(sr_trainer *t, double *loss, int n, int n_global, void *ctx)
 {
 	hook_log *l = ctx;
 	l->calls++;
 	ck_assert(isfinite(*loss));
+	/* one process holds every sample of every global batch: 8, the last of an epoch too */
+	ck_assert_int_eq(n, n_global);
+	ck_assert_int_eq(n, 8);
 	float *g = sr_net_grads(t->nets[0]);
-	size_t n = sr_net_nparams(t->nets[0]);
-	for (size_t i = 0; i < n; i++) {
+	size_t np = sr_net_nparams(t->nets[0]);
+	for (size_t i = 0; i < np; i++) {
 		l->saw_gradient |= g[i] != 0;
 		g[i] = 0;
 	}

@@ -1,0 +1,75 @@
+#!/bin/sh
+# train over MPI (make MPI=1; lib/learn/ranks.h) on tiny data: one rank is the plain build,
+# two ranks give the same bytes twice and the same predictions as one process to rounding,
+# rank 0 alone prints and logs, --resume under MPI continues bit-identically, and a rank that
+# dies fails the run with a message while the last checkpoint stays valid.  Run by
+# `make check-mpi` with $MPIBIN (the MPI build's programs) beside $BIN (the plain build's).
+set -e
+cd "$TMP"
+. "$SHLIB"
+MPITRAIN="$MPIBIN/train"
+[ -x "$MPITRAIN" ] || fail "no MPI build of train in $MPIBIN"
+# as root on 2 cores (CI): --allow-run-as-root, --oversubscribe
+MPIRUN="mpirun --allow-run-as-root --oversubscribe"
+
+NET='conv 8 3; relu; maxpool 2; conv 8 3; relu; maxpool 2; flatten; dense OUT'
+shapegen -n 100 -s 32 -r 8:12 -j 2 -k 4 --seed 1 | stereopair -d 5:40 --seed 2 |
+	addnoise -D 50:200 --seed 3 | centre > pairs.strt
+shapegen -n 30 -s 32 -r 9:12 -j 2 -k 4 --seed 21 | addnoise -D 100 --seed 22 | centre > test.strt
+OPTS="-e 3 -b 16 -l 3e-3 -t 1 -K 6"
+
+# 1. one rank under mpirun is the plain build, byte for byte
+train -q $OPTS --net "$NET" -o plain.model pairs.strt
+$MPIRUN -np 1 "$MPITRAIN" -q $OPTS --net "$NET" -o one.model pairs.strt
+cmp plain.model one.model || fail "1 rank differs from the plain build"
+echo "ok 1 rank = plain build"
+
+# 2. two ranks: the same bytes twice; rank 0 alone prints and logs
+$MPIRUN -np 2 "$MPITRAIN" $OPTS --net "$NET" --log two.tsv -o two.model pairs.strt 2> two.err
+$MPIRUN -np 2 "$MPITRAIN" -q $OPTS --net "$NET" -o two2.model pairs.strt
+cmp two.model two2.model || fail "2 ranks: not the same bytes twice"
+[ "$(grep -c '^epoch 1/3 ' two.err)" -eq 1 ] || { cat two.err; fail "epoch line not printed once"; }
+[ "$(grep -c 'training and' two.err)" -eq 1 ] || fail "start line not printed once"
+[ "$(wc -l < two.tsv)" -eq 4 ] || fail "log: want a header and 3 lines: $(cat two.tsv)"
+echo "ok 2 ranks: same bytes twice, one set of progress lines, one log"
+
+# 3. two ranks against one process: each rank's mean is taken first, so the sums differ in
+#    rounding only; predictions agree within 0.01 degrees (measured: 2e-6 after 3 epochs)
+predict -m plain.model test.strt > plain.tsv
+predict -m two.model test.strt > two.tsv
+paste plain.tsv two.tsv | awk -F'\t' '
+	NR == 1 { n = NF / 2; next }
+	{ P = 360 / $3; d = ($2 - $(n + 2)) % P; if (d < 0) d += P; if (d > P / 2) d = P - d
+	  if ($3 != $(n + 3)) bad = 1; if (d > m) m = d }
+	END { printf "max angle difference %.2g degrees\n", m; exit (bad || m > 0.01) }' ||
+	fail "2 ranks and 1 process disagree"
+echo "ok 2 ranks = 1 process within 0.01 degrees"
+
+# 4. --resume under MPI: stopped after epoch 1, resumed, the same bytes as uninterrupted
+$MPIRUN -np 2 "$MPITRAIN" -q $OPTS --net "$NET" --stop-after 1 -o res.model pairs.strt
+[ -e res.model.ckpt ] && [ ! -e res.model ] || fail "stop-after: want a checkpoint, no model"
+$MPIRUN -np 2 "$MPITRAIN" -q $OPTS --net "$NET" --resume -o res.model pairs.strt
+cmp two.model res.model || fail "2 ranks: resumed run differs"
+[ ! -e res.model.ckpt ] || fail "checkpoint left behind"
+echo "ok 2 ranks: resume bit-identical"
+
+# 5. a rank that dies: the run fails with a message, the checkpoint it leaves is valid and
+#    resumes to the uninterrupted run's bytes.  Each rank writes its pid before it starts.
+LONG="-e 30 -b 16 -l 3e-3 -t 1 -K 6"
+$MPIRUN -np 2 "$MPITRAIN" -q $LONG --net "$NET" -o full.model pairs.strt
+$MPIRUN -np 2 sh -c 'echo $$ > pid.$OMPI_COMM_WORLD_RANK; exec "$0" "$@"' "$MPITRAIN" -q \
+	$LONG --net "$NET" -o dead.model pairs.strt > dead.out 2> dead.err &
+job=$!
+i=0
+until [ -s dead.model.ckpt ] && [ -s pid.1 ]; do
+	i=$((i + 1)); [ $i -lt 600 ] || { kill $job; fail "no checkpoint after 60 s"; }
+	sleep 0.1
+done
+kill -9 "$(cat pid.1)"
+if wait $job; then fail "the run survived a dead rank"; fi
+grep -q 'rank 1' dead.err || { cat dead.err; fail "no message naming the dead rank"; }
+[ ! -e dead.model ] || fail "a model was written by a failed run"
+$MPIRUN -np 2 "$MPITRAIN" -q $LONG --net "$NET" --resume -o dead.model pairs.strt
+cmp full.model dead.model || fail "resumed after a dead rank: differs"
+echo "ok a dead rank: the run fails ($(grep -m1 'rank 1' dead.err | cut -c1-80)...),"
+echo "   its checkpoint resumes to the uninterrupted bytes"
