@@ -23,8 +23,9 @@ BIN        ?= bin
 
 DEB_PACKAGES = build-essential pkg-config libnetpbm-dev netpbm zlib1g-dev check libsubunit-dev \
                libopenblas-dev mandoc libtiff-dev libhdf5-dev
-# for the MPI tests (make check-mpi), which skip without them
-DEB_PACKAGES += libopenmpi-dev openmpi-bin
+# for the MPI tests (make check-mpi) and the GNU parallel recipe (tests/sh/parallel.sh),
+# which skip without them
+DEB_PACKAGES += libopenmpi-dev openmpi-bin parallel
 
 # Without OpenMP the parallel-for pragmas are simply ignored, so silence that one warning.
 OMP_FLAGS  = $(if $(filter 1,$(OMP)),-fopenmp,-Wno-unknown-pragmas)

@@ -57,7 +57,7 @@ echo "ok 2 ranks: resume bit-identical"
 #    resumes to the uninterrupted run's bytes.  Each rank writes its pid before it starts.
 LONG="-e 30 -b 16 -l 3e-3 -t 1 -K 6"
 $MPIRUN -np 2 "$MPITRAIN" -q $LONG --net "$NET" -o full.model pairs.strt
-$MPIRUN -np 2 sh -c 'echo $$ > pid.$OMPI_COMM_WORLD_RANK; exec "$0" "$@"' "$MPITRAIN" -q \
+$MPIRUN -np 2 sh -c 'echo $$ > pid.${OMPI_COMM_WORLD_RANK:-$PMI_RANK}; exec "$0" "$@"' "$MPITRAIN" -q \
 	$LONG --net "$NET" -o dead.model pairs.strt > dead.out 2> dead.err &
 job=$!
 i=0
