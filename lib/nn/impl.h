@@ -1,4 +1,4 @@
-/* impl.h: private parts of the CNN engine shared by lib/nn/*.c (not for users). */
+/* impl.h: private parts of the CNN engine shared by lib/nn/ and its backend (not for users). */
 #ifndef SR_NN_IMPL_H
 #define SR_NN_IMPL_H
 
@@ -17,9 +17,11 @@ struct sr_net {
 	                                     2: computed by the conv before it (fused max-pool) */
 	int fuse_pool[SR_NN_MAX_LAYERS];  /* conv l computes relu + the max-pool at l + 2 */
 	size_t full_size;                 /* largest conv output of a fused conv+pool */
-	float *wtap;                      /* tap-packed conv weights (fast path), repacked per forward */
-	size_t wt_off[SR_NN_MAX_LAYERS];  /* (size_t)-1: layer not on the tap path */
-	size_t gt_size, pad;              /* tap dW scratch; slack after buffers the taps overrun */
+	/* the backend's plan (lib/nn/cpu/plan.c): packed weights and per-thread scratch sizes */
+	float *wtap;                      /* packed conv weights (Winograd or taps), per forward */
+	size_t wtap_size;                 /* floats of wtap */
+	size_t wt_off[SR_NN_MAX_LAYERS];  /* (size_t)-1: layer without packed weights */
+	size_t gt_size, pad;              /* packed dW scratch; slack after buffers kernels overrun */
 	int taps_valid;                   /* wtap matches params (set by forward) */
 	size_t osz[SR_NN_MAX_LAYERS];     /* output floats per image */
 	float *y[SR_NN_MAX_LAYERS];       /* output of layer l, max_batch x osz[l] */
@@ -40,51 +42,6 @@ struct sr_net {
 	int nscratch;
 	size_t scratch_per_thread;
 };
-
-/* the layer kernels, one image at a time.  wt: tap-packed weights of a conv on the tap path
- * (sr_nn_conv_tap_ok), else NULL; gt: scratch of nw floats for the tap path's dW. */
-void sr_nn_conv_forward(const sr_layer *L, const float *p, const float *wt, const float *x,
-                        float *y, float *col);
-void sr_nn_conv_backward(const sr_layer *L, const float *p, const float *wt, float *g,
-                         const float *x, const float *y, float *dy, float *dx, float *col,
-                         float *gt);
-/* conv (with fused relu) + max-pool P in one pass; `full` holds the conv output */
-void sr_nn_conv_pool_forward(const sr_layer *L, const sr_layer *P, const float *p,
-                             const float *wt, const float *x, float *ypool, int32_t *idx,
-                             float *full, float *col);
-void sr_nn_conv_pool_backward(const sr_layer *L, const sr_layer *P, const float *p,
-                              const float *wt, float *g, const float *x, const float *ypool,
-                              const int32_t *idx, const float *dpool, float *dx, float *full,
-                              float *col, float *gt);
-int    sr_nn_conv_tap_ok(const sr_layer *L);
-/* first-layer direct AVX2 conv + 2x2 pool (few input channels); its scratch in `col` */
-int    sr_nn_conv_direct_ok(const sr_layer *L, const sr_layer *P);
-size_t sr_nn_conv_direct_size(const sr_layer *L);
-size_t sr_nn_conv_widesize(const sr_layer *L);
-void   sr_nn_conv_tap_pack(const sr_layer *L, const float *p, float *wt);
-void sr_nn_convt_forward(const sr_layer *L, const float *p, const float *x, float *y, float *col);
-void sr_nn_convt_backward(const sr_layer *L, const float *p, float *g, const float *x,
-                          float *dy, float *dx, float *col);
-size_t sr_nn_conv_colsize(const sr_layer *L);
-
-/* Winograd F(2x2,3x3) for 3x3 stride-1 convs (winograd.c).  sr_nn_wino_ok: the shape
- * qualifies (the net then sets L->winograd when sr_nn_winograd is on).  u: transformed
- * weights, sr_nn_wino_wsize floats, from sr_nn_wino_pack.  forward: y = the linear conv (no
- * bias), out_c x out_h x out_w.  backward: dy = d(conv output); adds dW into g (bias not
- * touched); dx (may be NULL) is overwritten.  scr: sr_nn_wino_scratch floats; gt:
- * sr_nn_wino_wsize floats. */
-int    sr_nn_wino_ok(const sr_layer *L);
-size_t sr_nn_wino_wsize(const sr_layer *L);
-size_t sr_nn_wino_scratch(const sr_layer *L);
-void   sr_nn_wino_pack(const sr_layer *L, const float *p, float *u);
-void   sr_nn_wino_forward(const sr_layer *L, const float *u, const float *x, float *y, float *scr);
-void   sr_nn_wino_backward(const sr_layer *L, const float *u, float *g, const float *x,
-                           const float *dy, float *dx, float *scr, float *gt);
-
-void sr_nn_layer_forward(const sr_layer *L, const float *p, const float *x, float *y,
-                         unsigned char *aux, int training, sr_rng *rng);
-void sr_nn_layer_backward(const sr_layer *L, const float *p, float *g, const float *x,
-                          const float *y, float *dy, float *dx, const unsigned char *aux);
 
 /* spec parsing: fills net->L[], nl (shapes and parameter offsets computed) */
 int sr_nn_parse(sr_net *net, const char *text);

@@ -1,10 +1,11 @@
 /* net.c: network creation, initialisation, and the forward/backward drivers.
  * Images are independent: each thread runs whole images through all layers (cache-friendly,
  * no barrier per layer); parameter gradients go to per-chunk buffers summed in a fixed
- * order, so results never depend on the thread count. */
+ * order, so results never depend on the thread count.  The drivers know no kernel: each
+ * layer's forward and backward come from the operation table (layer.h), the buffers and
+ * packed weights from the backend's plan (cpu/cpu.h). */
 #include "nn/impl.h"
 
-#include <cblas.h>
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
@@ -16,6 +17,8 @@
 #endif
 
 #include "core/err.h"
+#include "nn/cpu/cpu.h"
+#include "nn/layer.h"
 
 int sr_nn_reference = 0;
 static int nn_threads = 0;
@@ -29,15 +32,6 @@ int sr_nn_threads(void)
 #else
 	return 1;
 #endif
-}
-
-static void blas_single_thread(void)
-{
-	static int done;
-	if (!done) {
-		openblas_set_num_threads(1);
-		done = 1;
-	}
 }
 
 static char *read_spec_file(const char *path)
@@ -134,9 +128,6 @@ sr_net *sr_net_create(const char *spec, int in_c, int in_h, int in_w, int n_out,
 			net->L[l - 1].fused_relu = 1;
 			net->alias[l] = 1;
 		}
-		size_t cs = sr_nn_conv_colsize(L);
-		if (cs > net->col_size)
-			net->col_size = cs;
 	}
 	/* conv + relu + max-pool: the pool is computed by the conv, whose full output then lives
 	 * only in a per-thread buffer */
@@ -147,46 +138,7 @@ sr_net *sr_net_create(const char *spec, int in_c, int in_h, int in_w, int n_out,
 			if (net->osz[l] > net->full_size)
 				net->full_size = net->osz[l];
 		}
-	/* stride-1 valid convs with enough input channels run as per-tap GEMMs (no im2col) */
-	size_t wtn = 0;
-	net->pad = 64;
-	for (int l = 0; l < net->nl; l++)
-		if (net->fuse_pool[l]) {
-			size_t ds = sr_nn_conv_direct_size(&net->L[l]);
-			if (ds > net->col_size)
-				net->col_size = ds;
-			if ((size_t)net->L[l].kw + 32 > net->pad)
-				net->pad = (size_t)net->L[l].kw + 32;
-		}
-	for (int l = 0; l < net->nl; l++) {
-		const sr_layer *L = &net->L[l];
-		net->wt_off[l] = (size_t)-1;
-		if (sr_nn_wino_ok(L)) {
-			/* room for either packing: sr_nn_winograd is read at each forward */
-			size_t ws = sr_nn_wino_wsize(L), ss = sr_nn_wino_scratch(L);
-			net->wt_off[l] = wtn;
-			wtn += ws > L->nw ? ws : L->nw;
-			if (ws > net->gt_size)
-				net->gt_size = ws;
-			if (ss > net->col_size)
-				net->col_size = ss;
-		}
-		if (!sr_nn_conv_tap_ok(L))
-			continue;
-		if (net->wt_off[l] == (size_t)-1) {
-			net->wt_off[l] = wtn;
-			wtn += L->nw;
-		}
-		if (L->nw > net->gt_size)
-			net->gt_size = L->nw;
-		if ((size_t)L->kw + 16 > net->pad)
-			net->pad = (size_t)L->kw + 16;
-		size_t ws = sr_nn_conv_widesize(L);
-		if (ws > net->col_size)
-			net->col_size = ws;
-		if (net->fuse_pool[l] && ws > net->full_size)
-			net->full_size = ws;
-	}
+	sr_cpu_plan(net);
 	net->out_size = net->osz[net->nl - 1];
 	/* arena: input copy + outputs of non-alias layers */
 	size_t total = net->in_size, auxb = 0;
@@ -217,7 +169,7 @@ sr_net *sr_net_create(const char *spec, int in_c, int in_h, int in_w, int n_out,
 	net->grads = calloc(np, sizeof(float));
 	net->cgrad = malloc((size_t)net->max_chunks * np * sizeof(float));
 	net->arena = calloc(arena_n + net->pad, sizeof(float)); /* zeroed: the taps read past images */
-	net->wtap = malloc((wtn ? wtn : 1) * sizeof(float));
+	net->wtap = malloc((net->wtap_size ? net->wtap_size : 1) * sizeof(float));
 	net->ingrad = calloc(ing_n, sizeof(float));
 	net->aux = malloc(aux_n ? aux_n : 1);
 	if (!net->params || !net->grads || !net->cgrad || !net->arena || !net->ingrad || !net->aux ||
@@ -329,44 +281,44 @@ static const float *layer_input(const sr_net *net, int l, int n)
 	return output_of(net, l - 1) + (size_t)n * sz;
 }
 
-/* packed weights of a conv on the Winograd or the tap path, else NULL */
-static const float *layer_wt(const sr_net *net, int l)
+/* the aux bytes of layer l for image n */
+static unsigned char *aux_of(const sr_net *net, int l, int n)
 {
-	const sr_layer *L = &net->L[l];
-	return net->taps_valid && net->wt_off[l] != (size_t)-1 &&
-	               (L->winograd || sr_nn_conv_tap_ok(L))
-	       ? net->wtap + net->wt_off[l]
-	       : NULL;
+	return net->aux + (size_t)n * net->aux_per_image + net->aux_off[l];
+}
+
+/* A conv computing the max-pool two layers on (conv + relu + pool) writes the pool's output
+ * and argmax; its call names the pool. */
+static void layer_args(const sr_net *net, int l, int n, float *scr, sr_layer_args *a)
+{
+	memset(a, 0, sizeof *a);
+	int out = net->fuse_pool[l] ? l + 2 : l;
+	a->p = net->params;
+	a->wt = sr_cpu_packed(net, l);
+	a->pool = net->fuse_pool[l] ? &net->L[l + 2] : NULL;
+	a->x = layer_input(net, l, n);
+	a->y = net->y[out] + (size_t)n * net->osz[out];
+	a->aux = aux_of(net, out, n);
+	a->col = scr;
+	a->full = scr + net->col_size + net->pad;
+	a->gt = a->full + net->full_size + net->pad + 2 * (net->max_act + net->pad);
 }
 
 static void forward_image(sr_net *net, int n, float *scr, uint64_t seed)
 {
-	float *col = scr, *full = col + net->col_size + net->pad;
 	for (int l = 0; l < net->nl; l++) {
 		if (net->alias[l] || skipped(net, l))
 			continue;
 		const sr_layer *L = &net->L[l];
-		const float *x = layer_input(net, l, n);
-		if (net->fuse_pool[l]) {
-			sr_nn_conv_pool_forward(L, &net->L[l + 2], net->params, layer_wt(net, l), x,
-			                        net->y[l + 2] + (size_t)n * net->osz[l + 2],
-			                        (int32_t *)(net->aux + (size_t)n * net->aux_per_image +
-			                                    net->aux_off[l + 2]),
-			                        full, col);
-			continue;
+		sr_layer_args a;
+		sr_rng r;
+		layer_args(net, l, n, scr, &a);
+		if (L->kind == SR_L_DROPOUT) {
+			r = sr_rng_derive(seed, (uint64_t)n * SR_NN_MAX_LAYERS + (uint64_t)l);
+			a.rng = &r;
 		}
-		float *y = net->y[l] + (size_t)n * net->osz[l];
-		if (L->kind == SR_L_CONV) {
-			sr_nn_conv_forward(L, net->params, layer_wt(net, l), x, y, col);
-		} else if (L->kind == SR_L_CONVT) {
-			sr_nn_convt_forward(L, net->params, x, y, scr);
-		} else {
-			sr_rng r;
-			if (L->kind == SR_L_DROPOUT)
-				r = sr_rng_derive(seed, (uint64_t)n * SR_NN_MAX_LAYERS + (uint64_t)l);
-			unsigned char *aux = net->aux + (size_t)n * net->aux_per_image + net->aux_off[l];
-			sr_nn_layer_forward(L, net->params, x, y, aux, net->training, &r);
-		}
+		a.training = net->training;
+		sr_nn_layer_ops(L->kind)->forward(L, &a);
 	}
 }
 
@@ -377,19 +329,8 @@ int sr_net_forward(sr_net *net, const float *in, int batch, int training, uint64
 	int nt = sr_nn_threads();
 	if (ensure_scratch(net, nt) < 0)
 		return -1;
-	blas_single_thread();
 	memcpy(net->arena, in, (size_t)batch * net->in_size * sizeof(float));
-	net->taps_valid = !sr_nn_reference;
-	for (int l = 0; l < net->nl; l++) {
-		sr_layer *L = &net->L[l];
-		L->winograd = net->taps_valid && sr_nn_winograd && sr_nn_wino_ok(L);
-		if (!net->taps_valid || net->wt_off[l] == (size_t)-1)
-			continue;
-		if (L->winograd)
-			sr_nn_wino_pack(L, net->params, net->wtap + net->wt_off[l]);
-		else if (sr_nn_conv_tap_ok(L))
-			sr_nn_conv_tap_pack(L, net->params, net->wtap + net->wt_off[l]);
-	}
+	sr_cpu_prepare(net);
 	net->batch = batch;
 	net->training = training;
 #ifdef _OPENMP
@@ -403,9 +344,8 @@ int sr_net_forward(sr_net *net, const float *in, int batch, int training, uint64
 
 static void backward_image(sr_net *net, int n, const float *dout, float *g, float *scr)
 {
-	float *col = scr, *full = col + net->col_size + net->pad;
-	float *cur = full + net->full_size + net->pad, *other = cur + net->max_act + net->pad;
-	float *gt = other + net->max_act + net->pad;
+	float *cur = scr + net->col_size + net->pad + net->full_size + net->pad;
+	float *other = cur + net->max_act + net->pad;
 	memcpy(cur, dout + (size_t)n * net->out_size, net->out_size * sizeof(float));
 	int first_real = 0;
 	while (first_real < net->nl && (net->alias[first_real] || skipped(net, first_real)))
@@ -414,29 +354,13 @@ static void backward_image(sr_net *net, int n, const float *dout, float *g, floa
 		if (net->alias[l] || skipped(net, l))
 			continue;
 		const sr_layer *L = &net->L[l];
-		const float *x = layer_input(net, l, n);
-		float *dx = (l == first_real && !net->want_ingrad) ? NULL : other;
-		if (net->fuse_pool[l]) {
-			sr_nn_conv_pool_backward(L, &net->L[l + 2], net->params, layer_wt(net, l), g, x,
-			                         net->y[l + 2] + (size_t)n * net->osz[l + 2],
-			                         (const int32_t *)(net->aux + (size_t)n * net->aux_per_image +
-			                                           net->aux_off[l + 2]),
-			                         cur, dx, full, col, gt);
-			if (dx) {
-				float *t = cur;
-				cur = other, other = t;
-			}
-			continue;
-		}
-		const float *y = net->y[l] + (size_t)n * net->osz[l];
-		if (L->kind == SR_L_CONV)
-			sr_nn_conv_backward(L, net->params, layer_wt(net, l), g, x, y, cur, dx, col, gt);
-		else if (L->kind == SR_L_CONVT)
-			sr_nn_convt_backward(L, net->params, g, x, cur, dx, col);
-		else
-			sr_nn_layer_backward(L, net->params, g, x, y, cur, dx,
-			                     net->aux + (size_t)n * net->aux_per_image + net->aux_off[l]);
-		if (dx) {
+		sr_layer_args a;
+		layer_args(net, l, n, scr, &a);
+		a.g = g;
+		a.dy = cur;
+		a.dx = (l == first_real && !net->want_ingrad) ? NULL : other;
+		sr_nn_layer_ops(L->kind)->backward(L, &a);
+		if (a.dx) {
 			float *t = cur;
 			cur = other, other = t;
 		}
@@ -452,7 +376,6 @@ int sr_net_backward(sr_net *net, const float *dout)
 	int nt = sr_nn_threads();
 	if (ensure_scratch(net, nt) < 0)
 		return -1;
-	blas_single_thread();
 	int batch = net->batch, ipc = chunk_images(net, batch);
 	int nch = (batch + ipc - 1) / ipc;
 	size_t np = net->np;
@@ -514,14 +437,6 @@ const unsigned char *sr_net_dropout_mask(const sr_net *net, int layer, int image
 	return net->aux + (size_t)image * net->aux_per_image + net->aux_off[layer];
 }
 
-static const char *kind_name(int k)
-{
-	static const char *names[] = {"?", "conv", "convt", "maxpool", "avgpool", "gpool", "dense",
-	                              "relu", "tanh", "sigmoid", "silu", "gelu", "dropout",
-	                              "flatten", "reshape", "upsample"};
-	return k >= 1 && k <= SR_L_UPSAMPLE ? names[k] : "?";
-}
-
 double sr_net_flops(const sr_net *net)
 {
 	double f = 0;
@@ -546,7 +461,7 @@ char *sr_net_describe(const sr_net *net)
 	for (int l = 0; l < net->nl; l++) {
 		const sr_layer *L = &net->L[l];
 		len += snprintf(s + len, cap - len, "%2d %-8s %dx%dx%d -> %dx%dx%d params %zu%s\n", l,
-		                kind_name(L->kind), L->in_c, L->in_h, L->in_w, L->out_c, L->out_h,
+		                sr_nn_layer_ops(L->kind)->name, L->in_c, L->in_h, L->in_w, L->out_c, L->out_h,
 		                L->out_w, L->nw + L->nb, L->fused_relu ? " (+relu)" : "");
 	}
 	snprintf(s + len, cap - len, "total params %zu, %.2f MFLOP forward per image\n", net->np,

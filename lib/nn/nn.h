@@ -41,16 +41,20 @@
  * whole process) on the first forward, and images are spread over threads.  Built without
  * OpenMP the engine runs on one thread (same bytes).
  *
+ * STRUCTURE: the driver (net.c) walks the layers and calls each kind's row of the operation
+ * table (lib/nn/layer.h, layers.c: name, shape, forward, backward side by side); the kernels
+ * are the CPU backend's (lib/nn/cpu/); another backend would be another folder.
+ *
  * FAST PATH (sr_nn_reference = 0; tests compare it with the naive loops): each thread runs
  * whole images through the network.  conv + relu are fused, and conv + relu + maxpool too
  * (the conv output then lives only in a per-thread buffer; relu(max) = max(relu)); a first
  * layer with <= 4 input channels and a 2x2 pool is a direct AVX2/FMA kernel (runtime check,
  * GEMM otherwise) whose backward uses only the pooled maxima; 3x3 stride-1 convs ('valid'
  * or 'same') with >= 8 input and output channels run as Winograd F(2x2,3x3), forward and
- * backward (lib/nn/winograd.c: 16 GEMMs per image, 2.1x fewer multiplies; sr_nn_winograd = 0
- * switches it off); other stride-1 'valid' convs with >= 8 input channels run as one GEMM
- * per kernel tap on shifted views of the input (no im2col); others use im2col + cblas_sgemm.  Dropout is skipped in eval mode.  Quick timing:
- * bench/nn_speed.c.
+ * backward (lib/nn/cpu/winograd.c: 16 GEMMs per image, 2.1x fewer multiplies;
+ * sr_nn_winograd = 0 switches it off); other stride-1 'valid' convs with >= 8 input channels
+ * run as one GEMM per kernel tap on shifted views of the input (no im2col); others use
+ * im2col + cblas_sgemm.  Dropout is skipped in eval mode.  Quick timing: bench/nn_speed.c.
  */
 #ifndef SR_NN_H
 #define SR_NN_H
@@ -96,6 +100,7 @@ typedef struct {
 	int out_c, out_h, out_w;  /* output shape of one image */
 	int kh, kw, sh, sw;       /* kernel and stride (conv, convt, pools, upsample factor in sh/sw) */
 	int ph, pw;               /* padding top/left (conv 'same'); bottom/right follow from shapes */
+	int same;                 /* conv 'same': output as large as the input (stride 1) */
 	int bilinear;             /* upsample mode */
 	int is1d;                 /* conv/pool acting along the width only (input height 1) */
 	float p;                  /* dropout probability */

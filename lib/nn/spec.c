@@ -1,6 +1,7 @@
 /* spec.c: the network specification language (stemrot-net(7)) -> layer list with shapes
  * and parameter offsets. */
 #include "nn/impl.h"
+#include "nn/layer.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -106,7 +107,6 @@ static int make_layer(sr_net *net, const toks *t, int *c, int *h, int *w, const 
 	L.kh = L.kw = L.sh = L.sw = 1;
 	long a = 0, b = 0, cc = 0, stride = 1;
 	int same = 0, bil = 0, npos = 0;
-	int oc = *c, oh = *h, ow = *w;
 	int conv1d = tok_is(t, 0, "conv1d");
 	if (tok_is(t, 0, "conv") || conv1d || tok_is(t, 0, "conv2d")) {
 		if (tok_int(t, 1, 1, 65536, &a) < 0 || tok_int(t, 2, 1, 1024, &b) < 0)
@@ -122,15 +122,10 @@ static int make_layer(sr_net *net, const toks *t, int *c, int *h, int *w, const 
 		if (same) {
 			if (stride != 1)
 				return *bad = "'same' padding needs stride 1", -1;
+			L.same = 1;
 			L.ph = (L.kh - 1) / 2, L.pw = (L.kw - 1) / 2;
-			oh = *h, ow = *w;
-		} else {
-			if (*h < L.kh || *w < L.kw)
-				return *bad = "kernel larger than its input", -1;
-			oh = (*h - L.kh) / L.sh + 1, ow = (*w - L.kw) / L.sw + 1;
 		}
-		oc = (int)a;
-		L.nw = (size_t)a * *c * L.kh * L.kw, L.nb = (size_t)a;
+		L.out_c = (int)a;
 		npos = t->n;
 	} else if (tok_is(t, 0, "convt")) {
 		if (tok_int(t, 1, 1, 65536, &a) < 0 || tok_int(t, 2, 1, 1024, &b) < 0)
@@ -141,9 +136,7 @@ static int make_layer(sr_net *net, const toks *t, int *c, int *h, int *w, const 
 		L.is1d = (*h == 1);
 		L.kh = L.is1d ? 1 : (int)b, L.kw = (int)b;
 		L.sh = L.is1d ? 1 : (int)stride, L.sw = (int)stride;
-		oh = (*h - 1) * L.sh + L.kh, ow = (*w - 1) * L.sw + L.kw;
-		oc = (int)a;
-		L.nw = (size_t)*c * a * L.kh * L.kw, L.nb = (size_t)a;
+		L.out_c = (int)a;
 		npos = t->n;
 	} else if (tok_is(t, 0, "maxpool") || tok_is(t, 0, "avgpool") || tok_is(t, 0, "maxpool1d") ||
 	           tok_is(t, 0, "avgpool1d")) {
@@ -158,13 +151,9 @@ static int make_layer(sr_net *net, const toks *t, int *c, int *h, int *w, const 
 		L.is1d = (*h == 1);
 		L.kh = L.is1d ? 1 : (int)a, L.kw = (int)a;
 		L.sh = L.is1d ? 1 : (int)stride, L.sw = (int)stride;
-		if (*h < L.kh || *w < L.kw)
-			return *bad = "pool window larger than its input", -1;
-		oh = (*h - L.kh) / L.sh + 1, ow = (*w - L.kw) / L.sw + 1;
 		npos = t->n;
 	} else if (tok_is(t, 0, "gpool")) {
 		L.kind = SR_L_GPOOL;
-		oh = ow = 1;
 		npos = 1;
 	} else if (tok_is(t, 0, "dense")) {
 		if (tok_is(t, 1, "OUT"))
@@ -174,8 +163,7 @@ static int make_layer(sr_net *net, const toks *t, int *c, int *h, int *w, const 
 		if (a < 1)
 			return *bad = "dense OUT needs n_out >= 1", -1;
 		L.kind = SR_L_DENSE;
-		L.nw = (size_t)a * *c * *h * *w, L.nb = (size_t)a;
-		oc = (int)a, oh = ow = 1;
+		L.out_c = (int)a;
 		npos = 2;
 	} else if (tok_is(t, 0, "relu")) {
 		L.kind = SR_L_RELU, npos = 1;
@@ -194,16 +182,13 @@ static int make_layer(sr_net *net, const toks *t, int *c, int *h, int *w, const 
 		L.kind = SR_L_DROPOUT, L.p = (float)p, npos = 2;
 	} else if (tok_is(t, 0, "flatten")) {
 		L.kind = SR_L_FLATTEN;
-		oc = *c * *h * *w, oh = ow = 1;
 		npos = 1;
 	} else if (tok_is(t, 0, "reshape")) {
 		if (tok_int(t, 1, 1, MAX_DIM, &a) < 0 || tok_int(t, 2, 1, MAX_DIM, &b) < 0 ||
 		    tok_int(t, 3, 1, MAX_DIM, &cc) < 0)
 			return *bad = "usage: reshape C H W", -1;
-		if ((size_t)a * b * cc != (size_t)*c * *h * *w)
-			return *bad = "reshape must keep the number of values", -1;
 		L.kind = SR_L_RESHAPE;
-		oc = (int)a, oh = (int)b, ow = (int)cc;
+		L.out_c = (int)a, L.out_h = (int)b, L.out_w = (int)cc;
 		npos = 4;
 	} else if (tok_is(t, 0, "upsample")) {
 		if (tok_int(t, 1, 1, 64, &a) < 0)
@@ -214,18 +199,20 @@ static int make_layer(sr_net *net, const toks *t, int *c, int *h, int *w, const 
 		L.is1d = (*h == 1);
 		L.sh = L.is1d ? 1 : (int)a, L.sw = (int)a;
 		L.bilinear = bil;
-		oh = *h * L.sh, ow = *w * L.sw;
 		npos = t->n;
 	} else {
 		return *bad = "unknown layer (see stemrot-net(7))", -1;
 	}
+	const char *why = sr_nn_layer_ops(L.kind)->shape(&L);
+	if (why)
+		return *bad = why, -1;
+	int oc = L.out_c, oh = L.out_h, ow = L.out_w;
 	if (npos < t->n)
 		return *bad = "too many words", -1;
 	if (oc > MAX_DIM || oh > MAX_DIM || ow > MAX_DIM || (size_t)oc * oh * ow > MAX_ELEMS)
 		return *bad = "output too large", -1;
 	if (L.nw > MAX_ELEMS)
 		return *bad = "too many parameters", -1;
-	L.out_c = oc, L.out_h = oh, L.out_w = ow;
 	if (net->nl >= SR_NN_MAX_LAYERS)
 		return *bad = "too many layers", -1;
 	L.w_off = net->np;

@@ -1,4 +1,4 @@
-/* test_nn_winograd.c: the Winograd F(2x2,3x3) convolution (lib/nn/winograd.c) against direct
+/* test_nn_winograd.c: the Winograd F(2x2,3x3) convolution (lib/nn/cpu/winograd.c) against direct
  * double-precision loops (forward, weight gradient, input gradient) for 'valid' and 'same',
  * odd and even sizes, several channel counts; and, in whole networks, against the naive
  * reference path, and independent of batch composition and thread count. */
@@ -10,7 +10,7 @@
 
 #include "check_main.h"
 #include "core/err.h"
-#include "nn/impl.h"
+#include "nn/cpu/cpu.h"
 #include "core/rng.h"
 
 /* relative to the largest reference value: F(2x2,3x3) in float32 is a few ulps off */

@@ -1,12 +1,12 @@
-/* conv.c: convolution and transposed convolution, one image at a time.
+/* conv.c: convolution and transposed convolution on the CPU, one image at a time.
  * Fast path: im2col + cblas_sgemm (1-thread OpenBLAS; images are spread over threads by
- * net.c).  Reference path (sr_nn_reference): direct loops, for tests. */
+ * net.c), the per-tap GEMMs, Winograd (winograd.c) and the direct first layer (direct.c).
+ * Reference path (sr_nn_reference): direct loops, for tests. */
 /* The element-wise loops need the vectoriser, which -O2 keeps to trivial loops. */
 #pragma GCC optimize("O3")
-#include "nn/impl.h"
+#include "nn/cpu/cpu.h"
 
 #include <cblas.h>
-#include <emmintrin.h>
 #include <string.h>
 
 /* the output columns [lo, hi) whose input column ox*sw - pw + kx lies in 0..W-1 */
@@ -99,7 +99,7 @@ static const float *layer_im2col(const sr_layer *L, const float *x, float *col)
 	return col;
 }
 
-size_t sr_nn_conv_colsize(const sr_layer *L)
+size_t sr_cpu_conv_colsize(const sr_layer *L)
 {
 	if (L->kind == SR_L_CONV)
 		return (size_t)L->in_c * L->kh * L->kw * L->out_h * L->out_w;
@@ -113,15 +113,15 @@ size_t sr_nn_conv_colsize(const sr_layer *L)
  * out_h rows x in_w columns (the last kw-1 columns of each row are junk, never used); the
  * views read up to kw-1 floats past the input image, which the callers' buffers allow.
  * Tap weights wt[t][o][c] are repacked from the parameters once per forward (net.c). ---- */
-int sr_nn_conv_tap_ok(const sr_layer *L)
+int sr_cpu_conv_tap_ok(const sr_layer *L)
 {
 	return L->kind == SR_L_CONV && L->sh == 1 && L->sw == 1 && L->ph == 0 && L->pw == 0 &&
 	       L->in_c >= 8 && L->kh * L->kw > 1;
 }
 
-size_t sr_nn_conv_widesize(const sr_layer *L) { return (size_t)L->out_c * L->out_h * L->in_w; }
+size_t sr_cpu_conv_widesize(const sr_layer *L) { return (size_t)L->out_c * L->out_h * L->in_w; }
 
-void sr_nn_conv_tap_pack(const sr_layer *L, const float *p, float *wt)
+void sr_cpu_conv_tap_pack(const sr_layer *L, const float *p, float *wt)
 {
 	int O = L->out_c, C = L->in_c, T = L->kh * L->kw;
 	const float *w = p + L->w_off;
@@ -235,8 +235,8 @@ static void conv_bwd_ref(const sr_layer *L, const float *p, float *g, const floa
 }
 
 /* ---- fast: im2col + GEMM ---- */
-void sr_nn_conv_forward(const sr_layer *L, const float *p, const float *wt, const float *x,
-                        float *y, float *col)
+static void conv_forward(const sr_layer *L, const float *p, const float *wt, const float *x,
+                         float *y, float *col)
 {
 	if (sr_nn_reference) {
 		conv_fwd_ref(L, p, x, y);
@@ -332,9 +332,9 @@ static void wino_backward(const sr_layer *L, const float *wt, float *g, const fl
 }
 
 /* dy is modified in place when the relu is fused (masked by y > 0). */
-void sr_nn_conv_backward(const sr_layer *L, const float *p, const float *wt, float *g,
-                         const float *x, const float *y, float *dy, float *dx, float *col,
-                         float *gt)
+static void conv_backward(const sr_layer *L, const float *p, const float *wt, float *g,
+                          const float *x, const float *y, float *dy, float *dx, float *col,
+                          float *gt)
 {
 	size_t n = (size_t)L->out_c * L->out_h * L->out_w;
 	if (L->fused_relu)
@@ -364,165 +364,17 @@ void sr_nn_conv_backward(const sr_layer *L, const float *p, const float *wt, flo
 /* ---- conv + relu + max-pool fused: the conv output stays in the per-thread buffer `full`;
  * only the pooled output and the argmax indices are kept.  relu(max(v)) = max(relu(v)), and
  * where the maximum is <= 0 no gradient flows, as in the unfused layers. ---- */
-/* One row of 2x2/2 max-pool windows over conv rows r0, r1 (bias bo added, relu); the argmax
- * is kept as a code 0..3 (2 * second row + right column).  Branch-free; ties go to the first
- * in row-major order, as PyTorch. */
-static void pool2x2_row(const float *r0, const float *r1, int PW, float bo, float *yr,
-                        unsigned char *ir)
-{
-	int px = 0;
-	/* four windows at a time with SSE2 (baseline x86-64) */
-	__m128 vb = _mm_set1_ps(bo), zero = _mm_setzero_ps();
-	__m128i one = _mm_set1_epi32(1), two = _mm_set1_epi32(2);
-	for (;;) {
-		if (px + 4 > PW) {
-			if (PW < 4 || px >= PW)
-				break;
-			px = PW - 4; /* overlap the last block: windows are idempotent */
-		}
-		__m128 u0 = _mm_loadu_ps(r0 + 2 * px), u1 = _mm_loadu_ps(r0 + 2 * px + 4);
-		__m128 w0 = _mm_loadu_ps(r1 + 2 * px), w1 = _mm_loadu_ps(r1 + 2 * px + 4);
-		__m128 a = _mm_shuffle_ps(u0, u1, _MM_SHUFFLE(2, 0, 2, 0));
-		__m128 b = _mm_shuffle_ps(u0, u1, _MM_SHUFFLE(3, 1, 3, 1));
-		__m128 c = _mm_shuffle_ps(w0, w1, _MM_SHUFFLE(2, 0, 2, 0));
-		__m128 d = _mm_shuffle_ps(w0, w1, _MM_SHUFFLE(3, 1, 3, 1));
-		__m128 gab = _mm_cmpgt_ps(b, a), gcd = _mm_cmpgt_ps(d, c);
-		__m128 m1 = _mm_max_ps(b, a), m2 = _mm_max_ps(d, c);
-		__m128 g12 = _mm_cmpgt_ps(m2, m1);
-		__m128 m = _mm_add_ps(_mm_max_ps(m2, m1), vb);
-		_mm_storeu_ps(yr + px, _mm_max_ps(m, zero));
-		__m128i q1 = _mm_and_si128(_mm_castps_si128(gab), one);
-		__m128i q2 = _mm_add_epi32(two, _mm_and_si128(_mm_castps_si128(gcd), one));
-		__m128i sel = _mm_castps_si128(g12);
-		__m128i q = _mm_or_si128(_mm_and_si128(sel, q2), _mm_andnot_si128(sel, q1));
-		int32_t qq[4];
-		_mm_storeu_si128((__m128i *)qq, q);
-		ir[px] = (unsigned char)qq[0], ir[px + 1] = (unsigned char)qq[1];
-		ir[px + 2] = (unsigned char)qq[2], ir[px + 3] = (unsigned char)qq[3];
-		px += 4;
-	}
-	for (; px < PW; px++) {
-		float a = r0[2 * px], b = r0[2 * px + 1], c = r1[2 * px], d = r1[2 * px + 1];
-		float m1 = b > a ? b : a, m2 = d > c ? d : c;
-		int q1 = b > a, q2 = 2 + (d > c);
-		float m = (m2 > m1 ? m2 : m1) + bo;
-		yr[px] = m > 0 ? m : 0.0f;
-		ir[px] = (unsigned char)(m2 > m1 ? q2 : q1);
-	}
-}
-
-#if defined(__x86_64__) && defined(__GNUC__)
-#include <immintrin.h>
-#define HAVE_DIRECT 1
-/* Direct convolution of two output rows (r, r+1) for all filters, AVX2 + FMA: for first
- * layers with few input channels, where im2col + GEMM (K = C*kh*kw small) is a poor GEMM and
- * writes the whole conv output to memory.  out[o][2][ld]; reads up to 8 + kw floats past the
- * last input row used (callers' buffers have that slack). */
-__attribute__((target("avx2,fma"))) static void direct_rows(const sr_layer *L, const float *w,
-                                                          const float *x, int r, int ncols,
-                                                          float *out, int ld)
-{
-	int C = L->in_c, H = L->in_h, W = L->in_w, kh = L->kh, kw = L->kw, O = L->out_c;
-	size_t KK = (size_t)C * kh * kw;
-	for (int j = 0; j < ncols; j += 8) {
-		int o = 0;
-		/* four filters x two rows: eight independent FMA chains */
-		for (; o + 4 <= O; o += 4) {
-			__m256 a0 = _mm256_setzero_ps(), a1 = a0, b0 = a0, b1 = a0, c0 = a0, c1 = a0, d0 = a0,
-			       d1 = a0;
-			const float *wo = w + (size_t)o * KK;
-			for (int c = 0; c < C; c++)
-				for (int ky = 0; ky < kh; ky++) {
-					const float *x0 = x + ((size_t)c * H + r + ky) * W + j, *x1 = x0 + W;
-					const float *wr = wo + (c * kh + ky) * kw;
-					for (int kx = 0; kx < kw; kx++) {
-						__m256 u = _mm256_loadu_ps(x0 + kx), v = _mm256_loadu_ps(x1 + kx);
-						__m256 w0 = _mm256_broadcast_ss(wr + kx);
-						__m256 w1 = _mm256_broadcast_ss(wr + KK + kx);
-						__m256 w2 = _mm256_broadcast_ss(wr + 2 * KK + kx);
-						__m256 w3 = _mm256_broadcast_ss(wr + 3 * KK + kx);
-						a0 = _mm256_fmadd_ps(w0, u, a0), a1 = _mm256_fmadd_ps(w0, v, a1);
-						b0 = _mm256_fmadd_ps(w1, u, b0), b1 = _mm256_fmadd_ps(w1, v, b1);
-						c0 = _mm256_fmadd_ps(w2, u, c0), c1 = _mm256_fmadd_ps(w2, v, c1);
-						d0 = _mm256_fmadd_ps(w3, u, d0), d1 = _mm256_fmadd_ps(w3, v, d1);
-					}
-				}
-			float *q = out + (size_t)o * 2 * ld + j;
-			_mm256_storeu_ps(q, a0), _mm256_storeu_ps(q + ld, a1);
-			_mm256_storeu_ps(q + 2 * ld, b0), _mm256_storeu_ps(q + 3 * ld, b1);
-			_mm256_storeu_ps(q + 4 * ld, c0), _mm256_storeu_ps(q + 5 * ld, c1);
-			_mm256_storeu_ps(q + 6 * ld, d0), _mm256_storeu_ps(q + 7 * ld, d1);
-		}
-		for (; o < O; o++) {
-			__m256 a0 = _mm256_setzero_ps(), a1 = _mm256_setzero_ps();
-			const float *wo = w + (size_t)o * KK;
-			for (int c = 0; c < C; c++)
-				for (int ky = 0; ky < kh; ky++) {
-					const float *x0 = x + ((size_t)c * H + r + ky) * W + j, *x1 = x0 + W;
-					const float *wr = wo + (c * kh + ky) * kw;
-					for (int kx = 0; kx < kw; kx++) {
-						__m256 wv = _mm256_broadcast_ss(wr + kx);
-						a0 = _mm256_fmadd_ps(wv, _mm256_loadu_ps(x0 + kx), a0);
-						a1 = _mm256_fmadd_ps(wv, _mm256_loadu_ps(x1 + kx), a1);
-					}
-				}
-			_mm256_storeu_ps(out + (size_t)o * 2 * ld + j, a0);
-			_mm256_storeu_ps(out + (size_t)o * 2 * ld + ld + j, a1);
-		}
-	}
-}
-
-static int cpu_avx2_fma(void)
-{
-	static int v = -1;
-	if (v < 0) {
-		__builtin_cpu_init();
-		v = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
-	}
-	return v;
-}
-#else
-#define HAVE_DIRECT 0
-#endif
-
-int sr_nn_conv_direct_ok(const sr_layer *L, const sr_layer *P)
-{
-#if HAVE_DIRECT
-	return L->kind == SR_L_CONV && L->in_c <= 4 && L->sh == 1 && L->sw == 1 && L->ph == 0 &&
-	       L->pw == 0 && L->kw <= 16 && L->kh <= 16 && !L->is1d && P->kh == 2 && P->kw == 2 && P->sh == 2 &&
-	       P->sw == 2 && cpu_avx2_fma();
-#else
-	(void)L, (void)P;
-	return 0;
-#endif
-}
-
-size_t sr_nn_conv_direct_size(const sr_layer *L)
-{
-	return (size_t)L->out_c * 2 * (((size_t)L->out_w + 7) & ~(size_t)7);
-}
-
-void sr_nn_conv_pool_forward(const sr_layer *L, const sr_layer *P, const float *p,
-                             const float *wt, const float *x, float *ypool, int32_t *idx,
-                             float *full, float *col)
+static void conv_pool_forward(const sr_layer *L, const sr_layer *P, const float *p,
+                              const float *wt, const float *x, float *ypool, int32_t *idx,
+                              float *full, float *col)
 {
 	int O = L->out_c, H = L->out_h, W = L->out_w, K = L->in_c * L->kh * L->kw;
 	int PH = P->out_h, PW = P->out_w;
 	const float *b = p + L->b_off;
-#if HAVE_DIRECT
-	if (!sr_nn_reference && !wt && sr_nn_conv_direct_ok(L, P)) {
-		/* two conv rows at a time into `col`, pooled at once; idx in the compact layout */
-		int ld = (2 * PW + 7) & ~7;
-		for (int py = 0; py < PH; py++) {
-			direct_rows(L, p + L->w_off, x, 2 * py, 2 * PW, col, ld);
-			for (int o = 0; o < O; o++)
-				pool2x2_row(col + (size_t)o * 2 * ld, col + (size_t)o * 2 * ld + ld, PW, b[o],
-				            ypool + ((size_t)o * PH + py) * PW,
-				            (unsigned char *)idx + ((size_t)o * PH + py) * PW);
-		}
+	if (!sr_nn_reference && !wt && sr_cpu_direct_ok(L, P)) {
+		sr_cpu_direct_pool_forward(L, P, p, x, ypool, (unsigned char *)idx, col);
 		return;
 	}
-#endif
 	if (wt && L->winograd && !sr_nn_reference) {
 		sr_nn_wino_forward(L, wt, x, full, col);
 	} else if (wt && !sr_nn_reference) {
@@ -550,7 +402,7 @@ void sr_nn_conv_pool_forward(const sr_layer *L, const sr_layer *P, const float *
 		int32_t *io = idx + (size_t)o * PH * PW, base = (int32_t)((size_t)o * H * W);
 		if (P->kh == 2 && P->kw == 2 && P->sh == 2 && P->sw == 2) {
 			for (int py = 0; py < PH; py++)
-				pool2x2_row(f + (size_t)(2 * py) * W, f + (size_t)(2 * py + 1) * W, PW, bo,
+				sr_cpu_pool2x2_row(f + (size_t)(2 * py) * W, f + (size_t)(2 * py + 1) * W, PW, bo,
 				            yo + (size_t)py * PW, (unsigned char *)idx + ((size_t)o * PH + py) * PW);
 			continue;
 		}
@@ -571,84 +423,17 @@ void sr_nn_conv_pool_forward(const sr_layer *L, const sr_layer *P, const float *
 	}
 }
 
-/* Backward of the direct conv + 2x2 pool: only the windows' maxima carry gradient, so dW,
- * the bias and dx are accumulated from them alone (no dense d(conv output), no GEMM). */
-static void direct_pool_backward(const sr_layer *L, const sr_layer *P, const float *p, float *g,
-                                 const float *x, const float *ypool, const unsigned char *code,
-                                 const float *dpool, float *dx)
-{
-	int C = L->in_c, H = L->in_h, W = L->in_w, kh = L->kh, kw = L->kw;
-	int PH = P->out_h, PW = P->out_w, KK = C * kh * kw;
-	const float *w = p + L->w_off;
-	float *gw = g + L->w_off, *gb = g + L->b_off;
-	float acc[4 * 16 * 16];
-	if (dx)
-		memset(dx, 0, (size_t)C * H * W * sizeof *dx);
-	if (C == 1 && kh == 3 && kw == 3 && !dx) {
-		/* the usual first layer: nine accumulators in registers, no branches */
-		for (int o = 0; o < L->out_c; o++) {
-			float a0 = 0, a1 = 0, a2 = 0, a3 = 0, a4 = 0, a5 = 0, a6 = 0, a7 = 0, a8 = 0, sb = 0;
-			for (int py = 0; py < PH; py++) {
-				size_t i0 = ((size_t)o * PH + py) * PW;
-				for (int px = 0; px < PW; px++) {
-					size_t i = i0 + px;
-					float d = ypool[i] > 0 ? dpool[i] : 0.0f;
-					const float *r0 = x + (size_t)(2 * py + (code[i] >> 1)) * W + 2 * px + (code[i] & 1);
-					const float *r1 = r0 + W, *r2 = r1 + W;
-					sb += d;
-					a0 += d * r0[0], a1 += d * r0[1], a2 += d * r0[2];
-					a3 += d * r1[0], a4 += d * r1[1], a5 += d * r1[2];
-					a6 += d * r2[0], a7 += d * r2[1], a8 += d * r2[2];
-				}
-			}
-			float *go = gw + (size_t)o * 9;
-			go[0] += a0, go[1] += a1, go[2] += a2, go[3] += a3, go[4] += a4;
-			go[5] += a5, go[6] += a6, go[7] += a7, go[8] += a8;
-			gb[o] += sb;
-		}
-		return;
-	}
-	for (int o = 0; o < L->out_c; o++) {
-		float sb = 0;
-		memset(acc, 0, KK * sizeof *acc);
-		const float *wo = w + (size_t)o * KK;
-		for (int py = 0; py < PH; py++)
-			for (int px = 0; px < PW; px++) {
-				size_t i = ((size_t)o * PH + py) * PW + px;
-				float d = ypool[i] > 0 ? dpool[i] : 0.0f;
-				int yy = 2 * py + (code[i] >> 1), xx = 2 * px + (code[i] & 1);
-				sb += d;
-				for (int c = 0; c < C; c++)
-					for (int ky = 0; ky < kh; ky++) {
-						const float *xr = x + ((size_t)c * H + yy + ky) * W + xx;
-						float *ar = acc + (c * kh + ky) * kw;
-						for (int kx = 0; kx < kw; kx++)
-							ar[kx] += d * xr[kx];
-						if (dx) {
-							float *dr = dx + ((size_t)c * H + yy + ky) * W + xx;
-							const float *wr = wo + (c * kh + ky) * kw;
-							for (int kx = 0; kx < kw; kx++)
-								dr[kx] += d * wr[kx];
-						}
-					}
-			}
-		gb[o] += sb;
-		for (int t = 0; t < KK; t++)
-			gw[(size_t)o * KK + t] += acc[t];
-	}
-}
-
-void sr_nn_conv_pool_backward(const sr_layer *L, const sr_layer *P, const float *p,
+static void conv_pool_backward(const sr_layer *L, const sr_layer *P, const float *p,
                               const float *wt, float *g, const float *x, const float *ypool,
                               const int32_t *idx, const float *dpool, float *dx, float *full,
                               float *col, float *gt)
 {
-	if (!sr_nn_reference && !wt && sr_nn_conv_direct_ok(L, P)) {
-		direct_pool_backward(L, P, p, g, x, ypool, (const unsigned char *)idx, dpool, dx);
+	if (!sr_nn_reference && !wt && sr_cpu_direct_ok(L, P)) {
+		sr_cpu_direct_pool_backward(L, P, p, g, x, ypool, (const unsigned char *)idx, dpool, dx);
 		return;
 	}
 	int wino = wt && L->winograd && !sr_nn_reference, taps = wt && !wino && !sr_nn_reference;
-	size_t n = taps ? sr_nn_conv_widesize(L) : (size_t)L->out_c * L->out_h * L->out_w;
+	size_t n = taps ? sr_cpu_conv_widesize(L) : (size_t)L->out_c * L->out_h * L->out_w;
 	size_t np = (size_t)P->out_c * P->out_h * P->out_w;
 	memset(full, 0, n * sizeof *full);
 	if (P->kh == 2 && P->kw == 2 && P->sh == 2 && P->sw == 2) {
@@ -678,7 +463,8 @@ void sr_nn_conv_pool_backward(const sr_layer *L, const sr_layer *P, const float 
 
 /* ---- transposed convolution (padding 0): y[o][iy*sh+ky][ix*sw+kx] += x[c][iy][ix] w[c][o][ky][kx]
  * The conv's im2col grid is the input grid here: col[(o*kh+ky)*kw+kx][iy*W+ix]. ---- */
-void sr_nn_convt_forward(const sr_layer *L, const float *p, const float *x, float *y, float *col)
+static void convt_forward(const sr_layer *L, const float *p, const float *x, float *y,
+                          float *col)
 {
 	const float *w = p + L->w_off, *b = p + L->b_off;
 	int C = L->in_c, O = L->out_c, H = L->in_h, W = L->in_w, OH = L->out_h, OW = L->out_w;
@@ -705,8 +491,8 @@ void sr_nn_convt_forward(const sr_layer *L, const float *p, const float *x, floa
 	col2im(col, O, OH, OW, L->kh, L->kw, L->sh, L->sw, 0, 0, H, W, y);
 }
 
-void sr_nn_convt_backward(const sr_layer *L, const float *p, float *g, const float *x,
-                          float *dy, float *dx, float *col)
+static void convt_backward(const sr_layer *L, const float *p, float *g, const float *x,
+                           float *dy, float *dx, float *col)
 {
 	const float *w = p + L->w_off;
 	float *gw = g + L->w_off, *gb = g + L->b_off;
@@ -744,4 +530,32 @@ void sr_nn_convt_backward(const sr_layer *L, const float *p, float *g, const flo
 	if (dx)
 		cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, C, H * W, O * KK, 1.0f, w, O * KK,
 		            col, H * W, 0.0f, dx, H * W);
+}
+
+/* ---- the operation table's entries ---- */
+void sr_cpu_conv_forward(const sr_layer *L, const sr_layer_args *a)
+{
+	if (a->pool)
+		conv_pool_forward(L, a->pool, a->p, a->wt, a->x, a->y, (int32_t *)a->aux, a->full, a->col);
+	else
+		conv_forward(L, a->p, a->wt, a->x, a->y, a->col);
+}
+
+void sr_cpu_conv_backward(const sr_layer *L, const sr_layer_args *a)
+{
+	if (a->pool)
+		conv_pool_backward(L, a->pool, a->p, a->wt, a->g, a->x, a->y, (const int32_t *)a->aux,
+		                   a->dy, a->dx, a->full, a->col, a->gt);
+	else
+		conv_backward(L, a->p, a->wt, a->g, a->x, a->y, a->dy, a->dx, a->col, a->gt);
+}
+
+void sr_cpu_convt_forward(const sr_layer *L, const sr_layer_args *a)
+{
+	convt_forward(L, a->p, a->x, a->y, a->col);
+}
+
+void sr_cpu_convt_backward(const sr_layer *L, const sr_layer_args *a)
+{
+	convt_backward(L, a->p, a->g, a->x, a->dy, a->dx, a->col);
 }
