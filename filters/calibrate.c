@@ -10,6 +10,8 @@
 #include "core/err.h"
 #include "nn/nn.h"
 #include "io/stream.h"
+#include "learn/confidence.h"
+#include "learn/distribution.h"
 #include "learn/predictor.h"
 
 static const char usage[] =
@@ -29,6 +31,14 @@ static const char usage[] =
 	"      --tta N          read each square reference as the mean over 1 (off), 4\n"
 	"                       or 8 of its rotations by 90 degrees and mirror images\n"
 	"                       (default 8); stored as calib.tta, predict's default\n"
+	"      --confidence FILE  held-out images with known angles (keys theta and k):\n"
+	"                       measure the fraction within 2 degrees as a function of\n"
+	"                       predict's raw score and store it (conf.map), so that the\n"
+	"                       confidence predict prints is that probability\n"
+	"      --trained-on FILE  the training pairs: measure their particle size and\n"
+	"                       level and store the percentiles (train.size.*,\n"
+	"                       train.signal.*), for a model trained before train(1)\n"
+	"                       recorded them itself\n"
 	"  -h, --help           show this help and exit\n"
 	"  -V, --version        show the version and exit\n"
 	"\n"
@@ -37,6 +47,7 @@ static const char usage[] =
 /* The command line. */
 typedef struct {
 	const char *model, *output; /* output NULL: rewrite the model in place */
+	const char *confidence, *trained_on; /* NULL: not asked for */
 	double angle;
 	int order; /* 0: the model's, or detected; SR_ORDER_FROM_KEY: each reference's k key */
 	int tta;
@@ -46,11 +57,13 @@ typedef struct {
 
 static void parse_command_line(int argc, char **argv, options *o)
 {
-	enum { OPT_TTA = SR_OPT_LOCAL };
+	enum { OPT_TTA = SR_OPT_LOCAL, OPT_CONFIDENCE, OPT_TRAINED_ON };
 	static const struct option longopts[] = {
 		{"model", required_argument, NULL, 'm'}, {"angle", required_argument, NULL, 'a'},
 		{"order", required_argument, NULL, 'k'}, {"output", required_argument, NULL, 'o'},
 		{"tta", required_argument, NULL, OPT_TTA},
+		{"confidence", required_argument, NULL, OPT_CONFIDENCE},
+		{"trained-on", required_argument, NULL, OPT_TRAINED_ON},
 		{"help", no_argument, NULL, 'h'}, {"version", no_argument, NULL, 'V'},
 		{NULL, 0, NULL, 0}};
 	*o = (options){.tta = 8};
@@ -69,6 +82,8 @@ static void parse_command_line(int argc, char **argv, options *o)
 				sr_die("--tta: %ld must be 1, 4 or 8", v);
 			o->tta = (int)v;
 			break;
+		case OPT_CONFIDENCE: o->confidence = optarg; break;
+		case OPT_TRAINED_ON: o->trained_on = optarg; break;
 		case 'h': sr_exit_help(usage);
 		case 'V': sr_exit_version();
 		default: sr_bad_option(argv);
@@ -113,63 +128,161 @@ static int one(sr_record *rec, void *vc)
 	return 0;
 }
 
-/* Sets calib.K (the circular mean of the references' raw angles) for every order K measured,
- * reporting each on standard error; dies when none was. */
-static void set_zeros(const ctx_t *c, int heads, sr_meta *info)
+/* The zero of every order K measured: the circular mean of the references' raw angles. */
+typedef struct {
+	int heads;
+	double zero[SR_MAX_ORDER + 1], spread[SR_MAX_ORDER + 1];
+	int has[SR_MAX_ORDER + 1];
+} zeros_t;
+
+static void find_zeros(const ctx_t *c, int heads, zeros_t *z)
 {
 	int found = 0;
-	char key[32];
+	memset(z, 0, sizeof *z);
+	z->heads = heads;
 	for (int k = 1; k <= heads; k++) {
 		if (!c->n[k])
 			continue;
 		double P = 360.0 / k;
 		double R = sqrt(c->sum_c[k] * c->sum_c[k] + c->sum_s[k] * c->sum_s[k]) / c->n[k];
-		double zero = sr_wrap(atan2(c->sum_s[k], c->sum_c[k]) * P / (2 * M_PI), P);
-		snprintf(key, sizeof key, "calib.%d", k);
-		sr_meta_set(info, key, "%.9g", zero);
+		z->zero[k] = sr_wrap(atan2(c->sum_s[k], c->sum_c[k]) * P / (2 * M_PI), P);
+		z->spread[k] = P / (2 * M_PI) * sqrt(-2 * log(fmax(R, 1e-12)));
+		z->has[k] = 1;
 		found++;
-		fprintf(stderr, "%s: order %d: zero at %.3f degrees (raw) from %d reference%s", sr_progname(),
-		        k, zero, c->n[k], c->n[k] == 1 ? "" : "s");
-		if (c->n[k] > 1)
-			fprintf(stderr, ", spread %.3f degrees", P / (2 * M_PI) * sqrt(-2 * log(fmax(R, 1e-12))));
-		fputc('\n', stderr);
 	}
 	if (!found)
 		sr_die("no reference could be measured");
 }
 
-/* Rewrites the model (to opt->output, or in place; atomically) with the zeros measured in c
- * and calib.tta = tta_used added to its info block. */
-static void save_calibrated(const options *opt, const ctx_t *c, int heads, int tta_used)
+/* One line on standard error per order calibrated. */
+static void report_zeros(const ctx_t *c, const zeros_t *z)
 {
-	const char *path = opt->output ? opt->output : opt->model;
-	sr_model *m = sr_model_load(opt->model);
+	for (int k = 1; k <= z->heads; k++) {
+		if (!z->has[k])
+			continue;
+		fprintf(stderr, "%s: order %d: zero at %.3f degrees (raw) from %d reference%s",
+		        sr_progname(), k, z->zero[k], c->n[k], c->n[k] == 1 ? "" : "s");
+		if (c->n[k] > 1)
+			fprintf(stderr, ", spread %.3f degrees", z->spread[k]);
+		fputc('\n', stderr);
+	}
+}
+
+/* --trained-on: every view of the training records measured (distribution.h). */
+static int measure_one(sr_record *rec, void *vd) { return sr_distribution_add(vd, rec); }
+
+/* --confidence: the held-out answers, scored against their truth with the new zeros. */
+typedef struct {
+	sr_predictor *p;
+	const zeros_t *z;
+	double *score;
+	int *good;
+	long n, cap;
+} answers;
+
+static int answer_one(sr_record *rec, void *va)
+{
+	answers *a = va;
+	double theta;
+	int k;
+	if (sr_meta_get_double(&rec->meta, "theta", &theta) != 0 || sr_record_order(rec, &k) < 0)
+		return sr_fail("a record without the keys theta and k (known angles are needed)");
+	sr_prediction pr;
+	if (sr_predict_record(a->p, rec, 1, &pr) < 0)
+		return -1;
+	if (a->n == a->cap) {
+		long nc = a->cap ? 2 * a->cap : 1024;
+		double *s = realloc(a->score, nc * sizeof *s);
+		if (s)
+			a->score = s;
+		int *g = realloc(a->good, nc * sizeof *g);
+		if (g)
+			a->good = g;
+		if (!s || !g)
+			return sr_fail("out of memory");
+		a->cap = nc;
+	}
+	double P = 360.0 / k;
+	a->score[a->n] = pr.score;
+	a->good[a->n] = pr.k == k && a->z->has[k] &&
+	                fabs(sr_angdiff(sr_wrap(pr.raw - a->z->zero[k], P), theta, P)) <= SR_CONF_TOL;
+	a->n++;
+	return 0;
+}
+
+/* Measures the answers on the held-out images and fits the map; *ngood the answers right. */
+static void fit_confidence(sr_predictor *p, const zeros_t *z, const char *heldout,
+                           sr_confmap *m, long *n, long *ngood)
+{
+	answers a = {.p = p, .z = z};
+	char *files[1] = {(char *)heldout};
+	if (sr_each_record(1, files, answer_one, &a) < 0)
+		sr_die("--confidence: %s", sr_errmsg());
+	if (sr_confmap_fit(a.score, a.good, a.n, m) < 0)
+		sr_die("--confidence: %s: %s", heldout, sr_errmsg());
+	*n = a.n;
+	*ngood = 0;
+	for (long i = 0; i < a.n; i++)
+		*ngood += a.good[i];
+	free(a.score);
+	free(a.good);
+}
+
+/* Rewrites the model file in (to out, atomically) with its info block edited by edit. */
+static void rewrite_model(const char *in, const char *out, void (*edit)(sr_meta *, void *),
+                          void *ctx)
+{
+	sr_model *m = sr_model_load(in);
 	if (!m)
-		sr_die("%s: %s", opt->model, sr_errmsg());
+		sr_die("%s: %s", in, sr_errmsg());
 	sr_meta info;
 	sr_meta_init(&info);
 	if (sr_meta_copy(&info, sr_model_info(m)) < 0)
 		sr_die("%s", sr_errmsg());
-	set_zeros(c, heads, &info);
-	sr_meta_set(&info, "calibrated", "yes");
-	sr_meta_set_long(&info, "calib.tta", tta_used); /* profiles, non-square images: 1 */
+	edit(&info, ctx);
 	int nn = sr_model_nnets(m);
 	const char *names[8];
 	sr_net *nets[8];
 	if (nn > 8)
-		sr_die("%s: too many networks", opt->model);
+		sr_die("%s: too many networks", in);
 	for (int i = 0; i < nn; i++) {
 		names[i] = sr_model_net_name(m, i);
 		nets[i] = sr_model_net(m, names[i], 1);
 		if (!nets[i])
-			sr_die("%s: %s", opt->model, sr_errmsg());
+			sr_die("%s: %s", in, sr_errmsg());
 	}
-	if (sr_model_save(path, &info, nn, names, nets, NULL) < 0)
-		sr_die("%s: %s", path, sr_errmsg());
+	if (sr_model_save(out, &info, nn, names, nets, NULL) < 0)
+		sr_die("%s: %s", out, sr_errmsg());
 	for (int i = 0; i < nn; i++)
 		sr_net_free(nets[i]);
 	sr_model_free(m);
 	sr_meta_free(&info);
+}
+
+/* What calibrate adds to the info: the zeros, calib.tta, and, when measured, the training
+ * distribution and the confidence map. */
+typedef struct {
+	const zeros_t *z;
+	int tta_used;
+	const sr_distribution *dist; /* NULL: not measured */
+	const sr_confmap *map;       /* NULL: not measured */
+} calib_edit;
+
+static void edit_info(sr_meta *info, void *ve)
+{
+	const calib_edit *e = ve;
+	char key[32];
+	for (int k = 1; k <= e->z->heads; k++)
+		if (e->z->has[k]) {
+			snprintf(key, sizeof key, "calib.%d", k);
+			sr_meta_set(info, key, "%.9g", e->z->zero[k]);
+		}
+	sr_meta_set(info, "calibrated", "yes");
+	sr_meta_set_long(info, "calib.tta", e->tta_used); /* profiles, non-square images: 1 */
+	if (e->dist && sr_distribution_store(e->dist, info) < 0)
+		sr_die("%s", sr_errmsg());
+	if (e->map && sr_confmap_store(e->map, info) < 0)
+		sr_die("%s", sr_errmsg());
 }
 
 int main(int argc, char **argv)
@@ -184,8 +297,35 @@ int main(int argc, char **argv)
 	sr_predictor_set_tta(c.p, opt.tta);
 	if (sr_each_record(opt.nfiles, opt.files, one, &c) < 0)
 		sr_die("%s", sr_errmsg());
-	int heads = sr_predictor_heads(c.p), tta_used = sr_predictor_tta(c.p);
+	zeros_t z;
+	find_zeros(&c, sr_predictor_heads(c.p), &z);
+	calib_edit e = {.z = &z, .tta_used = sr_predictor_tta(c.p)};
+	sr_distribution dist;
+	sr_distribution_init(&dist);
+	if (opt.trained_on) {
+		char *files[1] = {(char *)opt.trained_on};
+		if (sr_each_record(1, files, measure_one, &dist) < 0)
+			sr_die("--trained-on: %s", sr_errmsg());
+		if (dist.n == 0)
+			sr_die("--trained-on: %s: no image with a particle to measure", opt.trained_on);
+		e.dist = &dist;
+	}
+	sr_confmap map;
+	long nheld = 0, ngood = 0;
+	if (opt.confidence) {
+		/* the held-out images are answered as predict would: the order -k gave, else the
+		 * model's rule (not each reference's k key) */
+		sr_predictor_set_order(c.p, opt.order > 0 ? opt.order : 0);
+		fit_confidence(c.p, &z, opt.confidence, &map, &nheld, &ngood);
+		e.map = &map;
+	}
 	sr_predictor_free(c.p);
-	save_calibrated(&opt, &c, heads, tta_used);
+	rewrite_model(opt.model, opt.output ? opt.output : opt.model, edit_info, &e);
+	sr_distribution_free(&dist);
+	report_zeros(&c, &z);
+	if (opt.confidence)
+		fprintf(stderr, "%s: confidence: %ld held-out images, %.1f%% within %g degrees; "
+		        "probability %.3f to %.3f over %d bins\n", sr_progname(), nheld,
+		        100.0 * ngood / nheld, SR_CONF_TOL, map.prob[0], map.prob[map.n - 1], map.n);
 	return 0;
 }

@@ -11,6 +11,7 @@
 #include "core/err.h"
 #include "image/harmonic.h"
 #include "io/stream.h"
+#include "learn/distribution.h"
 #include "learn/predictor.h"
 #include "nn/nn.h"
 
@@ -36,17 +37,22 @@ static const char usage[] =
 	"      --tta N          test-time augmentation for square images: 1 (off), 4\n"
 	"                       rotations by 90 degrees, or 8 (and mirror images);\n"
 	"                       default: what calibrate(1) used (calib.tta), else 1\n"
+	"      --fit            zoom each image about its centre so that its particle has\n"
+	"                       the size the model was trained on (its median)\n"
 	"  -t, --threads N      threads (default: all)\n"
 	"      --info           print the model's info block (key=value lines) and exit\n"
 	"  -H, --no-header      leave out the header line\n"
 	"  -h, --help           show this help and exit\n"
 	"  -V, --version        show the version and exit\n"
 	"\n"
-	"With no FILE, or FILE -, read standard input.\n";
+	"A model that records its training distribution (train.size.*, train.signal.*)\n"
+	"gives one line on standard error for each image whose particle size (radius of\n"
+	"gyration) lies outside it.  With no FILE, or FILE -, read standard input.\n";
 
 typedef struct {
 	sr_predictor *p;
-	int harmonic, order, kmin, kmax, single, header;
+	int harmonic, order, kmin, kmax, single, header, fit;
+	sr_trained_range range; /* the model's training distribution (distribution.h) */
 	int profiles; /* -1 undecided; 1: extra columns angle2 conf2 ambiguity phi (ambiguity.h) */
 	long n;
 } ctx_t;
@@ -63,22 +69,39 @@ static void put_truth(const sr_record *rec)
 		printf("\tNA\tNA\n");
 }
 
-static void put_id(const sr_record *rec, long n)
+static void put_id(const sr_record *rec, long n, FILE *f)
 {
 	const char *id = sr_meta_get(&rec->meta, "id");
 	if (!id)
 		id = sr_meta_get(&rec->meta, "source");
 	if (id) {
 		for (const char *c = id; *c; c++)
-			putchar(*c == '\t' ? ' ' : *c);
+			putc(*c == '\t' ? ' ' : *c, f);
 	} else {
-		printf("record%ld", n);
+		fprintf(f, "record%ld", n);
 	}
 }
 
 static int put_row(ctx_t *c, const sr_record *rec, double angle, int k, double conf,
                    int calibrated, const sr_prediction *pr);
 static int unmeasured(ctx_t *c, const sr_record *rec);
+
+/* Against the model's training distribution (after --fit zoomed the image to the trained
+ * size): a particle whose size is outside gets one line on stderr. */
+static int warn_range(ctx_t *c, const sr_record *rec)
+{
+	sr_particle_stats st;
+	int out = sr_trained_range_check(&c->range, rec, &st);
+	if (out <= 0)
+		return out;
+	fprintf(stderr, "%s: record %ld (", sr_progname(), c->n);
+	put_id(rec, c->n, stderr);
+	fputc(')', stderr);
+	fprintf(stderr, ": particle size %.3g px is outside the trained %.3g..%.3g px%s\n",
+	        st.size, c->range.size_lo, c->range.size_hi,
+	        c->fit ? "" : " (predict --fit rescales it)");
+	return 0;
+}
 
 static int one(sr_record *rec, void *vc)
 {
@@ -139,7 +162,10 @@ static int one(sr_record *rec, void *vc)
 				return -1;
 			sr_predictor_set_order(c->p, kv);
 		}
-		if (sr_predict_record(c->p, rec, !c->single, &pr) < 0)
+		double f;
+		if (c->fit && sr_trained_range_fit(&c->range, rec, &f) < 0)
+			return -1;
+		if (sr_predict_record(c->p, rec, !c->single, &pr) < 0 || warn_range(c, rec) < 0)
 			return -1;
 		angle = pr.angle;
 		k = pr.k;
@@ -170,7 +196,7 @@ static int put_row(ctx_t *c, const sr_record *rec, double angle, int k, double c
 		       c->profiles ? "\tangle2\tconf2\tambiguity\tphi" : "");
 		c->header = 0;
 	}
-	put_id(rec, c->n);
+	put_id(rec, c->n, stdout);
 	if (isfinite(angle))
 		printf("\t%.6f\t%d", angle, k);
 	else
@@ -194,20 +220,21 @@ typedef struct {
 	const char *model;
 	int harmonic;
 	int order; /* 0: the model's or detected; SR_ORDER_FROM_KEY: each record's k key */
-	int kmin, kmax, single, tta, threads, info, header;
+	int kmin, kmax, single, tta, threads, info, header, fit;
 	int nfiles;
 	char **files;
 } options;
 
 static void parse_command_line(int argc, char **argv, options *o)
 {
-	enum { OPT_KMIN = SR_OPT_LOCAL, OPT_KMAX, OPT_TTA, OPT_INFO };
+	enum { OPT_KMIN = SR_OPT_LOCAL, OPT_KMAX, OPT_TTA, OPT_INFO, OPT_FIT };
 	static const struct option longopts[] = {
 		{"model", required_argument, NULL, 'm'}, {"method", required_argument, NULL, 'M'},
 		{"order", required_argument, NULL, 'k'}, {"kmin", required_argument, NULL, OPT_KMIN},
 		{"kmax", required_argument, NULL, OPT_KMAX}, {"single", no_argument, NULL, '1'},
 		{"tta", required_argument, NULL, OPT_TTA}, {"threads", required_argument, NULL, 't'},
 		{"info", no_argument, NULL, OPT_INFO}, {"no-header", no_argument, NULL, 'H'},
+		{"fit", no_argument, NULL, OPT_FIT},
 		{"help", no_argument, NULL, 'h'}, {"version", no_argument, NULL, 'V'},
 		{NULL, 0, NULL, 0}};
 	*o = (options){.kmin = 3, .kmax = 12, .header = 1};
@@ -243,6 +270,7 @@ static void parse_command_line(int argc, char **argv, options *o)
 			o->threads = (int)v;
 			break;
 		case OPT_INFO: o->info = 1; break;
+		case OPT_FIT: o->fit = 1; break;
 		case 'H': o->header = 0; break;
 		case 'h': sr_exit_help(usage);
 		case 'V': sr_exit_version();
@@ -302,11 +330,19 @@ int main(int argc, char **argv)
 	if (opt.threads)
 		sr_nn_set_threads(opt.threads);
 	ctx_t c = {.harmonic = opt.harmonic, .order = opt.order, .kmin = opt.kmin,
-	           .kmax = opt.kmax, .single = opt.single, .header = opt.header, .profiles = -1};
+	           .kmax = opt.kmax, .single = opt.single, .header = opt.header, .fit = opt.fit,
+	           .profiles = -1};
 	if (!c.harmonic) {
 		c.p = open_model(&opt);
 		if (opt.info)
 			return print_info(c.p);
+		if (sr_trained_range_get(sr_predictor_info(c.p), &c.range) < 0)
+			sr_die("%s: %s", opt.model, sr_errmsg());
+		if (opt.fit && !c.range.has)
+			sr_die("--fit: %s records no training distribution (train.size.*; calibrate "
+			       "--trained-on adds it)", opt.model);
+	} else if (opt.fit) {
+		sr_die("--fit needs a model (-m MODEL)");
 	}
 	int rc = sr_each_record(opt.nfiles, opt.files, one, &c);
 	sr_predictor_free(c.p);

@@ -12,6 +12,7 @@
 # Environment (defaults in brackets):
 #   NTRAIN [20000] training pairs per set     NTEST [1000] test images per set and dose
 #   EPOCHS [20]    BATCH [32]   LR [3e-3]      THREADS [2]     SIZE [48] frame after centring
+#   NCONF [2000]   held-out images per set for calibrate's confidence map
 #   SETS ["sq mix"]   DOSES ["10 40 160"]     METHODS ["siamese oracle"]
 #   NET [see below]   TTA [8]   TRAIN_OPTS ["--head-pow 1"] extra train options
 #   GEN_OPTS [] extra train options for method 2 (generate) only, e.g. "--loss poisson"
@@ -25,6 +26,7 @@ export PATH
 OUT=${1:-exp2d.out}
 NTRAIN=${NTRAIN:-20000}
 NTEST=${NTEST:-1000}
+NCONF=${NCONF:-2000}
 EPOCHS=${EPOCHS:-20}
 BATCH=${BATCH:-32}
 LR=${LR:-3e-3}
@@ -48,6 +50,13 @@ make_train() { # K SEED
 	shapegen -n "$NTRAIN" -k "$1" -r 12:22 -j 8 --seed "$2" |
 		stereopair -d 5:60 --seed $(($2 + 1)) |
 		addnoise -D 6:400 --blur 1.2:2.8 -g 0:0.1 --read 0:2 --seed $(($2 + 2)) |
+		centre -s "$SIZE"
+}
+# Held-out single images from the training conditions, with their angles, for calibrate's
+# confidence map (calibrate(1) --confidence): never the test images.
+make_heldout() { # K SEED
+	shapegen -n "$NCONF" -k "$1" -r 12:22 -j 8 --seed "$2" |
+		addnoise -D 6:400 --blur 1.2:2.8 -g 0:0.1 --read 0:2 --seed $(($2 + 1)) |
 		centre -s "$SIZE"
 }
 # Test images: the independent evaluation's conditions (probe sigma 0.8 px, 5% background,
@@ -87,6 +96,7 @@ for set in $SETS; do
 	[ -f "$OUT/$set.train.strt" ] || make_train "$K" "$seed" > "$OUT/$set.train.strt"
 	# clean references at theta = 0, one per order, centred like the data
 	for k in $KS; do shapegen -n 1 -k "$k" -r 17 -j 0 --theta 0; done | centre -s "$SIZE" > "$OUT/$set.ref.strt"
+	make_heldout "$K" $((seed + 300)) > "$OUT/$set.heldout.strt"
 	for m in $METHODS; do
 		if [ -n "$REUSE" ] && [ -f "$OUT/$set.$m.model" ]; then
 			echo "== $set: $m: the model in $OUT is used as it is (REUSE)" >&2
@@ -99,7 +109,8 @@ for set in $SETS; do
 			echo "$set	$m	$(($(date +%s) - start))" >> "$OUT/train_seconds.tsv"
 		fi
 		if [ "$m" != oracle ]; then # method 1 (siamese) and method 2 (generate)
-			calibrate --tta "$TTA" -m "$OUT/$set.$m.model" "$OUT/$set.ref.strt"
+			calibrate --tta "$TTA" --confidence "$OUT/$set.heldout.strt" \
+				-m "$OUT/$set.$m.model" "$OUT/$set.ref.strt"
 		fi
 		predict -m "$OUT/$set.$m.model" --info | grep -E '^(order|val\.order_fraction)' >&2 || true
 	done
@@ -114,7 +125,7 @@ for set in $SETS; do
 		predict_row "$set" "$dose" harmonic-detect-k -M harmonic --kmin 3 --kmax 8 "$OUT/$set.test.$dose.strt"
 		rm -f "$OUT/$set.test.$dose.strt"
 	done
-	rm -f "$OUT/$set.train.strt"
+	rm -f "$OUT/$set.train.strt" "$OUT/$set.heldout.strt"
 done
 
 echo

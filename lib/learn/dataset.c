@@ -8,6 +8,7 @@
 
 #include "core/err.h"
 #include "image/imgproc.h"
+#include "learn/distribution.h"
 #include "learn/mirror.h"
 
 /* ---------------------------------------------------------------- samples */
@@ -219,9 +220,16 @@ int sr_dataset_open(sr_dataset *d, sr_trainer *t, int npaths, char **paths)
 	src_open(&s, npaths, paths);
 	int r;
 	long ntrain = 0;
+	/* the training views' particle size and level, for the model's info (distribution.h) */
+	sr_distribution dist;
+	sr_distribution_init(&dist);
 	while ((r = src_next(&s, &d->rec)) == 1) {
 		if (t->conf.max_records && s.index > t->conf.max_records)
 			break;
+		if (!is_val(s.index - 1, t->conf.val) && sr_distribution_add(&dist, &d->rec) < 0) {
+			r = -1;
+			break;
+		}
 		if (is_val(s.index - 1, t->conf.val)) {
 			if (take_into(&d->val, t, &d->rec, s.rd, 0) < 0) {
 				r = -1;
@@ -245,6 +253,9 @@ int sr_dataset_open(sr_dataset *d, sr_trainer *t, int npaths, char **paths)
 		}
 	}
 	src_close(&s);
+	if (r >= 0 && sr_distribution_store(&dist, &t->info) < 0)
+		r = -1;
+	sr_distribution_free(&dist);
 	if (r < 0)
 		return -1;
 	if (ntrain == 0)

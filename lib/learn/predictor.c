@@ -10,6 +10,7 @@
 #include "core/angles.h"
 #include "core/err.h"
 #include "image/imgproc.h"
+#include "learn/confidence.h"
 #include "learn/mirror.h"
 #include "learn/order.h"
 #include "nn/nn.h"
@@ -22,6 +23,7 @@ struct sr_predictor {
 	int heads[SR_MAX_ORDER], nheads; /* the candidate orders kmin..K */
 	int layout, views, h, w;
 	double thresh;
+	sr_confmap confmap;
 	double calib[SR_MAX_ORDER + 1];
 	int has_calib[SR_MAX_ORDER + 1];
 	int tta;
@@ -112,6 +114,8 @@ sr_predictor *sr_predictor_open(const char *path, int order)
 			goto bad;
 		p->has_calib[k] = r == 0;
 	}
+	if (sr_confmap_get(m, &p->confmap) < 0)
+		goto bad;
 	const char *name = sr_meta_get(m, "predict.net");
 	p->net = sr_model_net(p->model, name ? name : "siamese", 16);
 	if (!p->net) {
@@ -153,6 +157,15 @@ void sr_predictor_set_tta(sr_predictor *p, int n)
 }
 
 int sr_predictor_tta(const sr_predictor *p) { return p->tta; }
+
+/* The raw score in 0..1: the agreement R of the averaged estimates, times, with a consistency
+ * output, exp(-q / thresh) for the head's predicted pair loss q (a regression that can come
+ * out below 0, which counts as 0). */
+static double score(const sr_predictor *p, double q, double R)
+{
+	R = R > 0 ? R : 0;
+	return p->cons ? exp(-(q > 0 ? q : 0) / p->thresh) * R : R;
+}
 
 int sr_predict_record(sr_predictor *p, const sr_record *rec, int use_pair, sr_prediction *out)
 {
@@ -212,8 +225,8 @@ int sr_predict_record(sr_predictor *p, const sr_record *rec, int use_pair, sr_pr
 		sr_mirror_answer(out->raw - c, fb, pair ? delta : NAN, out->phi, k, 2.0, out, &agree);
 		out->k = k;
 		out->calibrated = p->has_calib[k];
-		double R = cos(k * agree * M_PI / 360.0);
-		out->conf = p->cons ? exp(-q[k - 1] / p->thresh) * R : R;
+		out->score = score(p, q[k - 1], cos(k * agree * M_PI / 360.0));
+		out->conf = sr_confmap_apply(&p->confmap, out->score);
 		return 0;
 	}
 	for (int v = 0; v < nv; v++)
@@ -232,8 +245,8 @@ int sr_predict_record(sr_predictor *p, const sr_record *rec, int use_pair, sr_pr
 	double R;
 	out->raw = sr_circmean(est, wt, n, P, &R);
 	out->k = k;
-	double qk = q[k - 1];
-	out->conf = p->cons ? exp(-qk / p->thresh) * R : R;
+	out->score = score(p, q[k - 1], R);
+	out->conf = sr_confmap_apply(&p->confmap, out->score);
 	if (p->has_calib[k]) {
 		out->angle = sr_wrap(out->raw - p->calib[k], P);
 		out->calibrated = 1;

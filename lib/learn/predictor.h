@@ -19,7 +19,9 @@ typedef struct {
 	double angle;     /* calibrated when the model is calibrated for the order, degrees [0, 360/k) */
 	double raw;       /* uncalibrated angle of the head used */
 	int k;            /* order used */
-	double conf;      /* confidence 0..1 */
+	double conf;      /* confidence 0..1: with the model's conf.map the measured probability
+	                     of being within 2 degrees (learn/confidence.h), else the score */
+	double score;     /* the raw score 0..1: consistency of the head times agreement */
 	int calibrated;
 	double cons[64];  /* per head predicted consistency (index k-1), when the model has it */
 	/* profiles (mirror.h): the mirror candidate, its probability (0.5 for a single
