@@ -275,6 +275,7 @@ static void parse_command_line(int argc, char **argv, options *o)
 /* ---------------------------------------------------------------- progress */
 
 typedef struct {
+	int ranks;        /* processes of the run */
 	int progress;     /* as in options */
 	const char *log_path;
 	FILE *log;
@@ -326,6 +327,8 @@ static int report(const sr_train_event *ev, void *ctx)
 	const sr_trainer *t = ev->t;
 	switch (ev->kind) {
 	case SR_TRAIN_START:
+		if (p->ranks > 1 && sr_ranks_same_data(t) < 0)
+			return -1;
 		if (ev->resumed && p->progress >= 0)
 			fprintf(stderr, "%s: resuming after epoch %d from %s\n", sr_progname(), ev->epoch,
 			        ev->checkpoint);
@@ -380,7 +383,7 @@ int main(int argc, char **argv)
 	options o;
 	parse_command_line(argc, argv, &o);
 	/* under mpirun, rank 0 alone prints and logs */
-	progress_ctx p = {.progress = rank == 0 ? o.progress : -1,
+	progress_ctx p = {.ranks = ranks, .progress = rank == 0 ? o.progress : -1,
 	                  .log_path = rank == 0 ? o.log : NULL, .epochs = o.conf.epochs};
 	o.conf.report = report;
 	o.conf.report_ctx = &p;

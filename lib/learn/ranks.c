@@ -23,6 +23,32 @@ void sr_ranks_finish(int failed)
 	MPI_Finalize();
 }
 
+/* A fingerprint of the data: the record counts and the sum of the validation samples. */
+static void fingerprint(const sr_trainer *t, double v[3])
+{
+	size_t n = (size_t)t->nval * t->views * t->h * t->w;
+	double s = 0;
+	for (size_t i = 0; i < n; i++)
+		s += t->val_x[i];
+	v[0] = (double)t->ntrain;
+	v[1] = (double)t->nval;
+	v[2] = s;
+}
+
+int sr_ranks_same_data(const sr_trainer *t)
+{
+	double v[3], lo[3], hi[3];
+	fingerprint(t, v);
+	if (MPI_Allreduce(v, lo, 3, MPI_DOUBLE, MPI_MIN, MPI_COMM_WORLD) != MPI_SUCCESS ||
+	    MPI_Allreduce(v, hi, 3, MPI_DOUBLE, MPI_MAX, MPI_COMM_WORLD) != MPI_SUCCESS)
+		return sr_fail("MPI_Allreduce of the data's fingerprint failed");
+	if (lo[0] != hi[0] || lo[1] != hi[1] || lo[2] != hi[2])
+		return sr_fail("the ranks read different records (this one: %ld training and %ld "
+		               "validation records): give every rank the same files",
+		               t->ntrain, t->nval);
+	return 0;
+}
+
 int sr_ranks_grad_hook(sr_trainer *t, double *loss, int n, int n_global, void *ctx)
 {
 	(void)ctx;
@@ -54,6 +80,12 @@ int sr_ranks_init(int *argc, char ***argv, int *rank, int *ranks)
 }
 
 void sr_ranks_finish(int failed) { (void)failed; }
+
+int sr_ranks_same_data(const sr_trainer *t)
+{
+	(void)t;
+	return 0; /* one process: nothing to compare */
+}
 
 int sr_ranks_grad_hook(sr_trainer *t, double *loss, int n, int n_global, void *ctx)
 {

@@ -28,6 +28,12 @@ int sr_ranks_init(int *argc, char ***argv, int *rank, int *ranks);
  * next reduction. */
 void sr_ranks_finish(int failed);
 
+/* Checks that every rank read the same data: the same numbers of training and validation
+ * records and the same sum of the validation samples (t after sr_train's START report).  A
+ * rank given other files would shuffle other records and train on nonsense.  -1 with the
+ * error set when they differ. */
+int sr_ranks_same_data(const sr_trainer *t);
+
 /* The gradient hook (trainer.h) of a run on more than one rank; ctx is unused. */
 int sr_ranks_grad_hook(sr_trainer *t, double *loss, int n, int n_global, void *ctx);
 

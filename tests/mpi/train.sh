@@ -45,6 +45,17 @@ paste plain.tsv two.tsv | awk -F'\t' '
 	fail "2 ranks and 1 process disagree"
 echo "ok 2 ranks = 1 process within 0.01 degrees"
 
+# 3b. every rank must read the same records: other files on rank 1 are refused
+shapegen -n 80 -s 32 -r 8:12 -j 2 -k 4 --seed 5 | stereopair -d 5:40 --seed 6 |
+	addnoise -D 50:200 --seed 7 | centre > other.strt
+if $MPIRUN -np 1 "$MPITRAIN" -q $OPTS --net "$NET" -o mixed.model pairs.strt : \
+	-np 1 "$MPITRAIN" -q $OPTS --net "$NET" -o mixed.model other.strt 2> mixed.err; then
+	fail "ranks reading different files were not refused"
+fi
+grep -q 'the ranks read different records' mixed.err || { cat mixed.err; fail "no message"; }
+[ ! -e mixed.model ] || fail "a model from ranks reading different files"
+echo "ok ranks reading different files: refused"
+
 # 4. --resume under MPI: stopped after epoch 1, resumed, the same bytes as uninterrupted
 $MPIRUN -np 2 "$MPITRAIN" -q $OPTS --net "$NET" --stop-after 1 -o res.model pairs.strt
 [ -e res.model.ckpt ] && [ ! -e res.model ] || fail "stop-after: want a checkpoint, no model"
