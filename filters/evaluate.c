@@ -6,6 +6,9 @@
 #include <string.h>
 
 #include "methods/ambiguity.h"
+#include "methods/eval3d.h"
+#include "core/quat.h"
+#include "core/solid.h"
 #include "core/angles.h"
 #include "cli/cli.h"
 #include "core/err.h"
@@ -32,7 +35,16 @@ static const char usage[] =
 	"Rows without truth (NA) are counted but not scored; rows whose angle and k are NA\n"
 	"(predict could not measure the record) are scored as misses, with the largest\n"
 	"error, half a period, and left out of the offset fit.  With no FILE, or FILE -,\n"
-	"read standard input.\n";
+	"read standard input.\n"
+	"\n"
+	"3D predictions (columns qw qx qy qz, shape_true, qw_true .. qz_true, views; predict\n"
+	"-M match writes them): the error is the geodesic angle reduced by the true shape's\n"
+	"rotation group, strict and mod projection (the twin M_z R s of the truth also\n"
+	"counts as right: what a single image cannot tell).  One line per set, shape and\n"
+	"view count (1: single images, 2: tilt pairs) and for all: N, median, mean, and\n"
+	"the fractions within 2, 5, 10, 15 and 30 degrees; then the same after the one\n"
+	"best global rotation per shape and view count, labelled rotation-fitted.\n"
+	"Unmeasured rows (NA) count as misses with error 180.\n";
 
 typedef struct {
 	double *angle, *truth;
@@ -44,6 +56,8 @@ typedef struct {
 	int *amb, force;
 	double *phi;
 	long nmirror;
+	int is3d;             /* the files are 3D predictions (eval3d.h), read into t3 */
+	sr_eval3d_table t3;
 } table;
 
 static int push(table *t, double a, int k, double th, int kt)
@@ -126,6 +140,28 @@ static int read_file(const char *path, table *t)
 		if (!len || line[0] == '#')
 			continue;
 		int nf = split(line, fields, 64);
+		if (ca < 0 && !t->is3d && t->n == 0 && sr_eval3d_header(&t->t3, fields, nf)) {
+			t->is3d = 2; /* 2: this file's header read */
+			continue;
+		}
+		if (t->is3d == 1 && ca < 0)
+			rc = sr_fail("%s: line %ld: 3D and 2D predictions do not mix; the header must "
+			             "name the same 3D columns as the first file's", name, ln);
+		if (t->is3d == 1 && rc == 0 && !sr_eval3d_header(&t->t3, fields, nf))
+			rc = sr_fail("%s: line %ld: not a 3D header like the first file's", name, ln);
+		if (rc)
+			break;
+		if (t->is3d == 1) {
+			t->is3d = 2;
+			continue;
+		}
+		if (t->is3d) {
+			if (sr_eval3d_add(&t->t3, fields, nf) < 0) {
+				rc = sr_fail_context("%s: line %ld", name, ln);
+				break;
+			}
+			continue;
+		}
 		if (ca < 0) {
 			for (int i = 0; i < nf; i++) {
 				if (!strcmp(fields[i], "angle")) ca = i;
@@ -189,8 +225,10 @@ static int read_file(const char *path, table *t)
 	}
 	if (rc == 0 && ferror(f))
 		rc = sr_fail("%s: read error", name);
-	if (rc == 0 && ca < 0)
+	if (rc == 0 && ca < 0 && !t->is3d)
 		rc = sr_fail("%s: no header line (is this predict's output?)", name);
+	if (t->is3d)
+		t->is3d = 1; /* the next file starts with its own header */
 	free(line);
 	if (f != stdin)
 		fclose(f);
@@ -336,6 +374,57 @@ static void report(const table *t, int header)
 	free(e);
 }
 
+/* The 3D blocks: strict and mod projection per shape and view count, then rotation-fitted. */
+static void put3d(const char *set, const char *shape, int views, const sr_eval3d_stats *st)
+{
+	char v[8];
+	snprintf(v, sizeof v, "%d", views);
+	printf("%s\t%s\t%s\t%ld\t%.3f\t%.3f\t%.4f\t%.4f\t%.4f\t%.4f\t%.4f\n", set, shape,
+	       views ? v : "all", st->n, st->median, st->mean, st->within[0], st->within[1],
+	       st->within[2], st->within[3], st->within[4]);
+}
+
+static void report3d(const sr_eval3d_table *t, int header)
+{
+	static const char *const set[2] = {"strict", "mod-projection"};
+	if (header)
+		printf("set\tshape\tviews\tn\tmedian\tmean\twithin2\twithin5\twithin10\twithin15"
+		       "\twithin30\n");
+	sr_eval3d_stats st;
+	long unmeasured = 0;
+	for (long i = 0; i < t->n; i++)
+		unmeasured += !t->row[i].measured;
+	for (int fitted = 0; fitted < 2; fitted++) {
+		for (int mode = 0; mode < 2; mode++) {
+			char name[64];
+			snprintf(name, sizeof name, "%s%s", fitted ? "rotation-fitted-" : "", set[mode]);
+			for (int views = 1; views <= 2; views++)
+				for (int id = 1; id <= SR_SOLID_COUNT + 1; id++) {
+					int solid = id <= SR_SOLID_COUNT ? id : 0; /* last: all shapes */
+					double Q[4] = {1, 0, 0, 0};
+					if (fitted && sr_eval3d_fit(t, solid, views, mode, Q) < 0)
+						sr_die("%s", sr_errmsg());
+					if (sr_eval3d_stats_of(t, solid, views, mode, Q, &st) < 0)
+						sr_die("%s", sr_errmsg());
+					if (!st.n)
+						continue;
+					put3d(name, solid ? sr_solid_name(solid) : "all", views, &st);
+					if (fitted && solid) {
+						double one[4] = {1, 0, 0, 0};
+						printf("# %s %s views %d: fitted rotation of %.3f degrees (%.5f %.5f "
+						       "%.5f %.5f)\n", name, sr_solid_name(solid), views,
+						       sr_quat_angle(Q, one), Q[0], Q[1], Q[2], Q[3]);
+					}
+				}
+		}
+	}
+	if (t->unscored)
+		printf("# %ld rows without truth were not scored\n", t->unscored);
+	if (unmeasured)
+		printf("# %ld rows without an orientation (NA) were scored as misses, error 180\n",
+		       unmeasured);
+}
+
 int main(int argc, char **argv)
 {
 	options opt;
@@ -348,6 +437,13 @@ int main(int argc, char **argv)
 	for (int i = 0; i < opt.nfiles; i++)
 		if (read_file(opt.files[i], &t) < 0)
 			sr_die("%s", sr_errmsg());
+	if (t.is3d) {
+		if (t.t3.n == 0)
+			sr_die("no rows with truth to score (%ld without)", t.t3.unscored);
+		report3d(&t.t3, opt.header);
+		sr_eval3d_free(&t.t3);
+		return 0;
+	}
 	if (t.n == 0)
 		sr_die("no rows with truth to score (%ld without)", t.unscored);
 	report(&t, opt.header);

@@ -8,6 +8,8 @@
 #include "methods/ambiguity.h"
 #include "core/angles.h"
 #include "cli/cli.h"
+#include "cli/predict3d.h"
+#include "core/solid.h"
 #include "core/err.h"
 #include "image/harmonic.h"
 #include "io/stream.h"
@@ -18,6 +20,7 @@
 static const char usage[] =
 	"usage: predict -m MODEL [OPTION]... [FILE]...\n"
 	"       predict --method harmonic [OPTION]... [FILE]...\n"
+	"       predict --method match [--solid NAME] [OPTION]... [FILE]...\n"
 	"Print the orientation of each record as one tab-separated line: id, angle\n"
 	"(degrees in [0, 360/k)), order k, confidence, calibrated (yes/no), and the truth\n"
 	"columns theta_true and k_true when the metadata has theta and k (else NA), so\n"
@@ -28,6 +31,13 @@ static const char usage[] =
 	"                       classical baseline (k-th angular harmonic about the\n"
 	"                       centroid; on 1D profiles, told the order, the k-th\n"
 	"                       moment of the profile, see stemrot-ambiguity(7))\n"
+	"                       or match: the 3D baseline, projection matching told\n"
+	"                       the solid (templates over SO(3)/G, normalised cross-\n"
+	"                       correlation, local refinement; tilt pairs scored jointly)\n"
+	"  -S, --solid NAME     match: the solid (default: each record's shape key)\n"
+	"      --templates N    match: grid points on SO(3)/G (default 2000)\n"
+	"      --refine N       match: at most N renders of local refinement (default\n"
+	"                       120; 0: the grid's answer)\n"
 	"  -k, --order K        use symmetry order K (default: the model's, or detected\n"
 	"                       per image); K = true reads each record's k key: a\n"
 	"                       baseline or the oracle told the order\n"
@@ -47,10 +57,15 @@ static const char usage[] =
 	"\n"
 	"A model that records its training distribution (train.size.*, train.signal.*)\n"
 	"gives one line on standard error for each image whose particle size (radius of\n"
-	"gyration) lies outside it.  With no FILE, or FILE -, read standard input.\n";
+	"gyration) lies outside it.\n"
+	"3D rows (match) have the columns id shape group views qw qx qy qz confidence\n"
+	"qw2 qx2 qy2 qz2 confidence2 radius shape_true qw_true qx_true qy_true qz_true\n"
+	"(stemrot-stream(5)); the second candidate of a single view is its twin under\n"
+	"the projection ambiguity.  With no FILE, or FILE -, read standard input.\n";
 
 typedef struct {
 	sr_predictor *p;
+	sr_predict3d *p3;
 	int harmonic, order, kmin, kmax, single, header, fit;
 	sr_trained_range range; /* the model's training distribution (distribution.h) */
 	int profiles; /* -1 undecided; 1: extra columns angle2 conf2 ambiguity phi (ambiguity.h) */
@@ -110,6 +125,8 @@ static int one(sr_record *rec, void *vc)
 	double angle = NAN, conf = 0;
 	int k = 0, calibrated = 0, rc;
 	sr_prediction pr = {.angle2 = NAN};
+	if (c->p3)
+		return sr_predict3d_record(c->p3, rec, c->n);
 	if (c->harmonic && rec->layout == SR_LAYOUT_PROFILE) { /* ambiguity.h: k-th moment */
 		int kv = c->order;
 		if (c->order == SR_ORDER_FROM_KEY && sr_record_order(rec, &kv) < 0)
@@ -218,7 +235,8 @@ static int put_row(ctx_t *c, const sr_record *rec, double angle, int k, double c
 /* The command line. */
 typedef struct {
 	const char *model;
-	int harmonic;
+	int harmonic, match, solid;
+	sr_match_options mo;
 	int order; /* 0: the model's or detected; SR_ORDER_FROM_KEY: each record's k key */
 	int kmin, kmax, single, tta, threads, info, header, fit;
 	int nfiles;
@@ -227,27 +245,34 @@ typedef struct {
 
 static void parse_command_line(int argc, char **argv, options *o)
 {
-	enum { OPT_KMIN = SR_OPT_LOCAL, OPT_KMAX, OPT_TTA, OPT_INFO, OPT_FIT };
+	enum { OPT_KMIN = SR_OPT_LOCAL, OPT_KMAX, OPT_TTA, OPT_INFO, OPT_FIT, OPT_TEMPLATES,
+	       OPT_REFINE };
 	static const struct option longopts[] = {
 		{"model", required_argument, NULL, 'm'}, {"method", required_argument, NULL, 'M'},
 		{"order", required_argument, NULL, 'k'}, {"kmin", required_argument, NULL, OPT_KMIN},
 		{"kmax", required_argument, NULL, OPT_KMAX}, {"single", no_argument, NULL, '1'},
 		{"tta", required_argument, NULL, OPT_TTA}, {"threads", required_argument, NULL, 't'},
+		{"solid", required_argument, NULL, 'S'},
+		{"templates", required_argument, NULL, OPT_TEMPLATES},
+		{"refine", required_argument, NULL, OPT_REFINE},
 		{"info", no_argument, NULL, OPT_INFO}, {"no-header", no_argument, NULL, 'H'},
 		{"fit", no_argument, NULL, OPT_FIT},
 		{"help", no_argument, NULL, 'h'}, {"version", no_argument, NULL, 'V'},
 		{NULL, 0, NULL, 0}};
 	*o = (options){.kmin = 3, .kmax = 12, .header = 1};
+	sr_match_defaults(&o->mo);
+	int match_opt = 0;
 	int code;
 	long v;
-	while ((code = sr_getopt(argc, argv, ":m:M:k:1t:HhV", longopts)) != -1) {
+	while ((code = sr_getopt(argc, argv, ":m:M:k:1t:S:HhV", longopts)) != -1) {
 		int bad = 0;
 		switch (code) {
 		case 'm': o->model = optarg; break;
 		case 'M':
-			if (strcmp(optarg, "cnn") && strcmp(optarg, "harmonic"))
-				sr_die("--method: unknown method '%s' (cnn, harmonic)", optarg);
+			if (strcmp(optarg, "cnn") && strcmp(optarg, "harmonic") && strcmp(optarg, "match"))
+				sr_die("--method: unknown method '%s' (cnn, harmonic, match)", optarg);
 			o->harmonic = !strcmp(optarg, "harmonic");
+			o->match = !strcmp(optarg, "match");
 			break;
 		case 'k': bad = sr_parse_order("--order", optarg, 1, &o->order); break;
 		case OPT_KMIN:
@@ -269,6 +294,21 @@ static void parse_command_line(int argc, char **argv, options *o)
 			bad = sr_parse_long("--threads", optarg, 1, 1024, &v);
 			o->threads = (int)v;
 			break;
+		case 'S':
+			if (!(o->solid = sr_solid_from_name(optarg)))
+				sr_die("--solid: '%s' is not one of %s", optarg, sr_solid_names());
+			match_opt = 1;
+			break;
+		case OPT_TEMPLATES:
+			bad = sr_parse_long("--templates", optarg, 1, 100000, &v);
+			o->mo.templates = (int)v;
+			match_opt = 1;
+			break;
+		case OPT_REFINE:
+			bad = sr_parse_long("--refine", optarg, 0, 100000, &v);
+			o->mo.refine = (int)v;
+			match_opt = 1;
+			break;
 		case OPT_INFO: o->info = 1; break;
 		case OPT_FIT: o->fit = 1; break;
 		case 'H': o->header = 0; break;
@@ -283,7 +323,11 @@ static void parse_command_line(int argc, char **argv, options *o)
 		sr_die("--kmin %d is larger than --kmax %d", o->kmin, o->kmax);
 	if (o->harmonic && o->order > SR_HARM_KMAX)
 		sr_die("--order %d: the harmonic method measures orders 1..%d", o->order, SR_HARM_KMAX);
-	if (!o->harmonic && !o->model)
+	if (match_opt && !o->match)
+		sr_die("--solid, --templates and --refine go with --method match");
+	if (o->match && o->model)
+		sr_die("--method match needs no model (-m): it is told the solid");
+	if (!o->harmonic && !o->match && !o->model)
 		sr_die("a model is required: -m MODEL (or --method harmonic)");
 	o->nfiles = argc - optind;
 	o->files = argv + optind;
@@ -332,7 +376,9 @@ int main(int argc, char **argv)
 	ctx_t c = {.harmonic = opt.harmonic, .order = opt.order, .kmin = opt.kmin,
 	           .kmax = opt.kmax, .single = opt.single, .header = opt.header, .fit = opt.fit,
 	           .profiles = -1};
-	if (!c.harmonic) {
+	if (opt.match && !(c.p3 = sr_predict3d_new(&opt.mo, opt.solid, opt.single, opt.header)))
+		sr_die("%s", sr_errmsg());
+	if (!c.harmonic && !opt.match) {
 		c.p = open_model(&opt);
 		if (opt.info)
 			return print_info(c.p);
@@ -346,6 +392,7 @@ int main(int argc, char **argv)
 	}
 	int rc = sr_each_record(opt.nfiles, opt.files, one, &c);
 	sr_predictor_free(c.p);
+	sr_predict3d_free(c.p3);
 	if (rc < 0)
 		sr_die("%s", sr_errmsg());
 	if (fflush(stdout) != 0)
