@@ -36,7 +36,7 @@ static const char usage[] =
 	"                       correlation, local refinement; tilt pairs scored jointly)\n"
 	"  -S, --solid NAME     match: the solid (default: each record's shape key)\n"
 	"      --templates N    match: grid points on SO(3)/G (default 2000)\n"
-	"      --refine N       match: at most N renders of local refinement (default\n"
+	"      --refine N       match: at most N evaluations of local refinement (default\n"
 	"                       120; 0: the grid's answer)\n"
 	"  -k, --order K        use symmetry order K (default: the model's, or detected\n"
 	"                       per image); K = true reads each record's k key: a\n"

@@ -64,10 +64,11 @@ static void vertices(sr_solid *s)
 		add_vertex(s, 0, 0, -1 / sqrt(3.0));
 		break;
 	case SR_SOLID_CONTROL: {
-		/* chosen by hand: no two edges alike, all seven on the hull */
-		static const double p[7][3] = {{1.0, 0.1, 0.2},   {-0.6, 0.9, -0.1}, {-0.4, -0.7, 0.8},
-		                               {0.2, -0.5, -0.9}, {0.3, 0.6, 0.75},  {-0.8, -0.3, -0.5},
-		                               {0.7, -0.65, 0.1}};
+		/* chosen by hand: an egg with its tip along +x, no two edges alike, all seven on
+		 * the hull; far from centrosymmetric, so that no turn makes a similar projection */
+		static const double p[7][3] = {{1.0, 0.05, 0.1},   {-0.55, 0.5, 0.05}, {-0.45, -0.4, 0.4},
+		                               {-0.3, -0.25, -0.45}, {0.25, 0.4, -0.3}, {0.3, -0.35, 0.2},
+		                               {-0.1, 0.3, 0.45}};
 		for (int i = 0; i < 7; i++)
 			add_vertex(s, p[i][0], p[i][1], p[i][2]);
 		break;

@@ -17,8 +17,10 @@ struct sr_matcher {
 	int n;                /* templates */
 	double (*q)[4];       /* their orientations */
 	float *tpl;           /* n x S x S, zero mean, unit norm */
-	double moment;        /* the templates' mean second moment about the centre, px^2 */
-	float *buf;           /* S x S scratch for renders */
+	double moment;        /* the templates' mean particle area (particle_area), px^2 */
+	double *tmom;         /* each template's own */
+	float *buf;           /* scratch for renders, S x S or the image's size */
+	size_t bufcap;
 	double spacing;       /* covering radius, degrees; < 0 until measured */
 };
 
@@ -30,6 +32,8 @@ void sr_match_defaults(sr_match_options *o)
 	o->blur = 0.8;
 	o->refine = 120;
 	o->top = 24;
+	o->starts = 3;
+	o->coarse_blur = 1.5;
 }
 
 /* ---- images as zero-mean unit vectors ---- */
@@ -59,20 +63,31 @@ static double dot(const float *a, const float *b, int n)
 	return s;
 }
 
-/* second moment of the positive mass about the image centre (w/2, h/2), within the disc
- * that fits the image: Sum I rho^2 / Sum I; -1 without positive mass */
-static double second_moment(const float *img, int w, int h)
+/* The particle's size: the area (px^2) where the image, smoothed (sd 1.5 px), exceeds 20% of
+ * its maximum, within the disc that fits the image.  Unlike a second moment it does not
+ * care about a background level left over far from the particle.  -1 without signal. */
+static double particle_area(const float *img, int w, int h)
 {
-	double rmax = 0.5 * (w < h ? w : h), m0 = 0, m2 = 0;
+	size_t n = (size_t)w * h;
+	float *sm = malloc(n * sizeof *sm);
+	if (!sm || sr_gaussian_filter(img, sm, w, h, 1.5) < 0) {
+		free(sm);
+		return -1;
+	}
+	double rmax = 0.5 * (w < h ? w : h), peak = 0, area = 0;
 	for (int r = 0; r < h; r++)
 		for (int c = 0; c < w; c++) {
-			double x = c + 0.5 - w / 2.0, y = r + 0.5 - h / 2.0, rr = x * x + y * y;
-			if (rr >= rmax * rmax)
-				continue;
-			m0 += img[(size_t)r * w + c];
-			m2 += img[(size_t)r * w + c] * rr;
+			double x = c + 0.5 - w / 2.0, y = r + 0.5 - h / 2.0;
+			if (x * x + y * y < rmax * rmax)
+				peak = fmax(peak, sm[(size_t)r * w + c]);
 		}
-	return m0 > 0 && m2 > 0 ? m2 / m0 : -1;
+	for (int r = 0; r < h && peak > 0; r++)
+		for (int c = 0; c < w; c++) {
+			double x = c + 0.5 - w / 2.0, y = r + 0.5 - h / 2.0;
+			area += x * x + y * y < rmax * rmax && sm[(size_t)r * w + c] > 0.2 * peak;
+		}
+	free(sm);
+	return area > 0 ? area : -1;
 }
 
 /* the S x S window about the image centre, sampled (bilinear, zero outside) with px steps of
@@ -102,7 +117,9 @@ static int render_raw(sr_matcher *m, const double *q, double r, float *out)
 	memset(out, 0, (size_t)S * S * sizeof *out);
 	if (m->render(m->ctx, m->solid, q, r, out, S, S) < 0)
 		return -1;
-	return m->o.blur > 0 ? sr_gaussian_filter(out, out, S, S, m->o.blur) : 0;
+	/* the grid search compares smoother images: wider basins for a grid this coarse */
+	double sd = sqrt(m->o.blur * m->o.blur + m->o.coarse_blur * m->o.coarse_blur);
+	return sd > 0 ? sr_gaussian_filter(out, out, S, S, sd) : 0;
 }
 
 /* ---- the grid ---- */
@@ -130,7 +147,8 @@ sr_matcher *sr_matcher_new(const sr_match_options *o, const sr_solid *solid,
 	if (!(o->radius > 1 && o->radius < o->size))
 		return sr_fail("match: template radius %g does not fit %d px", o->radius, o->size), NULL;
 	if (!(o->blur >= 0 && o->blur <= 10) || o->refine < 0 || o->refine > 100000 || o->top < 1 ||
-	    o->top > 100000)
+	    o->top > 100000 || o->starts < 1 || o->starts > 64 || !(o->coarse_blur >= 0) ||
+	    o->coarse_blur > 10)
 		return sr_fail("match: bad blur, refine or top"), NULL;
 	size_t S2 = (size_t)o->size * o->size;
 	if ((double)o->templates * S2 > 5e8)
@@ -148,6 +166,7 @@ sr_matcher *sr_matcher_new(const sr_match_options *o, const sr_solid *solid,
 	int cap = o->templates + o->templates / 4 + 16;
 	m->q = malloc((size_t)cap * sizeof *m->q);
 	m->buf = malloc(S2 * sizeof *m->buf);
+	m->bufcap = S2;
 	if (!m->q || !m->buf) {
 		sr_matcher_free(m);
 		return sr_fail("out of memory"), NULL;
@@ -159,7 +178,8 @@ sr_matcher *sr_matcher_new(const sr_match_options *o, const sr_solid *solid,
 			memcpy(m->q[m->n++], q, sizeof q);
 	}
 	m->tpl = malloc((size_t)m->n * S2 * sizeof *m->tpl);
-	if (!m->tpl) {
+	m->tmom = malloc((size_t)m->n * sizeof *m->tmom);
+	if (!m->tpl || !m->tmom) {
 		sr_matcher_free(m);
 		return sr_fail("out of memory"), NULL;
 	}
@@ -170,7 +190,8 @@ sr_matcher *sr_matcher_new(const sr_match_options *o, const sr_solid *solid,
 			sr_matcher_free(m);
 			return NULL;
 		}
-		msum += second_moment(t, o->size, o->size);
+		m->tmom[i] = particle_area(t, o->size, o->size);
+		msum += m->tmom[i];
 		normalise(t, (int)S2);
 	}
 	m->moment = msum / m->n;
@@ -183,6 +204,7 @@ void sr_matcher_free(sr_matcher *m)
 		return;
 	free(m->q);
 	free(m->tpl);
+	free(m->tmom);
 	free(m->buf);
 	free(m);
 }
@@ -209,16 +231,38 @@ double sr_matcher_spacing(sr_matcher *m)
 
 /* ---- scoring and refinement ---- */
 
+/* What a score compares with: the normalised views, either windows at the templates' scale
+ * (w = h = S) or the images themselves (refinement: no resampling, renders at the image's
+ * radius). */
 typedef struct {
-	const float *win[2];  /* the normalised windows of A (and B) */
-	int views;
+	const float *win[2];  /* A (and B) */
+	int views, w, h;
 	double tilt[4];       /* B = tilt A */
 } target;
 
-/* mean NCC of the views at orientation q, template radius r */
+/* renders at q and radius r (px of the target) into m->buf, blurred, normalised */
+static int render_target(sr_matcher *m, const target *t, const double *q, double r)
+{
+	size_t n = (size_t)t->w * t->h;
+	if (n > m->bufcap) {
+		float *b = realloc(m->buf, n * sizeof *b);
+		if (!b)
+			return sr_fail("out of memory");
+		m->buf = b;
+		m->bufcap = n;
+	}
+	memset(m->buf, 0, n * sizeof *m->buf);
+	if (m->render(m->ctx, m->solid, q, r, m->buf, t->w, t->h) < 0)
+		return -1;
+	if (m->o.blur > 0 && sr_gaussian_filter(m->buf, m->buf, t->w, t->h, m->o.blur) < 0)
+		return -1;
+	normalise(m->buf, (int)n);
+	return 0;
+}
+
+/* mean NCC of the views at orientation q, radius r */
 static int score(sr_matcher *m, const target *t, const double *q, double r, double *out)
 {
-	int S2 = m->o.size * m->o.size;
 	double sum = 0;
 	for (int v = 0; v < t->views; v++) {
 		double qv[4];
@@ -226,27 +270,72 @@ static int score(sr_matcher *m, const target *t, const double *q, double r, doub
 			sr_quat_mul(t->tilt, q, qv);
 		else
 			memcpy(qv, q, sizeof qv);
-		if (render_raw(m, qv, r, m->buf) < 0)
+		if (render_target(m, t, qv, r) < 0)
 			return -1;
-		normalise(m->buf, S2);
-		sum += dot(m->buf, t->win[v], S2);
+		sum += dot(m->buf, t->win[v], t->w * t->h);
 	}
 	*out = sum / t->views;
 	return 0;
 }
 
+/* a normalised copy of a whole view, for refinement */
+static float *normalised_copy(const float *img, int w, int h)
+{
+	size_t n = (size_t)w * h;
+	float *c = malloc(n * sizeof *c);
+	if (c) {
+		memcpy(c, img, n * sizeof *c);
+		normalise(c, (int)n);
+	}
+	return c;
+}
+
+/* the grid's typical spacing, (6 pi / N)^(1/3) for N points on SO(3), degrees */
+static double typical_spacing(const sr_matcher *m)
+{
+	return cbrt(6 * M_PI / ((double)m->n * m->solid->ng)) * 180 / M_PI;
+}
+
+/* Up to k candidates (of n, orientations cq, scores sc) for refinement: the best, then the
+ * best of those more than two grid spacings (mod G) from every one taken.  Returns the count. */
+static int pick_starts(const sr_matcher *m, const double (*cq)[4], const double *sc, int n, int k,
+                       int *out)
+{
+	double sep = 2 * typical_spacing(m);
+	int got = 0;
+	while (got < k) {
+		int bi = -1;
+		for (int i = 0; i < n; i++) {
+			if (bi >= 0 && sc[i] <= sc[bi])
+				continue;
+			int near = 0;
+			for (int j = 0; j < got && !near; j++)
+				near = out[j] == i || sr_quat_angle_mod(cq[i], cq[out[j]],
+				                                        (const double(*)[4])m->solid->g,
+				                                        m->solid->ng) < sep;
+			if (!near)
+				bi = i;
+		}
+		if (bi < 0)
+			break;
+		out[got++] = bi;
+	}
+	return got;
+}
+
 /* Pattern search from (q, r): turns of +-step about the lab x, y, z axes and radius factors
  * exp(+-rstep); a sweep without gain halves the steps.  Stops at a step of 0.1 degree or
- * after m->o.refine renders. */
+ * after m->o.refine evaluations (a pair's evaluation renders both views). */
 static int refine(sr_matcher *m, const target *t, double *q, double *r, double *best, int *renders)
 {
-	double step = 4, rstep = 0.04;
+	/* start at half the grid's typical spacing, (6 pi / N)^(1/3) for N points on SO(3) */
+	double step = 0.5 * typical_spacing(m), rstep = 0.04;
 	if (score(m, t, q, *r, best) < 0)
 		return -1;
-	int used = t->views;
-	while (used + 2 * t->views <= m->o.refine && step >= 0.1) {
+	int used = 1; /* evaluations */
+	while (used + 2 <= m->o.refine && step >= 0.1) {
 		int gained = 0;
-		for (int axis = 0; axis < 4 && used + 2 * t->views <= m->o.refine; axis++)
+		for (int axis = 0; axis < 4 && used + 2 <= m->o.refine; axis++)
 			for (int sign = -1; sign <= 1; sign += 2) {
 				double cq[4], cr = *r, f;
 				memcpy(cq, q, sizeof cq);
@@ -261,7 +350,7 @@ static int refine(sr_matcher *m, const target *t, double *q, double *r, double *
 				}
 				if (score(m, t, cq, cr, &f) < 0)
 					return -1;
-				used += t->views;
+				used++;
 				if (f > *best) {
 					*best = f;
 					memcpy(q, cq, sizeof cq);
@@ -275,102 +364,126 @@ static int refine(sr_matcher *m, const target *t, double *q, double *r, double *
 			rstep /= 2;
 		}
 	}
-	*renders += used;
+	*renders += used * t->views;
 	return 0;
 }
 
-/* the window of one view, resampled to the templates' scale f, normalised */
-static int prepare(sr_matcher *m, const float *img, int w, int h, double f, float *win)
+/* An elongated particle's area depends on its orientation: each template is
+ * compared with the image resampled to its own area, taken from ZOOMS windows 5% apart. */
+#define ZOOMS 9
+#define ZOOM_STEP 0.05
+
+typedef struct {
+	double mi, f0;       /* the image's particle area; the zoom for the mean template */
+	float *win;          /* ZOOMS windows of S x S, normalised */
+} zoomed;
+
+/* the image's particle area, and the windows at zooms f0 exp(ZOOM_STEP (j - ZOOMS/2)); f0 is the
+ * image's own unless like (view A of a pair: B is resampled like A) is given */
+static int prepare(sr_matcher *m, const float *img, int w, int h, const zoomed *like, zoomed *z)
 {
 	int S = m->o.size;
-	window(img, w, h, f, win, S);
-	return normalise(win, S * S) > 0 ? 0 : SR_NO_SIGNAL;
-}
-
-static int scale_of(sr_matcher *m, const float *img, int w, int h, double *f)
-{
 	if (w < 8 || h < 8)
 		return sr_fail("match: image %dx%d is smaller than 8x8", w, h);
-	double mi = second_moment(img, w, h);
-	if (mi <= 0)
-		return sr_fail("no positive mass about the image centre"), SR_NO_SIGNAL;
-	double s = sqrt(mi / m->moment);
-	*f = fmin(4, fmax(0.25, s));
+	z->mi = particle_area(img, w, h);
+	if (z->mi <= 0)
+		return sr_fail("no particle about the image centre"), SR_NO_SIGNAL;
+	z->f0 = like ? like->f0 : fmin(4, fmax(0.25, sqrt(z->mi / m->moment)));
+	z->win = malloc((size_t)ZOOMS * S * S * sizeof *z->win);
+	if (!z->win)
+		return sr_fail("out of memory");
+	for (int j = 0; j < ZOOMS; j++) {
+		float *wj = z->win + (size_t)j * S * S;
+		window(img, w, h, z->f0 * exp(ZOOM_STEP * (j - ZOOMS / 2)), wj, S);
+		if (m->o.coarse_blur > 0 && sr_gaussian_filter(wj, wj, S, S, m->o.coarse_blur) < 0)
+			return -1;
+		if (!(normalise(wj, S * S) > 0))
+			return sr_fail("no signal in the image"), SR_NO_SIGNAL;
+	}
 	return 0;
 }
 
-static void scores_all(const sr_matcher *m, const float *win, double *s)
+/* the window index and exact zoom (image px per template px) for template i */
+static int zoom_of(const sr_matcher *m, const zoomed *z, int i, double *f)
+{
+	*f = fmin(4, fmax(0.25, sqrt(z->mi / m->tmom[i])));
+	int j = (int)lround(log(*f / z->f0) / ZOOM_STEP) + ZOOMS / 2;
+	return j < 0 ? 0 : j >= ZOOMS ? ZOOMS - 1 : j;
+}
+
+static void scores_all(const sr_matcher *m, const zoomed *z, double *s)
 {
 	size_t S2 = (size_t)m->o.size * m->o.size;
-	for (int i = 0; i < m->n; i++)
-		s[i] = dot(m->tpl + i * S2, win, (int)S2);
+	for (int i = 0; i < m->n; i++) {
+		double f;
+		int j = zoom_of(m, z, i, &f);
+		s[i] = dot(m->tpl + i * S2, z->win + j * S2, (int)S2);
+	}
 }
 
 int sr_match_single(sr_matcher *m, const float *img, int w, int h, sr_match_result *out)
 {
-	int S2 = m->o.size * m->o.size, rc;
-	double f;
-	if ((rc = scale_of(m, img, w, h, &f)) != 0)
-		return rc;
-	float *win = malloc(S2 * sizeof *win);
+	int rc;
+	zoomed z = {0};
 	double *s = malloc(m->n * sizeof *s);
-	if (!win || !s) {
-		free(win);
-		free(s);
+	if (!s)
 		return sr_fail("out of memory");
-	}
-	if ((rc = prepare(m, img, w, h, f, win)) != 0) {
-		free(win);
+	if ((rc = prepare(m, img, w, h, NULL, &z)) != 0) {
+		free(z.win);
 		free(s);
-		return sr_fail("no signal in the image"), rc;
+		return rc;
 	}
-	scores_all(m, win, s);
-	int best = 0;
-	for (int i = 1; i < m->n; i++)
-		if (s[i] > s[best])
-			best = i;
+	scores_all(m, &z, s);
+	int start[64];
+	int ns = pick_starts(m, (const double(*)[4])m->q, s, m->n, m->o.refine > 0 ? m->o.starts : 1,
+	                     start);
 	memset(out, 0, sizeof *out);
-	out->grid_score = s[best];
-	target t = {{win, NULL}, 1, {1, 0, 0, 0}};
-	double q[4], r = m->o.radius, sc = s[best];
-	memcpy(q, m->q[best], sizeof q);
-	if (m->o.refine > 0 && refine(m, &t, q, &r, &sc, &out->renders) < 0) {
-		free(win);
-		free(s);
-		return -1;
+	out->grid_score = s[start[0]];
+	out->score = -INFINITY;
+	float *whole = m->o.refine > 0 ? normalised_copy(img, w, h) : NULL;
+	target t = {{whole, NULL}, 1, w, h, {1, 0, 0, 0}};
+	rc = m->o.refine > 0 && !whole ? sr_fail("out of memory") : 0;
+	/* refine each start; the best refined one wins */
+	for (int k = 0; k < ns && !rc; k++) {
+		double q[4], f, sc = s[start[k]];
+		zoom_of(m, &z, start[k], &f);
+		double r = m->o.radius * f;
+		memcpy(q, m->q[start[k]], sizeof q);
+		if (m->o.refine > 0)
+			rc = refine(m, &t, q, &r, &sc, &out->renders);
+		if (!rc && sc > out->score) {
+			memcpy(out->q, q, sizeof q);
+			out->score = out->score2 = sc;
+			out->radius = r;
+		}
 	}
-	memcpy(out->q, q, sizeof q);
-	out->score = out->score2 = sc;
-	out->radius = r * f;
-	sr_solid_twin(m->solid, q, out->q2);
-	free(win);
+	if (!rc)
+		sr_solid_twin(m->solid, out->q, out->q2);
+	free(whole);
+	free(z.win);
 	free(s);
-	return 0;
+	return rc;
 }
 
 int sr_match_pair(sr_matcher *m, const float *a, const float *b, int w, int h,
                   const double *q_tilt, sr_match_result *out)
 {
 	int S2 = m->o.size * m->o.size, rc;
-	double fa, fb;
-	if ((rc = scale_of(m, a, w, h, &fa)) != 0 || (rc = scale_of(m, b, w, h, &fb)) != 0)
-		return rc;
-	double f = sqrt(fa * fb); /* one particle: one size */
-	float *wa = malloc(S2 * sizeof *wa), *wb = malloc(S2 * sizeof *wb);
+	zoomed za = {0}, zb = {0};
 	double *s = malloc(m->n * sizeof *s);
 	int K = m->o.top < m->n ? m->o.top : m->n;
 	int *top = malloc(K * sizeof *top);
-	rc = !wa || !wb || !s || !top ? sr_fail("out of memory") : 0;
-	if (!rc && ((rc = prepare(m, a, w, h, f, wa)) != 0 || (rc = prepare(m, b, w, h, f, wb)) != 0))
-		sr_fail("no signal in the image");
+	rc = !s || !top ? sr_fail("out of memory") : 0;
+	if (!rc && (rc = prepare(m, a, w, h, NULL, &za)) == 0)
+		rc = prepare(m, b, w, h, &za, &zb);
 	if (rc) {
-		free(wa);
-		free(wb);
+		free(za.win);
+		free(zb.win);
 		free(s);
 		free(top);
 		return rc;
 	}
-	scores_all(m, wa, s);
+	scores_all(m, &za, s);
 	/* the K best grid points of A (a partial selection: K is small) */
 	for (int k = 0; k < K; k++) {
 		int bi = -1;
@@ -384,39 +497,65 @@ int sr_match_pair(sr_matcher *m, const float *a, const float *b, int w, int h,
 		top[k] = bi;
 	}
 	memset(out, 0, sizeof *out);
-	target tb = {{wb, NULL}, 1, {1, 0, 0, 0}}, t = {{wa, wb}, 2, {0}};
-	memcpy(t.tilt, q_tilt, sizeof t.tilt);
-	double bestq[4] = {1, 0, 0, 0}, bestj = -INFINITY;
+	int S = m->o.size;
+	target tb = {{NULL, NULL}, 1, S, S, {1, 0, 0, 0}};
+	double *cf = malloc(2 * K * sizeof *cf); /* each candidate's zoom */
+	/* A's candidates and their twins (the same image of A), scored jointly with B */
+	double (*cq)[4] = malloc(2 * K * sizeof *cq), *cs = malloc(2 * K * sizeof *cs);
+	if (!cq || !cs || !cf)
+		rc = sr_fail("out of memory");
 	for (int k = 0; k < K && !rc; k++)
 		for (int twin = 0; twin < 2 && !rc; twin++) {
-			double q[4], qb[4], sb;
+			double *q = cq[2 * k + twin], qb[4], sb;
 			if (twin)
 				sr_solid_twin(m->solid, m->q[top[k]], q);
 			else
-				memcpy(q, m->q[top[k]], sizeof q);
+				memcpy(q, m->q[top[k]], 4 * sizeof *q);
 			sr_quat_mul(q_tilt, q, qb);
+			/* view B at the zoom A's template chose: one particle, one size */
+			int j = zoom_of(m, &za, top[k], &cf[2 * k + twin]);
+			tb.win[0] = zb.win + (size_t)j * S2;
 			rc = score(m, &tb, qb, m->o.radius, &sb);
 			out->renders++;
-			if (!rc && 0.5 * (s[top[k]] + sb) > bestj) {
-				bestj = 0.5 * (s[top[k]] + sb);
-				memcpy(bestq, q, sizeof q);
-			}
+			cs[2 * k + twin] = 0.5 * (s[top[k]] + sb);
 		}
-	double r = m->o.radius, sc = bestj;
-	if (!rc && m->o.refine > 0)
-		rc = refine(m, &t, bestq, &r, &sc, &out->renders);
+	int start[64], ns = 0;
+	if (!rc)
+		ns = pick_starts(m, (const double(*)[4])cq, cs, 2 * K, m->o.refine > 0 ? m->o.starts : 1,
+		                 start);
+	/* refinement, and the twin's joint score, on the whole images */
+	float *whole_a = normalised_copy(a, w, h), *whole_b = normalised_copy(b, w, h);
+	target t = {{whole_a, whole_b}, 2, w, h, {0}};
+	memcpy(t.tilt, q_tilt, sizeof t.tilt);
+	if (!rc && (!whole_a || !whole_b))
+		rc = sr_fail("out of memory");
+	out->score = -INFINITY;
+	if (ns > 0)
+		out->grid_score = cs[start[0]];
+	for (int k = 0; k < ns && !rc; k++) {
+		double q[4], r = m->o.radius * cf[start[k]], sc = cs[start[k]];
+		memcpy(q, cq[start[k]], sizeof q);
+		if (m->o.refine > 0)
+			rc = refine(m, &t, q, &r, &sc, &out->renders);
+		if (!rc && sc > out->score) {
+			memcpy(out->q, q, sizeof q);
+			out->score = sc;
+			out->radius = r;
+		}
+	}
 	if (!rc) {
-		out->grid_score = bestj;
-		memcpy(out->q, bestq, sizeof bestq);
 		sr_quat_canon(out->q);
-		out->score = sc;
-		out->radius = r * f;
 		sr_solid_twin(m->solid, out->q, out->q2);
-		rc = score(m, &t, out->q2, r, &out->score2);
+		rc = score(m, &t, out->q2, out->radius, &out->score2);
 		out->renders += 2;
 	}
-	free(wa);
-	free(wb);
+	free(cq);
+	free(cs);
+	free(cf);
+	free(whole_a);
+	free(whole_b);
+	free(za.win);
+	free(zb.win);
 	free(s);
 	free(top);
 	return rc;

@@ -2,15 +2,17 @@
  *
  * Told the shape (a core/solid.h solid), it finds the orientation of a centred,
  * background-subtracted image (centre(1)'s output) by
- *   1. scale: the particle's radius from the image's second moment about the centre,
- *      against the templates' mean second moment; the image is resampled (bilinear) to the
+ *   1. scale: the particle's radius from the area above 20% of the smoothed peak,
+ *      against each template's own; the image is resampled (bilinear, 9 zooms 5% apart) to the
  *      templates' radius;
  *   2. search: normalised cross-correlation (both sides centred to zero mean) with noise-free
  *      templates on a grid over SO(3)/G: the points of a super-Fibonacci spiral on SO(3) that
  *      lie in the Dirichlet region of the identity under G (closer to 1 than to any other g),
  *      so every orientation has one grid point within the grid's covering radius;
  *   3. refinement: a pattern search over a small rotation (three angles, applied in the lab
- *      frame) and the radius, rendering the template afresh each time, from the best grid point.
+ *      frame) and the radius, rendering the particle afresh at the image's own size each
+ *      time, from each of the `starts` best grid points more than two grid spacings apart;
+ *      the best refined one wins.
  * A single image cannot tell R from its twin M_z R s (core/solid.h): the second candidate is
  * that twin.  A tilt pair is scored jointly, NCC(A, T(R)) + NCC(B, T(R_tilt R)): the best
  * `top` grid points for A and their twins are scored with B, the best joint ones refined
@@ -30,8 +32,10 @@ typedef struct {
 	int size;           /* template window, px, square (default 48) */
 	double radius;      /* the templates' radius, px (default 14) */
 	double blur;        /* Gaussian sd applied to templates and renders, px (default 0.8) */
-	int refine;         /* at most this many renders per refinement (default 120); 0: none */
+	int refine;         /* at most this many evaluations per refinement (default 120); 0: none */
 	int top;            /* pairs: grid candidates of A scored with B (default 24) */
+	int starts;         /* distinct candidates refined, the best refined one wins (default 3) */
+	double coarse_blur; /* extra Gaussian sd on both sides of the grid search, px (default 1.5) */
 } sr_match_options;
 
 void sr_match_defaults(sr_match_options *o);
