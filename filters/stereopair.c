@@ -26,7 +26,7 @@ static const char usage[] =
 	"                         record (synthetic input only).  Required.\n"
 	"      --drift P          shift view B's centre by (b.dx, b.dy), each uniform in\n"
 	"                         [-P, P] px (synthetic input only; default 0)\n"
-	"  -T, --tilt D|LO:HI     3D particles (shapegen --solid): view B is the particle\n"
+	"      --tilt D|LO:HI     3D particles (shapegen --solid): view B is the particle\n"
 	"                         after a specimen tilt by D degrees about the tilt axis\n"
 	"                         through its centre, R_B = R_axis(D) R_A (a range is drawn\n"
 	"                         uniformly per record)\n"
@@ -123,11 +123,11 @@ typedef struct {
 
 static void parse_command_line(int argc, char **argv, options *o)
 {
-	enum { OPT_DRIFT = SR_OPT_LOCAL, OPT_SEED, OPT_RANDOM_SIGN, OPT_TILT_AXIS };
+	enum { OPT_DRIFT = SR_OPT_LOCAL, OPT_SEED, OPT_RANDOM_SIGN, OPT_TILT_AXIS, OPT_TILT };
 	static const struct option longopts[] = {
 		{"offset", required_argument, NULL, 'd'},
 		{"drift", required_argument, NULL, OPT_DRIFT},
-		{"tilt", required_argument, NULL, 'T'},
+		{"tilt", required_argument, NULL, OPT_TILT},
 		{"random-sign", no_argument, NULL, OPT_RANDOM_SIGN},
 		{"tilt-axis", required_argument, NULL, OPT_TILT_AXIS},
 		{"join", required_argument, NULL, 'J'},
@@ -140,7 +140,7 @@ static void parse_command_line(int argc, char **argv, options *o)
 	const char *offset = NULL, *tilt = NULL, *axis = NULL;
 	int drift_given = 0;
 	int code;
-	while ((code = sr_getopt(argc, argv, ":d:T:J:hV", longopts)) != -1) {
+	while ((code = sr_getopt(argc, argv, ":d:J:hV", longopts)) != -1) {
 		switch (code) {
 		case 'd': offset = optarg; break;
 		case OPT_DRIFT:
@@ -149,7 +149,7 @@ static void parse_command_line(int argc, char **argv, options *o)
 			drift_given = 1;
 			break;
 		case 'J': o->join = optarg; break;
-		case 'T': tilt = optarg; break;
+		case OPT_TILT: tilt = optarg; break;
 		case OPT_RANDOM_SIGN: o->random_sign = 1; break;
 		case OPT_TILT_AXIS: axis = optarg; break;
 		case OPT_SEED:
