@@ -6,10 +6,14 @@
  * backend's (lib/nn/cpu/, declared in cpu/cpu.h): another backend is another folder with the
  * same functions (and the same plan / prepare hooks), and its own column in the table.
  *
- * Calling convention: one image at a time, on buffers the driver owns; every operand of a
- * call travels in one sr_layer_args (the ones a kind does not use are NULL).  A backward ADDS
- * into the parameter gradients g and WRITES dx when dx is not NULL (the first layer's input
- * gradient may be switched off).  dy may be overwritten (a fused relu masks it in place). */
+ * Calling convention: on buffers the driver owns; every operand of a call travels in one
+ * sr_layer_args (the ones a kind does not use are NULL).  Most kinds take one image a call,
+ * run by the driver's threads; a kind marked `batched` takes the whole batch in one call
+ * (n images, consecutive in x, y, dy, dx), spreads it over `threads` itself, and adds into
+ * the network's gradients (fixed blocks: the bytes never depend on the threads).  A backward
+ * ADDS into the parameter gradients g and WRITES dx when dx is not NULL (the first layer's
+ * input gradient may be switched off).  dy may be overwritten (a fused relu masks it in
+ * place) by the one-image kinds; a batched kind leaves it alone. */
 #ifndef SR_NN_LAYER_H
 #define SR_NN_LAYER_H
 
@@ -26,6 +30,8 @@ typedef struct {
 	float *dy;             /* backward: d loss / d y */
 	float *dx;             /* backward: d loss / d x, or NULL */
 	unsigned char *aux;    /* per-image bytes the kind keeps (max-pool argmax, dropout mask) */
+	int n;                 /* images in this call (1 unless the kind is batched) */
+	int threads;           /* batched kinds: threads to use */
 	int training;          /* forward: dropout active */
 	sr_rng *rng;           /* forward: dropout's generator for this image and layer */
 	float *col, *full, *gt; /* per-thread scratch (sizes from the backend's plan) */
@@ -41,6 +47,7 @@ typedef struct {
 	const char *(*shape)(sr_layer *L);
 	sr_layer_fn *forward;
 	sr_layer_fn *backward;
+	int batched;       /* forward and backward take the whole batch at once */
 } sr_layer_ops;
 
 /* floats of one image's input and output of a layer */

@@ -171,6 +171,25 @@ sr_net *sr_net_create(const char *spec, int in_c, int in_h, int in_w, int n_out,
 	net->arena = calloc(arena_n + net->pad, sizeof(float)); /* zeroed: the taps read past images */
 	net->wtap = malloc((net->wtap_size ? net->wtap_size : 1) * sizeof(float));
 	net->ingrad = calloc(ing_n, sizeof(float));
+	/* the gradient between stages (around batched layers), batch rows */
+	size_t gmax = 0;
+	for (int l = 0; l < net->nl; l++)
+		if (sr_nn_layer_ops(net->L[l].kind)->batched) {
+			size_t in = l ? net->osz[l - 1] : net->in_size;
+			gmax = in > gmax ? in : gmax;
+			gmax = net->osz[l] > gmax ? net->osz[l] : gmax;
+		}
+	size_t gbuf_n;
+	if (!mul_ok(gmax ? gmax : 1, (size_t)max_batch, &gbuf_n)) {
+		sr_fail("network: activations for batch %d too large", max_batch);
+		goto fail;
+	}
+	net->gbuf[0] = malloc(gbuf_n * sizeof(float));
+	net->gbuf[1] = malloc(gbuf_n * sizeof(float));
+	if (!net->gbuf[0] || !net->gbuf[1]) {
+		sr_fail("network: out of memory");
+		goto fail;
+	}
 	net->aux = malloc(aux_n ? aux_n : 1);
 	if (!net->params || !net->grads || !net->cgrad || !net->arena || !net->ingrad || !net->aux ||
 	    !net->wtap) {
@@ -207,6 +226,8 @@ void sr_net_free(sr_net *net)
 	free(net->cgrad);
 	free(net->arena);
 	free(net->ingrad);
+	free(net->gbuf[0]);
+	free(net->gbuf[1]);
 	free(net->aux);
 	free(net->scratch);
 	free(net->wtap);
@@ -292,6 +313,7 @@ static unsigned char *aux_of(const sr_net *net, int l, int n)
 static void layer_args(const sr_net *net, int l, int n, float *scr, sr_layer_args *a)
 {
 	memset(a, 0, sizeof *a);
+	a->n = 1;
 	int out = net->fuse_pool[l] ? l + 2 : l;
 	a->p = net->params;
 	a->wt = sr_cpu_packed(net, l);
@@ -304,9 +326,21 @@ static void layer_args(const sr_net *net, int l, int n, float *scr, sr_layer_arg
 	a->gt = a->full + net->full_size + net->pad + 2 * (net->max_act + net->pad);
 }
 
-static void forward_image(sr_net *net, int n, float *scr, uint64_t seed)
+/* a layer whose kind takes the whole batch at once (dense) */
+static int batched(const sr_net *net, int l) { return sr_nn_layer_ops(net->L[l].kind)->batched; }
+
+/* the first layer at or after l that takes the whole batch, or nl */
+static int next_batched(const sr_net *net, int l)
 {
-	for (int l = 0; l < net->nl; l++) {
+	while (l < net->nl && !batched(net, l))
+		l++;
+	return l;
+}
+
+/* layers [l0, l1) (none batched) for image n */
+static void forward_image(sr_net *net, int n, int l0, int l1, float *scr, uint64_t seed)
+{
+	for (int l = l0; l < l1; l++) {
 		if (net->alias[l] || skipped(net, l))
 			continue;
 		const sr_layer *L = &net->L[l];
@@ -322,6 +356,17 @@ static void forward_image(sr_net *net, int n, float *scr, uint64_t seed)
 	}
 }
 
+/* whether layers [l0, l1) compute anything (not only aliases and skipped dropouts) */
+static int any_work(const sr_net *net, int l0, int l1)
+{
+	for (int l = l0; l < l1; l++)
+		if (!net->alias[l] && !skipped(net, l))
+			return 1;
+	return 0;
+}
+
+/* The layers run in stages: runs of one-image layers, each image on a thread, between the
+ * batched layers, each called once over the batch. */
 int sr_net_forward(sr_net *net, const float *in, int batch, int training, uint64_t step_seed)
 {
 	if (batch < 1 || batch > net->max_batch)
@@ -333,24 +378,47 @@ int sr_net_forward(sr_net *net, const float *in, int batch, int training, uint64
 	sr_cpu_prepare(net);
 	net->batch = batch;
 	net->training = training;
+	for (int l0 = 0; l0 < net->nl;) {
+		int l1 = next_batched(net, l0);
+		if (any_work(net, l0, l1)) {
 #ifdef _OPENMP
 #pragma omp parallel for schedule(dynamic, 1) num_threads(nt)
 #endif
-	for (int n = 0; n < batch; n++)
-		forward_image(net, n, thread_scratch(net), step_seed);
+			for (int n = 0; n < batch; n++)
+				forward_image(net, n, l0, l1, thread_scratch(net), step_seed);
+		}
+		if (l1 < net->nl) {
+			sr_layer_args a;
+			layer_args(net, l1, 0, net->scratch, &a);
+			a.n = batch, a.threads = nt, a.training = training;
+			sr_nn_layer_ops(net->L[l1].kind)->forward(&net->L[l1], &a);
+		}
+		l0 = l1 + 1;
+	}
 	net->have_forward = 1;
 	return 0;
 }
 
-static void backward_image(sr_net *net, int n, const float *dout, float *g, float *scr)
+/* the first layer that computes anything: its input gradient is not needed unless asked */
+static int first_real(const sr_net *net)
+{
+	int l = 0;
+	while (l < net->nl && (net->alias[l] || skipped(net, l)))
+		l++;
+	return l;
+}
+
+/* Backward of layers [l0, l1) (none batched) for image n: dtop is d(output of l1 - 1) of this
+ * image, dbottom receives d(input of l0) (NULL: not needed); parameter gradients into g. */
+static void backward_image(sr_net *net, int n, int l0, int l1, const float *dtop,
+                           float *dbottom, float *g, float *scr)
 {
 	float *cur = scr + net->col_size + net->pad + net->full_size + net->pad;
 	float *other = cur + net->max_act + net->pad;
-	memcpy(cur, dout + (size_t)n * net->out_size, net->out_size * sizeof(float));
-	int first_real = 0;
-	while (first_real < net->nl && (net->alias[first_real] || skipped(net, first_real)))
-		first_real++;
-	for (int l = net->nl - 1; l >= 0; l--) {
+	int top = l1 - 1, fr = first_real(net);
+	size_t top_size = top >= 0 ? net->osz[top] : net->in_size;
+	memcpy(cur, dtop, top_size * sizeof(float));
+	for (int l = l1 - 1; l >= l0; l--) {
 		if (net->alias[l] || skipped(net, l))
 			continue;
 		const sr_layer *L = &net->L[l];
@@ -358,17 +426,21 @@ static void backward_image(sr_net *net, int n, const float *dout, float *g, floa
 		layer_args(net, l, n, scr, &a);
 		a.g = g;
 		a.dy = cur;
-		a.dx = (l == first_real && !net->want_ingrad) ? NULL : other;
+		a.dx = (l == fr && !net->want_ingrad) ? NULL : other;
 		sr_nn_layer_ops(L->kind)->backward(L, &a);
 		if (a.dx) {
 			float *t = cur;
 			cur = other, other = t;
 		}
 	}
-	if (net->want_ingrad)
-		memcpy(net->ingrad + (size_t)n * net->in_size, cur, net->in_size * sizeof(float));
+	if (dbottom)
+		memcpy(dbottom, cur, (l0 == 0 ? net->in_size : net->osz[l0 - 1]) * sizeof(float));
 }
 
+/* The stages of the forward in reverse.  The gradient between stages lives in one of two
+ * batch-wide buffers (gbuf); one-image layers' parameter gradients go to per-chunk buffers
+ * (a function of batch and parameter count), summed in a fixed order at the end; batched
+ * layers add straight into the network's gradients. */
 int sr_net_backward(sr_net *net, const float *dout)
 {
 	if (!net->have_forward)
@@ -377,27 +449,67 @@ int sr_net_backward(sr_net *net, const float *dout)
 	if (ensure_scratch(net, nt) < 0)
 		return -1;
 	int batch = net->batch, ipc = chunk_images(net, batch);
-	int nch = (batch + ipc - 1) / ipc;
+	int nch = (batch + ipc - 1) / ipc, fr = first_real(net);
 	size_t np = net->np;
 #ifdef _OPENMP
 #pragma omp parallel for schedule(dynamic, 1) num_threads(nt)
 #endif
-	for (int c = 0; c < nch; c++) {
-		float *g = net->cgrad + (size_t)c * np;
-		memset(g, 0, np * sizeof(float));
-		int end = (c + 1) * ipc < batch ? (c + 1) * ipc : batch;
-		for (int n = c * ipc; n < end; n++)
-			backward_image(net, n, dout, g, thread_scratch(net));
+	for (int c = 0; c < nch; c++)
+		for (int l = 0; l < net->nl; l++)
+			if (!batched(net, l) && net->L[l].nw + net->L[l].nb)
+				memset(net->cgrad + (size_t)c * np + net->L[l].w_off, 0,
+				       (net->L[l].nw + net->L[l].nb) * sizeof(float));
+	const float *gin = dout; /* d(output of layer l1 - 1), batch rows */
+	size_t gin_size = net->out_size;
+	for (int l1 = net->nl; l1 > 0;) {
+		int l0 = l1;
+		while (l0 > 0 && !batched(net, l0 - 1))
+			l0--;
+		if (any_work(net, l0, l1)) {
+			float *dst = l0 == 0 ? (net->want_ingrad ? net->ingrad : NULL)
+			                     : net->gbuf[gin == net->gbuf[0]];
+			size_t dsz = l0 == 0 ? net->in_size : net->osz[l0 - 1];
+#ifdef _OPENMP
+#pragma omp parallel for schedule(dynamic, 1) num_threads(nt)
+#endif
+			for (int c = 0; c < nch; c++) {
+				int end = (c + 1) * ipc < batch ? (c + 1) * ipc : batch;
+				for (int n = c * ipc; n < end; n++)
+					backward_image(net, n, l0, l1, gin + (size_t)n * gin_size,
+					               dst ? dst + (size_t)n * dsz : NULL,
+					               net->cgrad + (size_t)c * np, thread_scratch(net));
+			}
+			gin = dst, gin_size = dsz;
+		}
+		if (l0 > 0) {
+			int b = l0 - 1;
+			sr_layer_args a;
+			layer_args(net, b, 0, net->scratch, &a);
+			a.n = batch, a.threads = nt;
+			a.g = net->grads;
+			a.dy = (float *)gin;
+			a.dx = (b == fr && !net->want_ingrad) ? NULL : net->gbuf[gin == net->gbuf[0]];
+			sr_nn_layer_ops(net->L[b].kind)->backward(&net->L[b], &a);
+			gin = a.dx, gin_size = b == 0 ? net->in_size : net->osz[b - 1];
+		}
+		l1 = l0 - 1;
 	}
-	/* fixed-order reduction of the chunks */
+	if (net->want_ingrad && gin != net->ingrad)
+		memcpy(net->ingrad, gin, (size_t)batch * net->in_size * sizeof(float));
+	/* fixed-order reduction of the chunks, layer by layer */
+	for (int l = 0; l < net->nl; l++) {
+		if (batched(net, l) || !(net->L[l].nw + net->L[l].nb))
+			continue;
+		size_t lo = net->L[l].w_off, hi = lo + net->L[l].nw + net->L[l].nb;
 #ifdef _OPENMP
 #pragma omp parallel for schedule(static) num_threads(nt)
 #endif
-	for (size_t i = 0; i < np; i++) {
-		float s = 0;
-		for (int c = 0; c < nch; c++)
-			s += net->cgrad[(size_t)c * np + i];
-		net->grads[i] += s;
+		for (size_t i = lo; i < hi; i++) {
+			float s = 0;
+			for (int c = 0; c < nch; c++)
+				s += net->cgrad[(size_t)c * np + i];
+			net->grads[i] += s;
+		}
 	}
 	return 0;
 }

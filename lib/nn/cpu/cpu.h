@@ -10,8 +10,8 @@
  *     names side by side.
  * Kernels: im2col + 1-thread OpenBLAS sgemm (conv.c), per-tap GEMMs for stride-1 'valid'
  * convs (conv.c), Winograd F(2x2,3x3) (winograd.c), a direct AVX2/FMA first layer fused with
- * its 2x2 max-pool (direct.c, chosen at run time), and the naive loops of the reference path
- * (sr_nn_reference, for tests).  Images are spread over threads by the driver. */
+ * its 2x2 max-pool (direct.c, chosen at run time), dense layers over the whole batch
+ * (dense.c, gemm.c), and the naive loops of the reference path (sr_nn_reference, for tests).  Images are spread over threads by the driver. */
 #ifndef SR_NN_CPU_H
 #define SR_NN_CPU_H
 
@@ -50,6 +50,14 @@ size_t sr_cpu_conv_colsize(const sr_layer *L);
 int    sr_cpu_conv_tap_ok(const sr_layer *L);
 size_t sr_cpu_conv_widesize(const sr_layer *L);
 void   sr_cpu_conv_tap_pack(const sr_layer *L, const float *p, float *wt);
+
+/* C (M x N) = A (M x K) W^T, W being N x K, row-major with leading dimensions: each element
+ * computed the same way wherever it falls, so its value depends on its row of A and row of
+ * W only (gemm.c); the portable version gives the same bytes as the AVX2 one */
+void sr_cpu_gemm_nt(int M, int N, int K, const float *A, int lda, const float *W, int ldw,
+                    float *C, int ldc);
+void sr_cpu_gemm_nt_portable(int M, int N, int K, const float *A, int lda, const float *W,
+                             int ldw, float *C, int ldc);
 
 /* One row of 2x2/2 max-pool windows over conv rows r0, r1 with bias bo added and relu; the
  * argmax is kept as a code 0..3 (2 * second row + right column) in ir (pool.c). */
