@@ -32,6 +32,9 @@ struct sr_net {
 	float *arena;                     /* input copy + every non-alias layer output */
 	float *ingrad;                    /* max_batch x in_size */
 	float *gbuf[2];                   /* backward: the gradient between stages, batch rows */
+	double *prof;                     /* NULL, or per thread [forward, backward][layer] seconds,
+	                                     then their sums */
+	int prof_threads;
 	unsigned char *aux;               /* max_batch x aux bytes per image */
 	size_t aux_per_image;
 	int batch, training, want_ingrad, have_forward;

@@ -8,9 +8,11 @@
  *
  * Calling convention: on buffers the driver owns; every operand of a call travels in one
  * sr_layer_args (the ones a kind does not use are NULL).  Most kinds take one image a call,
- * run by the driver's threads; a kind marked `batched` takes the whole batch in one call
- * (n images, consecutive in x, y, dy, dx), spreads it over `threads` itself, and adds into
- * the network's gradients (fixed blocks: the bytes never depend on the threads).  A backward
+ * run by the driver's threads; a kind marked `batched` takes the whole batch (n images,
+ * consecutive in x, y, dy, dx): every thread of the driver's parallel region makes the same
+ * call, and the kind shares the work out with orphaned worksharing loops (`omp for`, `omp
+ * single`; serial without OpenMP) over fixed blocks, so the bytes never depend on the threads;
+ * it adds straight into the network's gradients.  A backward
  * ADDS into the parameter gradients g and WRITES dx when dx is not NULL (the first layer's
  * input gradient may be switched off).  dy may be overwritten (a fused relu masks it in
  * place) by the one-image kinds; a batched kind leaves it alone. */
@@ -31,7 +33,6 @@ typedef struct {
 	float *dx;             /* backward: d loss / d x, or NULL */
 	unsigned char *aux;    /* per-image bytes the kind keeps (max-pool argmax, dropout mask) */
 	int n;                 /* images in this call (1 unless the kind is batched) */
-	int threads;           /* batched kinds: threads to use */
 	int training;          /* forward: dropout active */
 	sr_rng *rng;           /* forward: dropout's generator for this image and layer */
 	float *col, *full, *gt; /* per-thread scratch (sizes from the backend's plan) */

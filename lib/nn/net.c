@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #ifdef _OPENMP
 #include <omp.h>
@@ -228,6 +229,7 @@ void sr_net_free(sr_net *net)
 	free(net->ingrad);
 	free(net->gbuf[0]);
 	free(net->gbuf[1]);
+	free(net->prof);
 	free(net->aux);
 	free(net->scratch);
 	free(net->wtap);
@@ -337,6 +339,62 @@ static int next_batched(const sr_net *net, int l)
 	return l;
 }
 
+/* ---- the per-layer profile (sr_net_profile): CPU seconds of each layer's calls, per thread
+ * (every thread calls a batched layer and does its share) ---- */
+static double cpu_now(clockid_t which)
+{
+	struct timespec ts;
+	clock_gettime(which, &ts);
+	return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+static int thread_id(void)
+{
+#ifdef _OPENMP
+	return omp_get_thread_num();
+#else
+	return 0;
+#endif
+}
+
+/* calls layer l's forward (dir 0) or backward (dir 1), timed when the profile is on */
+static void call_layer(sr_net *net, int l, int dir, const sr_layer_args *a)
+{
+	const sr_layer *L = &net->L[l];
+	const sr_layer_ops *ops = sr_nn_layer_ops(L->kind);
+	sr_layer_fn *f = dir ? ops->backward : ops->forward;
+		if (!net->prof) {
+		f(L, a);
+		return;
+	}
+	double t0 = cpu_now(CLOCK_THREAD_CPUTIME_ID);
+	f(L, a);
+	net->prof[((size_t)thread_id() * 2 + dir) * net->nl + l] += cpu_now(CLOCK_THREAD_CPUTIME_ID) - t0;
+}
+
+int sr_net_profile(sr_net *net, int on)
+{
+	free(net->prof);
+	net->prof = NULL;
+	if (!on)
+		return 0;
+	net->prof_threads = sr_nn_threads();
+	net->prof = calloc((size_t)(net->prof_threads + 1) * 2 * net->nl, sizeof *net->prof);
+	return net->prof ? 0 : sr_fail("network: out of memory for the profile");
+}
+
+const double *sr_net_profile_times(sr_net *net)
+{
+	if (!net->prof)
+		return NULL;
+	double *sum = net->prof + (size_t)net->prof_threads * 2 * net->nl;
+	memset(sum, 0, 2 * (size_t)net->nl * sizeof *sum);
+	for (int t = 0; t < net->prof_threads; t++)
+		for (int i = 0; i < 2 * net->nl; i++)
+			sum[i] += net->prof[(size_t)t * 2 * net->nl + i];
+	return sum;
+}
+
 /* layers [l0, l1) (none batched) for image n */
 static void forward_image(sr_net *net, int n, int l0, int l1, float *scr, uint64_t seed)
 {
@@ -352,7 +410,7 @@ static void forward_image(sr_net *net, int n, int l0, int l1, float *scr, uint64
 			a.rng = &r;
 		}
 		a.training = net->training;
-		sr_nn_layer_ops(L->kind)->forward(L, &a);
+		call_layer(net, l, 0, &a);
 	}
 }
 
@@ -366,7 +424,7 @@ static int any_work(const sr_net *net, int l0, int l1)
 }
 
 /* The layers run in stages: runs of one-image layers, each image on a thread, between the
- * batched layers, each called once over the batch. */
+ * batched layers, each called over the whole batch by every thread, which share its work. */
 int sr_net_forward(sr_net *net, const float *in, int batch, int training, uint64_t step_seed)
 {
 	if (batch < 1 || batch > net->max_batch)
@@ -374,15 +432,22 @@ int sr_net_forward(sr_net *net, const float *in, int batch, int training, uint64
 	int nt = sr_nn_threads();
 	if (ensure_scratch(net, nt) < 0)
 		return -1;
+	if (net->prof && nt > net->prof_threads && sr_net_profile(net, 1) < 0)
+		return -1;
 	memcpy(net->arena, in, (size_t)batch * net->in_size * sizeof(float));
 	sr_cpu_prepare(net);
 	net->batch = batch;
 	net->training = training;
+	/* one parallel region for the whole pass: its threads take images in each stage and
+	 * share each batched layer's work (the layer splits it with orphaned worksharing loops) */
+#ifdef _OPENMP
+#pragma omp parallel num_threads(nt)
+#endif
 	for (int l0 = 0; l0 < net->nl;) {
 		int l1 = next_batched(net, l0);
 		if (any_work(net, l0, l1)) {
 #ifdef _OPENMP
-#pragma omp parallel for schedule(dynamic, 1) num_threads(nt)
+#pragma omp for schedule(dynamic, 1)
 #endif
 			for (int n = 0; n < batch; n++)
 				forward_image(net, n, l0, l1, thread_scratch(net), step_seed);
@@ -390,8 +455,8 @@ int sr_net_forward(sr_net *net, const float *in, int batch, int training, uint64
 		if (l1 < net->nl) {
 			sr_layer_args a;
 			layer_args(net, l1, 0, net->scratch, &a);
-			a.n = batch, a.threads = nt, a.training = training;
-			sr_nn_layer_ops(net->L[l1].kind)->forward(&net->L[l1], &a);
+			a.n = batch, a.training = training;
+			call_layer(net, l1, 0, &a);
 		}
 		l0 = l1 + 1;
 	}
@@ -421,13 +486,12 @@ static void backward_image(sr_net *net, int n, int l0, int l1, const float *dtop
 	for (int l = l1 - 1; l >= l0; l--) {
 		if (net->alias[l] || skipped(net, l))
 			continue;
-		const sr_layer *L = &net->L[l];
 		sr_layer_args a;
 		layer_args(net, l, n, scr, &a);
 		a.g = g;
 		a.dy = cur;
 		a.dx = (l == fr && !net->want_ingrad) ? NULL : other;
-		sr_nn_layer_ops(L->kind)->backward(L, &a);
+		call_layer(net, l, 1, &a);
 		if (a.dx) {
 			float *t = cur;
 			cur = other, other = t;
@@ -437,22 +501,14 @@ static void backward_image(sr_net *net, int n, int l0, int l1, const float *dtop
 		memcpy(dbottom, cur, (l0 == 0 ? net->in_size : net->osz[l0 - 1]) * sizeof(float));
 }
 
-/* The stages of the forward in reverse.  The gradient between stages lives in one of two
- * batch-wide buffers (gbuf); one-image layers' parameter gradients go to per-chunk buffers
- * (a function of batch and parameter count), summed in a fixed order at the end; batched
- * layers add straight into the network's gradients. */
-int sr_net_backward(sr_net *net, const float *dout)
+/* The backward's stages, run by every thread of the backward's parallel region (the same
+ * control flow in each; the worksharing loops split the work). */
+static void backward_stages(sr_net *net, const float *dout, int ipc, int nch)
 {
-	if (!net->have_forward)
-		return sr_fail("network: backward without a forward");
-	int nt = sr_nn_threads();
-	if (ensure_scratch(net, nt) < 0)
-		return -1;
-	int batch = net->batch, ipc = chunk_images(net, batch);
-	int nch = (batch + ipc - 1) / ipc, fr = first_real(net);
+	int batch = net->batch, fr = first_real(net);
 	size_t np = net->np;
 #ifdef _OPENMP
-#pragma omp parallel for schedule(dynamic, 1) num_threads(nt)
+#pragma omp for schedule(dynamic, 1)
 #endif
 	for (int c = 0; c < nch; c++)
 		for (int l = 0; l < net->nl; l++)
@@ -470,7 +526,7 @@ int sr_net_backward(sr_net *net, const float *dout)
 			                     : net->gbuf[gin == net->gbuf[0]];
 			size_t dsz = l0 == 0 ? net->in_size : net->osz[l0 - 1];
 #ifdef _OPENMP
-#pragma omp parallel for schedule(dynamic, 1) num_threads(nt)
+#pragma omp for schedule(dynamic, 1)
 #endif
 			for (int c = 0; c < nch; c++) {
 				int end = (c + 1) * ipc < batch ? (c + 1) * ipc : batch;
@@ -485,24 +541,28 @@ int sr_net_backward(sr_net *net, const float *dout)
 			int b = l0 - 1;
 			sr_layer_args a;
 			layer_args(net, b, 0, net->scratch, &a);
-			a.n = batch, a.threads = nt;
+			a.n = batch;
 			a.g = net->grads;
 			a.dy = (float *)gin;
 			a.dx = (b == fr && !net->want_ingrad) ? NULL : net->gbuf[gin == net->gbuf[0]];
-			sr_nn_layer_ops(net->L[b].kind)->backward(&net->L[b], &a);
+			call_layer(net, b, 1, &a);
 			gin = a.dx, gin_size = b == 0 ? net->in_size : net->osz[b - 1];
 		}
 		l1 = l0 - 1;
 	}
-	if (net->want_ingrad && gin != net->ingrad)
+	if (net->want_ingrad && gin != net->ingrad) {
+#ifdef _OPENMP
+#pragma omp single
+#endif
 		memcpy(net->ingrad, gin, (size_t)batch * net->in_size * sizeof(float));
+	}
 	/* fixed-order reduction of the chunks, layer by layer */
 	for (int l = 0; l < net->nl; l++) {
 		if (batched(net, l) || !(net->L[l].nw + net->L[l].nb))
 			continue;
 		size_t lo = net->L[l].w_off, hi = lo + net->L[l].nw + net->L[l].nb;
 #ifdef _OPENMP
-#pragma omp parallel for schedule(static) num_threads(nt)
+#pragma omp for schedule(static)
 #endif
 		for (size_t i = lo; i < hi; i++) {
 			float s = 0;
@@ -511,6 +571,24 @@ int sr_net_backward(sr_net *net, const float *dout)
 			net->grads[i] += s;
 		}
 	}
+}
+
+/* The stages of the forward in reverse.  The gradient between stages lives in one of two
+ * batch-wide buffers (gbuf); one-image layers' parameter gradients go to per-chunk buffers
+ * (a function of batch and parameter count), summed in a fixed order at the end; batched
+ * layers add straight into the network's gradients. */
+int sr_net_backward(sr_net *net, const float *dout)
+{
+	if (!net->have_forward)
+		return sr_fail("network: backward without a forward");
+	int nt = sr_nn_threads();
+	if (ensure_scratch(net, nt) < 0)
+		return -1;
+	int ipc = chunk_images(net, net->batch), nch = (net->batch + ipc - 1) / ipc;
+#ifdef _OPENMP
+#pragma omp parallel num_threads(nt)
+#endif
+	backward_stages(net, dout, ipc, nch);
 	return 0;
 }
 

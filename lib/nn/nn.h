@@ -159,6 +159,14 @@ int  sr_net_max_batch(const sr_net *net);
 char *sr_net_describe(const sr_net *net);
 /* Forward FLOPs per image (multiply-add = 2), for throughput reports. */
 double sr_net_flops(const sr_net *net);
+/* Per-layer profile for benchmarks: on = 1 zeroes it and starts timing every layer call (CPU
+ * seconds: of the calling thread for one-image layers, of the whole process for layers that
+ * take the batch at once), 0 stops; -1 out of memory.  sr_net_profile_times: 2 x nlayers
+ * seconds since the start (forward of each layer, then backward of each), NULL when off;
+ * valid until the next call.  A layer fused into the one before it (relu, max-pool after a
+ * conv) counts in that layer. */
+int sr_net_profile(sr_net *net, int on);
+const double *sr_net_profile_times(sr_net *net);
 
 /* Global settings.  threads: 0 = OpenMP default.  reference = 1: naive loops everywhere
  * (slow, for tests of the fast path). */

@@ -185,9 +185,19 @@ static void lin_coef(int o, int s, int n, int *i0, int *i1, float *l1)
 	*l1 = src - (float)a;
 }
 
-static void upsample(const sr_layer *L, const float *x, float *y, int backward)
+/* The column coefficients are the same for every row and channel: computed once per call
+ * into tab (3 OW values: x0, x1 as ints, then lx1), the same values as per pixel. */
+static void upsample(const sr_layer *L, const float *x, float *y, int backward, float *tab)
 {
 	int H = L->in_h, W = L->in_w, OH = L->out_h, OW = L->out_w;
+	int *tx0 = (int *)tab, *tx1 = tx0 + OW;
+	float *tl1 = (float *)(tx1 + OW);
+	for (int ox = 0; ox < OW; ox++) {
+		if (L->bilinear)
+			lin_coef(ox, L->sw, W, &tx0[ox], &tx1[ox], &tl1[ox]);
+		else
+			tx0[ox] = tx1[ox] = ox / L->sw, tl1[ox] = 0;
+	}
 	if (backward)
 		memset((float *)x, 0, sr_layer_in_size(L) * sizeof *x);
 	for (int c = 0; c < L->in_c; c++) {
@@ -201,29 +211,30 @@ static void upsample(const sr_layer *L, const float *x, float *y, int backward)
 			else
 				y0 = y1 = oy / L->sh, ly1 = 0;
 			float ly0 = 1.0f - ly1;
-			for (int ox = 0; ox < OW; ox++) {
-				int x0, x1;
-				float lx1;
-				if (L->bilinear)
-					lin_coef(ox, L->sw, W, &x0, &x1, &lx1);
+			float *r0 = xc + (size_t)y0 * W, *r1 = xc + (size_t)y1 * W;
+			float *o = yc + (size_t)oy * OW;
+			if (!L->bilinear) {
+				if (backward)
+					for (int ox = 0; ox < OW; ox++)
+						r0[tx0[ox]] += o[ox];
 				else
-					x0 = x1 = ox / L->sw, lx1 = 0;
-				float lx0 = 1.0f - lx1;
-				float *o = yc + (size_t)oy * OW + ox;
-				if (!L->bilinear) {
-					if (backward)
-						xc[y0 * W + x0] += *o;
-					else
-						*o = xc[y0 * W + x0];
-				} else if (backward) {
-					float d = *o;
-					xc[y0 * W + x0] += ly0 * lx0 * d;
-					xc[y0 * W + x1] += ly0 * lx1 * d;
-					xc[y1 * W + x0] += ly1 * lx0 * d;
-					xc[y1 * W + x1] += ly1 * lx1 * d;
-				} else {
-					*o = ly0 * (lx0 * xc[y0 * W + x0] + lx1 * xc[y0 * W + x1]) +
-					     ly1 * (lx0 * xc[y1 * W + x0] + lx1 * xc[y1 * W + x1]);
+					for (int ox = 0; ox < OW; ox++)
+						o[ox] = r0[tx0[ox]];
+			} else if (backward) {
+				for (int ox = 0; ox < OW; ox++) {
+					int x0 = tx0[ox], x1 = tx1[ox];
+					float lx1 = tl1[ox], lx0 = 1.0f - lx1, d = o[ox];
+					r0[x0] += ly0 * lx0 * d;
+					r0[x1] += ly0 * lx1 * d;
+					r1[x0] += ly1 * lx0 * d;
+					r1[x1] += ly1 * lx1 * d;
+				}
+			} else {
+				for (int ox = 0; ox < OW; ox++) {
+					int x0 = tx0[ox], x1 = tx1[ox];
+					float lx1 = tl1[ox], lx0 = 1.0f - lx1;
+					o[ox] = ly0 * (lx0 * r0[x0] + lx1 * r0[x1]) +
+					        ly1 * (lx0 * r1[x0] + lx1 * r1[x1]);
 				}
 			}
 		}
@@ -232,11 +243,11 @@ static void upsample(const sr_layer *L, const float *x, float *y, int backward)
 
 void sr_cpu_upsample_forward(const sr_layer *L, const sr_layer_args *a)
 {
-	upsample(L, a->x, a->y, 0);
+	upsample(L, a->x, a->y, 0, a->col);
 }
 
 void sr_cpu_upsample_backward(const sr_layer *L, const sr_layer_args *a)
 {
 	if (a->dx)
-		upsample(L, a->dx, a->dy, 1);
+		upsample(L, a->dx, a->dy, 1, a->col);
 }

@@ -8,7 +8,9 @@
 void sr_cpu_plan(sr_net *net)
 {
 	for (int l = 0; l < net->nl; l++) {
-		size_t cs = sr_cpu_conv_colsize(&net->L[l]);
+		/* upsample: its column coefficients */
+		size_t cs = net->L[l].kind == SR_L_UPSAMPLE ? 3 * (size_t)net->L[l].out_w
+		                                            : sr_cpu_conv_colsize(&net->L[l]);
 		if (cs > net->col_size)
 			net->col_size = cs;
 	}
