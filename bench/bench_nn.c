@@ -1,9 +1,9 @@
 /* bench_nn: throughput of the engine on the default network, for bench/run.sh.
  *
- *   bench_nn train BATCH THREADS [SECONDS]   Siamese training: one forward + backward over
- *                                            2*BATCH images (all A views, then all B views),
- *                                            dropout on, then an Adam step; pairs/s
- *   bench_nn infer BATCH THREADS [SECONDS]   inference (dropout off), images/s
+ *   bench_nn train BATCH THREADS [SECONDS [NET]]   Siamese training: one forward + backward
+ *                                            over 2*BATCH images (all A views, then all B
+ *                                            views), dropout on, then an Adam step; pairs/s
+ *   bench_nn infer BATCH THREADS [SECONDS [NET]]   inference (dropout off), images/s
  *   bench_nn sgemm N THREADS [SECONDS]       OpenBLAS cblas_sgemm N^3 at THREADS threads: the
  *                                            best GFLOP/s of repeated calls (the machine's peak)
  *
@@ -13,7 +13,17 @@
  * gflops counts multiply-adds as 2 (sr_net_flops; a training pair is 2 images x 3 forward
  * passes' worth).  rss_mb is the peak resident set of the process (getrusage), base_rss_mb the
  * peak before the network was created; cpu_rate is the work per CPU-second (user + system of
- * all threads), a figure that other load on the machine disturbs less than rate. */
+ * all threads), a figure that other load on the machine disturbs less than rate.
+ *
+ * NET (bench/torch_nets.py builds the same in PyTorch): default (SR_NET_DEFAULT_2D on 64x64,
+ * dense 2), exp2d (pipelines/exp2d.sh's network on 48x48 views, OUT = 36 = 3 x 12 heads),
+ * exp1d (examples/net1d.spec on 48-sample profiles, OUT = 36), m2enc (method 2's encoder:
+ * exp2d's network, OUT = 38 = 3 x 12 heads + 2 latents), m2dec (method 2's default decoder
+ * for 48x48 from its 16-value code, sr_gen_decoder_spec).  A named NET also prints where
+ * the time goes: one line per layer (CPU ms per step of its forward and backward, share of
+ * the step) and one for the optimiser step:
+ *   prof net=exp2d mode=train threads=1 layer=5 kind=dense shape=3200x1x1->256x1x1 fwd_ms=... bwd_ms=...
+ *   pct=... */
 #include <cblas.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,8 +32,9 @@
 #include <time.h>
 
 #include "core/err.h"
-#include "nn/nn.h"
 #include "core/rng.h"
+#include "methods/generate.h"
+#include "nn/nn.h"
 
 static double now(void)
 {
@@ -48,9 +59,35 @@ static double cpu_s(void)
 	       (double)ru.ru_stime.tv_sec + 1e-6 * (double)ru.ru_stime.tv_usec;
 }
 
+#define EXP2D_NET "conv 16 5 stride 2; relu; conv 32 3 stride 2; relu; flatten; dense 256; " \
+                  "relu; dense OUT"
+
+/* the network NET names: its spec, input shape and outputs; 0, or -1 if unknown */
+static int net_of(const char *name, char *spec, size_t n, int *c, int *h, int *w, int *n_out)
+{
+	*c = 1, *h = 48, *w = 48, *n_out = 36;
+	if (!strcmp(name, "default")) {
+		*h = *w = 64, *n_out = 2;
+		snprintf(spec, n, "%s", SR_NET_DEFAULT_2D);
+	} else if (!strcmp(name, "exp2d") || !strcmp(name, "m2enc")) {
+		snprintf(spec, n, "%s", EXP2D_NET);
+		*n_out = name[0] == 'm' ? 38 : 36;
+	} else if (!strcmp(name, "exp1d")) {
+		*h = 1;
+		snprintf(spec, n, "@examples/net1d.spec");
+	} else if (!strcmp(name, "m2dec")) {
+		*c = 16, *h = *w = 1, *n_out = 48 * 48;
+		if (sr_gen_decoder_spec(48, 48, spec, n) < 0)
+			return -1;
+	} else {
+		return -1;
+	}
+	return 0;
+}
+
 static int usage(void)
 {
-	fprintf(stderr, "usage: bench_nn train|infer BATCH THREADS [SECONDS]\n"
+	fprintf(stderr, "usage: bench_nn train|infer BATCH THREADS [SECONDS [NET]]\n"
 	                "       bench_nn sgemm N THREADS [SECONDS]\n");
 	return 2;
 }
@@ -100,6 +137,7 @@ int main(int argc, char **argv)
 	const char *mode = argv[1];
 	int batch = atoi(argv[2]), threads = atoi(argv[3]);
 	double seconds = argc > 4 ? atof(argv[4]) : 3.0;
+	const char *net_name = argc > 5 ? argv[5] : NULL;
 	if (batch < 1 || threads < 1 || !(seconds > 0))
 		return usage();
 	if (strcmp(mode, "sgemm") == 0)
@@ -110,8 +148,11 @@ int main(int argc, char **argv)
 
 	double base = rss_mb();
 	sr_nn_set_threads(threads);
-	int n_img = train ? 2 * batch : batch, n_out = 2;
-	sr_net *net = sr_net_create(SR_NET_DEFAULT_2D, 1, 64, 64, n_out, n_img);
+	int n_img = train ? 2 * batch : batch, n_out, ic, ih, iw;
+	char spec[4096];
+	if (net_of(net_name ? net_name : "default", spec, sizeof spec, &ic, &ih, &iw, &n_out) < 0)
+		return usage();
+	sr_net *net = sr_net_create(spec, ic, ih, iw, n_out, n_img);
 	if (!net)
 		sr_die("%s", sr_errmsg());
 	sr_net_init(net, 1);
@@ -167,9 +208,42 @@ int main(int argc, char **argv)
 	double rate = (double)batch * steps / dt;
 	double cpu_rate = (double)batch * steps / (cpu_s() - c0);
 	double flops = sr_net_flops(net) * (train ? 6.0 : 1.0) * rate;
-	printf("ours mode=%s batch=%d threads=%d rate=%.1f unit=%s steps=%ld secs=%.2f gflops=%.1f "
-	       "rss_mb=%.1f base_rss_mb=%.1f cpu_rate=%.1f\n", mode, batch, threads, rate,
-	       train ? "pairs/s" : "images/s", steps, dt, flops * 1e-9, rss_mb(), base, cpu_rate);
+	printf("ours %s%s%smode=%s batch=%d threads=%d rate=%.1f unit=%s steps=%ld secs=%.2f "
+	       "gflops=%.1f rss_mb=%.1f base_rss_mb=%.1f cpu_rate=%.1f\n",
+	       net_name ? "net=" : "", net_name ? net_name : "", net_name ? " " : "", mode, batch,
+	       threads, rate, train ? "pairs/s" : "images/s", steps, dt, flops * 1e-9, rss_mb(), base,
+	       cpu_rate);
+	if (net_name) { /* where the time goes: a few more steps, profiled */
+		int nl = sr_net_nlayers(net), ps = steps < 5 ? 5 : (int)(steps < 50 ? steps : 50);
+		if (sr_net_profile(net, 1) < 0)
+			sr_die("%s", sr_errmsg());
+		double opt_s = 0, c1 = cpu_s();
+		for (int i = 0; i < ps; i++)
+			STEP();
+		double total = cpu_s() - c1;
+		if (train) { /* the optimiser alone, as often */
+			double c2 = cpu_s();
+			for (int i = 0; i < ps; i++)
+				sr_optim_step(opt, sr_net_params(net), sr_net_grads(net));
+			opt_s = cpu_s() - c2;
+		}
+		const double *t = sr_net_profile_times(net);
+		for (int l = 0; l < nl; l++) {
+			const sr_layer *L = sr_net_layer(net, l);
+			static const char *kinds[] = {"?", "conv", "convt", "maxpool", "avgpool", "gpool",
+			                              "dense", "relu", "tanh", "sigmoid", "silu", "gelu",
+			                              "dropout", "flatten", "reshape", "upsample"};
+			if (t[l] + t[nl + l] <= 0)
+				continue; /* fused into the layer before, or an alias */
+			printf("prof net=%s mode=%s threads=%d layer=%d kind=%s shape=%dx%dx%d->%dx%dx%d "
+			       "fwd_ms=%.3f bwd_ms=%.3f pct=%.1f\n", net_name, mode, threads, l, kinds[L->kind], L->in_c, L->in_h,
+			       L->in_w, L->out_c, L->out_h, L->out_w, 1e3 * t[l] / ps, 1e3 * t[nl + l] / ps,
+			       100 * (t[l] + t[nl + l]) / total);
+		}
+		if (train)
+			printf("prof net=%s mode=%s threads=%d layer=- kind=optimiser shape=- fwd_ms=0 "
+			       "bwd_ms=%.3f pct=%.1f\n", net_name, mode, threads, 1e3 * opt_s / ps, 100 * opt_s / total);
+	}
 	sr_optim_free(opt);
 	sr_net_free(net);
 	free(x);

@@ -10,6 +10,10 @@
 #     torch.set_num_threads, warm-up, inference_mode, and glibc malloc kept from returning
 #     memory to the OS (MALLOC_MMAP_MAX_=0 MALLOC_TRIM_THRESHOLD_=68719476736);
 # and prints a table with the ratios.  Without torch it prints our figures and says why.
+# Then the pipelines' own networks (bench/bench_nn.c NET, bench/torch_nets.py): exp2d's,
+# exp1d's, method 2's encoder and decoder, training (batch 32) and inference (batch 128) beside
+# PyTorch, with the per-layer profile of our training step; and `predict --tta 8` throughput
+# on exp2d's network (a model trained for one epoch here, 2000 pairs of 48x48 views).
 #
 # Environment: BENCH_SECONDS (timed seconds per configuration, default 3), BENCH_THREADS
 # (thread counts, default "1 2"), TORCH_PYTHON (default /usr/bin/python3), CC, CFLAGS.
@@ -71,6 +75,43 @@ for t in $threads; do
 	theirs infer 128 "$t"
 done
 
+# ---- the pipelines' networks (profile lines go to their own file)
+nres="$out/nets.txt"
+: >"$nres"
+for net in exp2d exp1d m2enc m2dec; do
+	for t in $threads; do
+		"$out/bench_nn" train 32 "$t" "$secs" "$net" >>"$nres"
+		[ "$have_torch" = 1 ] && MALLOC_MMAP_MAX_=0 MALLOC_TRIM_THRESHOLD_=68719476736 \
+			OMP_NUM_THREADS=$t "$py" bench/torch_nets.py "$net" train 32 "$t" "$secs" >>"$nres"
+		"$out/bench_nn" infer 128 "$t" "$secs" "$net" | grep -v '^prof' >>"$nres"
+		[ "$have_torch" = 1 ] && MALLOC_MMAP_MAX_=0 MALLOC_TRIM_THRESHOLD_=68719476736 \
+			OMP_NUM_THREADS=$t "$py" bench/torch_nets.py "$net" infer 128 "$t" "$secs" >>"$nres"
+	done
+done
+
+# ---- predict --tta 8 on exp2d's network: records/s of the filter itself (reading, centring
+# done beforehand, normalisation, 8 transforms x 2 views through the network, output)
+pd="$out/predict"
+mkdir -p "$pd"
+(
+	PATH=$top/bin:$PATH
+	shapegen -n 2000 -s 48 -r 9:12 -k 4 --seed 5 | stereopair -d 5:40 --seed 6 |
+		addnoise -D 100:200 --seed 7 | centre -s 48 >"$pd/pairs.strt" &&
+	train -q -e 1 -b 32 -t 2 -K 12 --net "conv 16 5 stride 2; relu; conv 32 3 stride 2; relu; flatten; dense 256; relu; dense OUT" \
+		-o "$pd/exp2d.model" "$pd/pairs.strt"
+) 2>"$pd/log" || echo "bench: cannot make the predict model (see $pd/log)"
+if [ -s "$pd/exp2d.model" ]; then
+	for t in $threads; do
+		for tta in 1 8; do
+			t0=$(date +%s.%N)
+			"$top/bin/predict" -t "$t" --tta "$tta" -m "$pd/exp2d.model" "$pd/pairs.strt" >"$pd/out" ||
+				echo "bench: predict failed"
+			t1=$(date +%s.%N)
+			echo "predict tta=$tta threads=$t records=2000 secs=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f", b - a }')" >>"$nres"
+		done
+	done
+fi
+
 # ---- the table
 awk -v have_torch="$have_torch" -v why="$why" '
 function kv(line, key,   n, i, a, f) {
@@ -119,4 +160,41 @@ END {
 	printf "RSS = peak resident MB of the process (torch: + what the run added to the interpreter and libraries).\n"
 	if (have_torch != 1) printf "No PyTorch column: %s.\n", why
 }' "$res"
+
+# ---- the pipelines' networks' table, the profile, predict
+awk '
+function kv(line, key,   n, i, a, f) {
+	n = split(line, f, " ")
+	for (i = 2; i <= n; i++) { split(f[i], a, "="); if (a[1] == key) return a[2] }
+	return ""
+}
+$1 == "ours" || $1 == "torch" {
+	k = kv($0, "net") SUBSEP kv($0, "mode") SUBSEP kv($0, "threads")
+	rate[$1, k] = kv($0, "rate"); cpu[$1, k] = kv($0, "cpu_rate")
+	if (!(k in seen)) { seen[k] = 1; order[++n] = k }
+}
+$1 == "prof" && (pt == "" || kv($0, "threads") == pt) { pt = kv($0, "threads"); prof[++np] = $0 }
+$1 == "predict" { pred[++npr] = $0 }
+END {
+	printf "\nThe pipelines'"'"' networks (training batch 32 pairs, inference batch 128 images)\n"
+	printf "%-20s %3s %9s %9s %7s %11s %11s %7s\n", "run", "thr", "ours", "torch", "ratio", \
+		"ours/CPU-s", "torch/CPU-s", "ratio"
+	for (i = 1; i <= n; i++) {
+		k = order[i]; split(k, p, SUBSEP)
+		tr = (("torch", k) in rate) ? rate["torch", k] : ""
+		tc = (("torch", k) in cpu) ? cpu["torch", k] : ""
+		name = p[1] " " p[2] (p[2] == "train" ? " (pairs/s)" : " (img/s)")
+		rt = tr > 0 ? sprintf("%.2fx", rate["ours", k] / tr) : "-"
+		ct = tc > 0 ? sprintf("%.2fx", cpu["ours", k] / tc) : "-"
+		printf "%-20s %3s %9.1f %9s %7s %11.1f %11s %7s\n", name, p[3], rate["ours", k], \
+			tr != "" ? tr : "-", rt, cpu["ours", k], tc != "" ? tc : "-", ct
+	}
+	printf "\nWhere our training step goes (%s thread(s); CPU ms per step of 32 pairs; pct of the step):\n", pt
+	for (i = 1; i <= np; i++) print prof[i]
+	printf "\npredict (2000 pairs of 48x48 views, exp2d network):\n"
+	for (i = 1; i <= npr; i++) {
+		split(pred[i], f, " "); split(f[2], a, "="); split(f[3], b, "="); split(f[5], s, "=")
+		printf "predict --tta %s -t %s: %.0f records/s (%s s)\n", a[2], b[2], 2000 / s[2], s[2]
+	}
+}' "$nres"
 echo "bench: load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
