@@ -47,6 +47,11 @@ struct sr_net {
 	size_t scratch_per_thread;
 };
 
+/* the profile (profile.c): the calling thread's CPU seconds; adds seconds to layer l's
+ * forward (dir 0) or backward (dir 1) of the calling thread */
+double sr_nn_thread_cpu(void);
+void   sr_nn_profile_add(sr_net *net, int l, int dir, double seconds);
+
 /* spec parsing: fills net->L[], nl (shapes and parameter offsets computed) */
 int sr_nn_parse(sr_net *net, const char *text);
 

@@ -11,7 +11,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #ifdef _OPENMP
 #include <omp.h>
@@ -339,24 +338,6 @@ static int next_batched(const sr_net *net, int l)
 	return l;
 }
 
-/* ---- the per-layer profile (sr_net_profile): CPU seconds of each layer's calls, per thread
- * (every thread calls a batched layer and does its share) ---- */
-static double cpu_now(clockid_t which)
-{
-	struct timespec ts;
-	clock_gettime(which, &ts);
-	return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
-
-static int thread_id(void)
-{
-#ifdef _OPENMP
-	return omp_get_thread_num();
-#else
-	return 0;
-#endif
-}
-
 /* calls layer l's forward (dir 0) or backward (dir 1), timed when the profile is on */
 static void call_layer(sr_net *net, int l, int dir, const sr_layer_args *a)
 {
@@ -367,32 +348,9 @@ static void call_layer(sr_net *net, int l, int dir, const sr_layer_args *a)
 		f(L, a);
 		return;
 	}
-	double t0 = cpu_now(CLOCK_THREAD_CPUTIME_ID);
+	double t0 = sr_nn_thread_cpu();
 	f(L, a);
-	net->prof[((size_t)thread_id() * 2 + dir) * net->nl + l] += cpu_now(CLOCK_THREAD_CPUTIME_ID) - t0;
-}
-
-int sr_net_profile(sr_net *net, int on)
-{
-	free(net->prof);
-	net->prof = NULL;
-	if (!on)
-		return 0;
-	net->prof_threads = sr_nn_threads();
-	net->prof = calloc((size_t)(net->prof_threads + 1) * 2 * net->nl, sizeof *net->prof);
-	return net->prof ? 0 : sr_fail("network: out of memory for the profile");
-}
-
-const double *sr_net_profile_times(sr_net *net)
-{
-	if (!net->prof)
-		return NULL;
-	double *sum = net->prof + (size_t)net->prof_threads * 2 * net->nl;
-	memset(sum, 0, 2 * (size_t)net->nl * sizeof *sum);
-	for (int t = 0; t < net->prof_threads; t++)
-		for (int i = 0; i < 2 * net->nl; i++)
-			sum[i] += net->prof[(size_t)t * 2 * net->nl + i];
-	return sum;
+	sr_nn_profile_add(net, l, dir, sr_nn_thread_cpu() - t0);
 }
 
 /* layers [l0, l1) (none batched) for image n */
