@@ -71,8 +71,7 @@ addnoise c.strt > noisy.strt
 expect_fail "tilt of a noisy view" stereopair --tilt 10 noisy.strt
 
 # --- the baseline and its scoring: the issue's pipeline, on tiny data ---
-shapegen --solid cube -n 6 --seed 3 | stereopair --tilt 5:20 --seed 3 | addnoise --dose 40 --seed 3 |
-	centre | predict -M match --templates 300 > pm.tsv
+shapegen --solid cube -n 6 | stereopair --tilt 5:20 | addnoise --dose 40 | centre | predict -M match > pm.tsv
 head -1 pm.tsv | grep -q "^id	shape	group	views	qw	qx	qy	qz	confidence	qw2	qx2	qy2	qz2	confidence2	radius	shape_true	qw_true" ||
 	fail "predict -M match header: $(head -1 pm.tsv)"
 [ "$(wc -l < pm.tsv)" -eq 7 ] || fail "predict -M match rows"
@@ -110,3 +109,10 @@ expect_fail "short row" evaluate bad4.tsv
 { cat h.tsv; printf 'a\t1\t0.70710678\t0\t0\t0.70710678\tcube\t1\t0\t0\t0\n'; } > ok.tsv
 evaluate ok.tsv | awk -F'\t' '$1 == "strict" && $2 == "cube" { if ($5 == 0) ok = 1 } END { exit !ok }' ||
 	fail "a group element is not an error"
+
+# the README's table script, on tiny data
+top=$(cd "$(dirname "$SHLIB")/.." && pwd)
+N=2 DOSES=40 SHAPES="cube decahedron" TEMPLATES=100 BIN="$BIN" sh "$top/pipelines/baseline3d.sh" b3d > table.txt 2> b3d.log
+[ "$(head -1 table.txt)" = "$(printf 'shape\tdose\tsingle strict\tsingle mod projection\tpairs strict')" ] ||
+	fail "baseline3d.sh header: $(cat table.txt)"
+grep -q "^decahedron	40	[0-9.]* ([0-9]*%)	[0-9.]* ([0-9]*%)	[0-9.]* ([0-9]*%)$" table.txt || fail "baseline3d.sh rows: $(cat table.txt)"
