@@ -72,26 +72,27 @@ static void put_quat(const double *q)
 	printf("\t%.8f\t%.8f\t%.8f\t%.8f", q[0], q[1], q[2], q[3]);
 }
 
-/* the truth columns: the record's particle, when it has 3D metadata that reads */
-static int put_truth(const sr_record *rec)
+/* the truth columns: the record's particle (truth NULL: no 3D metadata) */
+static void put_truth(const sr_particle *truth)
 {
-	if (!sr_meta_is_solid(&rec->meta)) {
+	if (!truth) {
 		printf("\tNA\tNA\tNA\tNA\tNA\n");
-		return 0;
+		return;
 	}
-	sr_particle t;
-	if (sr_particle_from_meta(&rec->meta, &t) < 0)
-		return -1;
-	printf("\t%s", sr_solid_name(t.solid));
-	put_quat(t.q);
+	printf("\t%s", sr_solid_name(truth->solid));
+	put_quat(truth->q);
 	putchar('\n');
-	return 0;
 }
 
 int sr_predict3d_record(sr_predict3d *p, const sr_record *rec, long n)
 {
 	if (rec->layout != SR_LAYOUT_IMAGE)
 		return sr_fail("the match method needs images");
+	/* bad 3D metadata is an error before anything of the row is written */
+	sr_particle truth;
+	int has_truth = sr_meta_is_solid(&rec->meta);
+	if (has_truth && sr_particle_from_meta(&rec->meta, &truth) < 0)
+		return -1;
 	int id = p->solid;
 	if (!id) {
 		const char *name = sr_meta_get(&rec->meta, "shape");
@@ -136,7 +137,6 @@ int sr_predict3d_record(sr_predict3d *p, const sr_record *rec, long n)
 		put_quat(r.q2);
 		printf("\t%.4f\t%.3f", r.score2, r.radius);
 	}
-	if (put_truth(rec) < 0)
-		return -1;
+	put_truth(has_truth ? &truth : NULL);
 	return ferror(stdout) ? sr_fail("write error") : 0;
 }

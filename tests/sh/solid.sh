@@ -116,3 +116,13 @@ N=2 DOSES=40 SHAPES="cube decahedron" TEMPLATES=100 BIN="$BIN" sh "$top/pipeline
 [ "$(head -1 table.txt)" = "$(printf 'shape\tdose\tsingle strict\tsingle mod projection\tpairs strict')" ] ||
 	fail "baseline3d.sh header: $(cat table.txt)"
 grep -q "^decahedron	40	[0-9.]* ([0-9]*%)	[0-9.]* ([0-9]*%)	[0-9.]* ([0-9]*%)$" table.txt || fail "baseline3d.sh rows: $(cat table.txt)"
+
+# bad 3D metadata: one message naming the record, nothing written
+shapegen --solid cube --pam > g.pam
+LC_ALL=C sed 's/^# qw=.*/# qw=0.5/' g.pam > badq.pam
+LC_ALL=C sed 's/^# group=O/# group=I/' g.pam > badg.pam
+expect_fail "stereopair: quaternion not of unit length" stereopair --tilt 5 badq.pam
+grep -q "badq.pam: record 1: quaternion .* is not of unit length" err.txt || fail "$(cat err.txt)"
+expect_fail "stereopair: group not the shape's" stereopair --tilt 5 badg.pam
+expect_fail "predict: group not the shape's" predict -M match --templates 20 badg.pam
+grep -q "group 'I' is not the cube's (O)" err.txt || fail "$(cat err.txt)"
