@@ -22,7 +22,7 @@ BUILD      ?= build
 BIN        ?= bin
 
 DEB_PACKAGES = build-essential pkg-config libnetpbm-dev netpbm zlib1g-dev check libsubunit-dev \
-               libopenblas-dev mandoc libtiff-dev libhdf5-dev
+               libopenblas-dev mandoc libtiff-dev libhdf5-dev gnuplot-nox
 # for the MPI tests (make check-mpi) and the GNU parallel recipe (tests/sh/parallel.sh),
 # which skip without them
 DEB_PACKAGES += libopenmpi-dev openmpi-bin parallel
@@ -64,7 +64,7 @@ UNITS      = $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
 CHECK_MAIN = $(BUILD)/tests/check_main.o
 MAN_PAGES  = $(wildcard man/man1/*.1 man/man5/*.5 man/man7/*.7)
 
-.PHONY: all deps check unit shtest lint check-noomp check-mpi demo bench install uninstall clean
+.PHONY: all deps check unit shtest lint check-noomp check-mpi demo models bench install uninstall clean
 
 all: $(PROGS)
 
@@ -159,9 +159,26 @@ check-mpi: $(BIN)/train
 unit-nn: $(filter $(BUILD)/tests/test_nn%,$(UNITS))
 	@fail=0; for t in $^; do echo "== $$t (OMP=$(OMP))"; CK_DEFAULT_TIMEOUT=600 $$t || fail=1; done; exit $$fail
 
+# The demo tests the shipped models (examples/models/) against the baseline on fresh test
+# images and draws its pictures, into $(DEMO_OUT).
+DEMO_OUT ?= demo.out
 demo: deps
 	$(MAKE) all
-	BIN=$(abspath $(BIN)) sh pipelines/demo.sh
+	BIN=$(abspath $(BIN)) sh pipelines/demo.sh $(DEMO_OUT)
+
+# The shipped models, trained again by the 2D experiment's own pipeline with the settings
+# examples/models/README gives (hours on 2 cores), tested there, and copied into
+# examples/models/ with their training logs and results tables.
+MODELS_OUT ?= models.out
+models: all
+	NTRAIN=12000 EPOCHS=6 NTEST=500 SETS=sq METHODS=siamese BIN=$(abspath $(BIN)) \
+		sh pipelines/exp2d.sh $(MODELS_OUT)/sq
+	NTRAIN=30000 EPOCHS=12 NTEST=500 SETS=mix METHODS=siamese BIN=$(abspath $(BIN)) \
+		sh pipelines/exp2d.sh $(MODELS_OUT)/mix
+	for s in sq mix; do \
+	  cp $(MODELS_OUT)/$$s/$$s.siamese.model $(MODELS_OUT)/$$s/$$s.siamese.log.tsv examples/models/ && \
+	  cp $(MODELS_OUT)/$$s/results.tsv examples/models/$$s.results.tsv || exit 1; \
+	done
 
 bench: all
 	sh bench/run.sh
