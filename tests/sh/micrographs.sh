@@ -39,19 +39,32 @@ expect_fail "DM spectrum" recmeta "$REAL/dm/rsciio/1D_test-EELS_spectrum.dm3"
 grep -q 'record 1: DM file holds no 2D image: it holds a 2048-point spectrum' err.txt || fail "spectrum message"
 
 # --- SER and TIFF, through pipes: pixel sizes from the vendors' calibrations ---
-cat "$REAL/ser_emi/rsciio/new_128x128x5-diffraction_preview_1.ser" | recmeta -H -k format,frame | tail -n 1 > ser.tsv
+cat "$REAL/ser_emi/rsciio/new_128x128x5-diffraction_preview_1.ser" | recmeta -H --keys format,frame | tail -n 1 > ser.tsv
 [ "$(cat ser.tsv)" = "$(printf 'SER\t5')" ] || fail "SER series: $(cat ser.tsv)"
 for t in FEI-Helios-Ebeam-16bits test_loading_image_saved_with_DM test_loading_image_saved_with_imageJ \
          test_tiff_Zeiss_SEM_512pix; do
-	cat "$REAL/tiff/rsciio/$t.tif" | recmeta -H -k pixel.nm
+	cat "$REAL/tiff/rsciio/$t.tif" | recmeta -H --keys pixel.nm
 done > tiff.txt
 [ "$(cat tiff.txt | tr '\n' ' ')" = "3372.4 168.6747 168.6747 5.825 " ] || fail "TIFF pixel sizes: $(cat tiff.txt)"
-centre -s 32 "$REAL/tiff/rsciio/test_loading_image_saved_with_DM_stack.tif" | recmeta -H -k frame,detector |
+centre -s 32 "$REAL/tiff/rsciio/test_loading_image_saved_with_DM_stack.tif" | recmeta -H --keys frame,detector |
 	tr '\n' ' ' | grep -qx "$(printf '1\t 2\t ')" || fail "centre on a TIFF stack"
 
 # --- EMD: the detector's name comes along ---
-cat "$REAL/emd/STEM_HAADF_Diffraction_Micro.emd" | recmeta -H -k format,detector,pixel.nm > emd.tsv
+cat "$REAL/emd/STEM_HAADF_Diffraction_Micro.emd" | recmeta -H --keys format,detector,pixel.nm > emd.tsv
 [ "$(cat emd.tsv)" = "$(printf 'EMD\tHAADF\t87.3708')" ] || fail "EMD: $(cat emd.tsv)"
+
+# --- the README's directory example (with $REAL for ../shared/realformats) ---
+find "$REAL" -name '*.mrc' -print0 |
+    xargs -0 -n 1 -P "$(nproc)" sh -c 'recmeta -H --keys source,frame,pixel.nm "$0" > "${0##*/}.tsv"'
+cat ./*.mrc.tsv > frames.tsv
+[ "$(wc -l < frames.tsv)" -eq "$(find "$REAL" -name '*.mrc' -exec recmeta -H --keys id {} + | wc -l)" ] ||
+	fail "directory example: $(wc -l < frames.tsv) lines"
+if parallel --version 2>/dev/null | grep -q 'GNU parallel'; then
+	find "$REAL" -name '*.mrc' | parallel recmeta -H --keys source,frame,pixel.nm > frames2.tsv
+	[ "$(sort frames.tsv | cksum)" = "$(sort frames2.tsv | cksum)" ] || fail "GNU parallel example"
+else
+	echo "no GNU parallel: its example not run"
+fi
 
 # --- cut and corrupted copies: one line, complete records only ---
 head -c 5000 "$movie" > cut.mrc
