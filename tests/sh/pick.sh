@@ -7,7 +7,7 @@ set -e
 cd "$TMP"
 . "$SHLIB"
 
-check_help_version pick micrograph
+check_help_version pick micrograph overlay
 
 # score TRUTH PICKED: "found N of M, worst error E, false F" for the isolated particles
 score() {
@@ -54,4 +54,19 @@ expect_fail "pick of a pair" pick pair.strt
 expect_fail "pick --window 0" pick --window 0 m.strt
 expect_fail "pick --threshold x" pick --threshold x m.strt
 expect_fail "micrograph too full" micrograph -s 64 -n 50
-echo "pick: all passed"
+
+
+# --- overlay: the example of overlay(1) and the README ---
+micrograph -n 20 -s 384 -D 40 --seed 3 > m.strt
+pick m.strt > p.strt
+centre p.strt | predict --method harmonic > angles.tsv
+overlay --scale 2 m.strt p.strt angles.tsv | pnmtopng > overlay.png
+pngtopam overlay.png | pamfile | grep -q 'PPM raw, 384 by 384' || fail "overlay size"
+# something was drawn: the picture differs from the one of no predictions
+head -n 1 angles.tsv > none.tsv
+[ "$(overlay m.strt p.strt angles.tsv | cksum)" != "$(overlay m.strt p.strt none.tsv | cksum)" ] ||
+	fail "nothing drawn"
+expect_fail "overlay without predictions" overlay m.strt p.strt
+printf 'x\ty\n' > bad.tsv
+expect_fail "overlay of a bad TSV" overlay m.strt p.strt bad.tsv
+echo "pick, overlay: all passed"
