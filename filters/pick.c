@@ -24,7 +24,7 @@ static const char usage[] =
 	"      --smooth S         Gaussian sigma before thresholding, px (default 1)\n"
 	"      --min-area A       smallest particle in px (default: a quarter of the median)\n"
 	"      --max-area A       largest particle in px; larger components are touching\n"
-	"                         particles and are rejected (default: 1.6 times the median)\n"
+	"                         particles and are rejected (default: 2.5 times the median)\n"
 	"      --max-elongation E  reject components whose principal axes differ more than\n"
 	"                         E:1 (touching particles; default 1.3)\n"
 	"      --min-sep D        reject particles closer than D px to another (default: none)\n"

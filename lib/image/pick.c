@@ -244,7 +244,7 @@ int sr_pick(const sr_record *rec, const sr_pick_conf *c, sr_pick_particle **part
 	qsort(areas, (size_t)na, sizeof *areas, cmp_double);
 	double median = na ? areas[na / 2] : 0;
 	double lo = c->min_area > 0 ? c->min_area : 0.25 * median;
-	double hi = c->max_area > 0 ? c->max_area : 1.6 * median;
+	double hi = c->max_area > 0 ? c->max_area : 2.5 * median;
 	for (int i = 0; i < np; i++) {
 		if (p[i].verdict != SR_PICK_OK)
 			continue;

@@ -19,7 +19,7 @@ typedef struct {
 	double smooth;       /* Gaussian sigma before thresholding, px (default 1) */
 	double threshold;    /* 0: Otsu; > 0: this many robust sds above the background */
 	double min_area;     /* px; 0: a quarter of the median component's area */
-	double max_area;     /* px; 0: 1.6 times the median component's area */
+	double max_area;     /* px; 0: 2.5 times the median component's area */
 	double max_elongation; /* largest ratio of principal axes (default 1.3) */
 	double min_sep;      /* px between centres (0: no limit) */
 	int edge;            /* a component within edge px of the border is cut off (default 1) */
