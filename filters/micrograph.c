@@ -1,5 +1,5 @@
 /* micrograph: renders a synthetic micrograph (many particles at known places on a sloped
- * background, with shot noise) for testing pick; the particles' truth goes to a TSV file. */
+ * background, with shot noise) for testing particlepick; the particles' truth goes to a TSV file. */
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>

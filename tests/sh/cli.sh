@@ -34,8 +34,7 @@ awk '/^\.Sh OPTIONS/ { on = 1; next } /^\.Sh / || /^\.El/ { on = 0 }
 	END { for (i = 1; i <= n; i++) { p = PROGS[i]; gsub(/[,;]/, "", p)
 		print "-" X[i] "\t" LONGS[i] "\t" p } }' "$top/man/man7/stemrot.7" > table.tsv
 [ "$(wc -l < table.tsv)" -gt 20 ] || fail "stemrot(7): no option table: $(cat table.tsv)"
-for p in addnoise calibrate centre decode denoise evaluate predict project1d recmeta recsplit \
-	rectile shapegen stereopair train; do
+for p in $(cd "$BIN" && ls); do
 	"$p" --help | sed -n 's/^  \(-[A-Za-z0-9]\), --\([a-z0-9-]*\).*/\1 \2/p' |
 	while read -r x long; do
 		echo "$x $long $p" >> used.txt

@@ -1,5 +1,5 @@
 #!/bin/sh
-# pick on synthetic micrographs (micrograph): 50 isolated particles at dose 40 on a sloped
+# particlepick on synthetic micrographs (micrograph): 50 isolated particles at dose 40 on a sloped
 # background, with touching pairs and particles cut by the edge; at least 98% of the
 # isolated ones found with centre errors under 1 px, no false particles, the touching and
 # cut ones rejected.  Then the options, the metadata and bad input.
@@ -7,7 +7,7 @@ set -e
 cd "$TMP"
 . "$SHLIB"
 
-check_help_version pick micrograph overlay
+check_help_version particlepick micrograph overlay
 
 # score TRUTH PICKED: "found N of M, worst error E, false F" for the isolated particles
 score() {
@@ -28,7 +28,7 @@ score() {
 
 for seed in 3 4 5; do
 	micrograph -n 50 --touching 5 --edge 4 -D 40 --seed $seed --truth truth.tsv > m.strt
-	pick --verbose m.strt 2> v.txt > p.strt
+	particlepick --verbose m.strt 2> v.txt > p.strt
 	recmeta --keys pick.x,pick.y p.strt > picked.tsv
 	s=$(score truth.tsv picked.tsv)
 	echo "seed $seed: $s; $(cat v.txt)"
@@ -39,26 +39,26 @@ for seed in 3 4 5; do
 	grep -q 'rejected [0-9]* small, 5 large or elongated (touching), [0-9]* at the edge' v.txt || fail "seed $seed: rejections: $(cat v.txt)"
 done
 
-# the example of pick(1): through a pipe, into centre
+# the example of particlepick(1): through a pipe, into centre
 micrograph -n 50 --touching 5 -D 40 --seed 3 --truth truth.tsv > m.strt
-pick --verbose m.strt 2> /dev/null | centre > particles.strt
-[ "$(recmeta -H --keys id particles.strt | wc -l)" -ge 49 ] || fail "pick | centre"
-micrograph -n 20 -D 40 --seed 6 --pixel-nm 0.25 | pick --window 32 | recmeta --shape -H --keys id,pick.size.nm | head -n 1 > one.tsv
+particlepick --verbose m.strt 2> /dev/null | centre > particles.strt
+[ "$(recmeta -H --keys id particles.strt | wc -l)" -ge 49 ] || fail "particlepick | centre"
+micrograph -n 20 -D 40 --seed 6 --pixel-nm 0.25 | particlepick --window 32 | recmeta --shape -H --keys id,pick.size.nm | head -n 1 > one.tsv
 grep -q "^image	1	32	32	field-s6/p1	[0-9.]*$" one.tsv || fail "window and metadata: $(cat one.tsv)"
 # same seed, same bytes
 [ "$(micrograph -n 10 --seed 9 | cksum)" = "$(micrograph -n 10 --seed 9 | cksum)" ] || fail "micrograph not reproducible"
 
 # bad input and options
 shapegen -n 1 | stereopair --offset 5 > pair.strt
-expect_fail "pick of a pair" pick pair.strt
-expect_fail "pick --window 0" pick --window 0 m.strt
-expect_fail "pick --threshold x" pick --threshold x m.strt
+expect_fail "particlepick of a pair" particlepick pair.strt
+expect_fail "particlepick --window 0" particlepick --window 0 m.strt
+expect_fail "particlepick --threshold x" particlepick --threshold x m.strt
 expect_fail "micrograph too full" micrograph -s 64 -n 50
 
 
 # --- overlay: the example of overlay(1) and the README ---
 micrograph -n 20 -s 384 -D 40 --seed 3 > m.strt
-pick m.strt > p.strt
+particlepick m.strt > p.strt
 centre p.strt | predict --method harmonic > angles.tsv
 overlay --scale 2 m.strt p.strt angles.tsv | pnmtopng > overlay.png
 pngtopam overlay.png | pamfile | grep -q 'PPM raw, 384 by 384' || fail "overlay size"
@@ -69,4 +69,4 @@ head -n 1 angles.tsv > none.tsv
 expect_fail "overlay without predictions" overlay m.strt p.strt
 printf 'x\ty\n' > bad.tsv
 expect_fail "overlay of a bad TSV" overlay m.strt p.strt bad.tsv
-echo "pick, overlay: all passed"
+echo "particlepick, overlay: all passed"

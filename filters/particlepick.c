@@ -1,4 +1,4 @@
-/* pick: finds the particles of each micrograph and writes one record per particle, centred
+/* particlepick: finds the particles of each micrograph and writes one record per particle, centred
  * in a window, with its position, area and size in metadata (lib/image/pick.h). */
 #include <getopt.h>
 #include <stdio.h>
@@ -11,7 +11,7 @@
 #include "io/stream.h"
 
 static const char usage[] =
-	"usage: pick [OPTION]... [FILE]...\n"
+	"usage: particlepick [OPTION]... [FILE]...\n"
 	"Find the particles of each micrograph (any format the filters read) and write one\n"
 	"record per particle: a window of the background-subtracted frame centred on it, with\n"
 	"pick.x, pick.y (its centre in the micrograph), pick.area, pick.size (px) and\n"
@@ -131,7 +131,7 @@ static int one(sr_record *mic, void *p)
 	sr_pick_stats st;
 	int n;
 	if (mic->views != 1)
-		return sr_fail("pick reads one-view micrographs, not %d views", mic->views);
+		return sr_fail("particlepick reads one-view micrographs, not %d views", mic->views);
 	if (sr_pick(mic, &o->conf, &parts, &n, &residual, &st) < 0)
 		return -1;
 	sr_record crop;
@@ -146,9 +146,9 @@ static int one(sr_record *mic, void *p)
 	}
 	if (o->verbose && r == 0) {
 		const char *id = sr_meta_get(&mic->meta, "id");
-		fprintf(stderr, "pick: %s: %d particles; rejected %d small, %d large or elongated (touching), %d at "
+		fprintf(stderr, "%s: %s: %d particles; rejected %d small, %d large or elongated (touching), %d at "
 		        "the edge, %d too close; threshold %.4g, background sd %.4g\n",
-		        id ? id : "micrograph", st.counts[SR_PICK_OK], st.counts[SR_PICK_SMALL],
+		        sr_progname(), id ? id : "micrograph", st.counts[SR_PICK_OK], st.counts[SR_PICK_SMALL],
 		        st.counts[SR_PICK_LARGE], st.counts[SR_PICK_EDGE], st.counts[SR_PICK_CLOSE],
 		        st.threshold, st.background_sd);
 	}
