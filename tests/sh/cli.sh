@@ -52,35 +52,37 @@ while IFS="$(printf '\t')" read -r x longs progs; do
 done < table.tsv
 
 # --- make deps: root runs apt-get, else sudo does, else it says what to install ---
+# (the make of the suite, if any, must not leak its flags and jobserver into these)
+mk() { env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make -s --no-print-directory -C "$top" "$@"; }
 mkdir fake
 printf '#!/bin/sh\necho "apt-get $*" >> "%s/apt.log"\n' "$TMP" > fake/apt-get
 printf '#!/bin/sh\necho "sudo $*" >> "%s/apt.log"\n' "$TMP" > fake/sudo
 chmod +x fake/apt-get fake/sudo
 want="install -y -qq --no-install-recommends stemrot-no-such-package"
-PATH="$TMP/fake:$PATH" make -s --no-print-directory -C "$top" deps DEB_PACKAGES=stemrot-no-such-package \
+PATH="$TMP/fake:$PATH" mk deps DEB_PACKAGES=stemrot-no-such-package \
 	DEPS_UID=0 > deps.out || fail "make deps as root"
 grep -q "apt-get $want\$" apt.log || fail "make deps as root: $(cat apt.log)"
 rm apt.log
-PATH="$TMP/fake:$PATH" make -s --no-print-directory -C "$top" deps DEB_PACKAGES=stemrot-no-such-package \
+PATH="$TMP/fake:$PATH" mk deps DEB_PACKAGES=stemrot-no-such-package \
 	DEPS_UID=1000 SUDO="$TMP/fake/sudo" > deps.out || fail "make deps with sudo"
 grep -q "^sudo .*apt-get $want\$" apt.log || fail "make deps with sudo: $(cat apt.log)"
-if make -s --no-print-directory -C "$top" deps DEB_PACKAGES=stemrot-no-such-package DEPS_UID=1000 \
+if mk deps DEB_PACKAGES=stemrot-no-such-package DEPS_UID=1000 \
 	SUDO=stemrot-no-such-sudo > deps.out 2> deps.err; then fail "make deps without root or sudo"; fi
 grep -qx "As root, run:  apt-get install --no-install-recommends stemrot-no-such-package" deps.err ||
 	fail "make deps without root or sudo: $(cat deps.err)"
-make -s --no-print-directory -C "$top" deps DEB_PACKAGES=dpkg > deps.out 2>&1 || fail "make deps, nothing missing"
+mk deps DEB_PACKAGES=dpkg > deps.out 2>&1 || fail "make deps, nothing missing"
 [ ! -s deps.out ] || fail "make deps, nothing missing, said: $(cat deps.out)"
 
 # --- make install: stripped programs, man pages; uninstall removes what it made ---
 mkdir -p root/usr/local/share
 touch root/usr/local/share/keep
-make -s --no-print-directory -C "$top" install DESTDIR="$TMP/root" BIN="$BIN" > inst.out || fail "make install"
+mk install DESTDIR="$TMP/root" BIN="$BIN" > inst.out || fail "make install"
 for p in shapegen centre predict rectile; do
 	[ -x root/usr/local/bin/$p ] || fail "install: no $p"
 	nm root/usr/local/bin/$p 2>&1 | grep -q "no symbols" || fail "install: $p not stripped"
 done
 [ -f root/usr/local/share/man/man7/stemrot.7 ] || fail "install: no stemrot.7"
-make -s --no-print-directory -C "$top" uninstall DESTDIR="$TMP/root" BIN="$BIN" > inst.out || fail "make uninstall"
+mk uninstall DESTDIR="$TMP/root" BIN="$BIN" > inst.out || fail "make uninstall"
 left=$(cd root && find . | sort | tr '\n' ' ')
 [ "$left" = ". ./usr ./usr/local ./usr/local/share ./usr/local/share/keep " ] ||
 	fail "uninstall left: $left"
