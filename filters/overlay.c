@@ -14,7 +14,7 @@
 static const char usage[] =
 	"usage: overlay [OPTION]... MICROGRAPH PARTICLES PREDICTIONS\n"
 	"Draw on the micrograph (the first record of MICROGRAPH) each particle of PARTICLES\n"
-	"(records written by pick(1), with pick.x, pick.y, pick.area) whose id has a line in\n"
+	"(records written by particlepick(1), with pick.x, pick.y, pick.area) whose id has a line in\n"
 	"PREDICTIONS (predict(1)'s TSV: id, angle, k): the outline of a regular k-gon of the\n"
 	"particle's area at the predicted angle, a spoke to the vertex at that angle, and the\n"
 	"particle's number and angle.  Writes a PPM image to standard output.\n"
@@ -101,7 +101,7 @@ static int draw_particle(sr_record *rec, void *p)
 	if (!id || sr_meta_get_double(&rec->meta, "pick.x", &x) < 0 ||
 	    sr_meta_get_double(&rec->meta, "pick.y", &y) < 0 ||
 	    sr_meta_get_double(&rec->meta, "pick.area", &area) < 0)
-		return sr_fail("not a particle of pick(1) (no id, pick.x, pick.y, pick.area)");
+		return sr_fail("not a particle of particlepick(1) (no id, pick.x, pick.y, pick.area)");
 	for (int i = 0; i < c->pr->n; i++) {
 		const prediction *q = &c->pr->p[i];
 		if (strcmp(q->id, id) != 0)
