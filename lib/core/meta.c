@@ -3,17 +3,21 @@
 
 #include <errno.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "core/err.h"
+#include "core/limits.h"
 
 void sr_meta_init(sr_meta *m)
 {
 	m->kv = NULL;
 	m->n = m->cap = 0;
+	m->slot = NULL;
+	m->nslot = 0;
 }
 
 void sr_meta_clear(sr_meta *m)
@@ -23,12 +27,15 @@ void sr_meta_clear(sr_meta *m)
 		free(m->kv[i].val);
 	}
 	m->n = 0;
+	if (m->slot)
+		memset(m->slot, 0, (size_t)m->nslot * sizeof *m->slot);
 }
 
 void sr_meta_free(sr_meta *m)
 {
 	sr_meta_clear(m);
 	free(m->kv);
+	free(m->slot);
 	sr_meta_init(m);
 }
 
@@ -59,12 +66,68 @@ static int val_ok(const char *val, size_t len)
 	return 1;
 }
 
+/* ---- the key index ---- */
+
+/* FNV-1a: keys are short and not chosen to collide with a secret, but a hostile file can pick
+ * them; the table is kept at most half full and probing is linear, so even a crafted set of
+ * colliding keys costs at most O(keys) per probe sequence, bounded by the meta-keys limit. */
+static size_t hash(const char *key, size_t klen)
+{
+	uint64_t h = 14695981039346656037ULL;
+	for (size_t i = 0; i < klen; i++)
+		h = (h ^ (unsigned char)key[i]) * 1099511628211ULL;
+	return (size_t)(h ^ (h >> 29));
+}
+
+static int same_key(const char *stored, const char *key, size_t klen)
+{
+	return strncmp(stored, key, klen) == 0 && stored[klen] == '\0';
+}
+
 static int find(const sr_meta *m, const char *key, size_t klen)
 {
-	for (int i = 0; i < m->n; i++)
-		if (strlen(m->kv[i].key) == klen && memcmp(m->kv[i].key, key, klen) == 0)
+	if (m->nslot == 0)
+		return -1;
+	size_t mask = (size_t)m->nslot - 1;
+	for (size_t s = hash(key, klen) & mask;; s = (s + 1) & mask) {
+		int i = m->slot[s] - 1;
+		if (i < 0)
+			return -1;
+		if (same_key(m->kv[i].key, key, klen))
 			return i;
-	return -1;
+	}
+}
+
+static void index_put(sr_meta *m, int i)
+{
+	size_t mask = (size_t)m->nslot - 1;
+	size_t s = hash(m->kv[i].key, strlen(m->kv[i].key)) & mask;
+	while (m->slot[s])
+		s = (s + 1) & mask;
+	m->slot[s] = i + 1;
+}
+
+/* Rebuilds the index with room for at least want keys at half load. */
+static int reindex(sr_meta *m, int want)
+{
+	int nslot = m->nslot;
+	if (nslot < 16)
+		nslot = 16;
+	while (nslot < 2 * want)
+		nslot *= 2;
+	if (nslot != m->nslot) {
+		int *slot = calloc((size_t)nslot, sizeof *slot);
+		if (!slot)
+			return sr_fail("out of memory");
+		free(m->slot);
+		m->slot = slot;
+		m->nslot = nslot;
+	} else {
+		memset(m->slot, 0, (size_t)nslot * sizeof *m->slot);
+	}
+	for (int i = 0; i < m->n; i++)
+		index_put(m, i);
+	return 0;
 }
 
 static char *dup_n(const char *s, size_t n)
@@ -89,7 +152,15 @@ static int set_n(sr_meta *m, const char *key, size_t klen, const char *val, size
 		m->kv[i].val = v;
 		return 0;
 	}
+	if (2 * (m->n + 1) > m->nslot && reindex(m, m->n + 1) < 0) {
+		free(v);
+		return -1;
+	}
 	if (m->n == m->cap) {
+		if (m->cap > (1 << 29)) {
+			free(v);
+			return sr_fail("too many metadata keys");
+		}
 		int cap = m->cap ? 2 * m->cap : 16;
 		sr_kv *kv = realloc(m->kv, (size_t)cap * sizeof *kv);
 		if (!kv) {
@@ -107,6 +178,7 @@ static int set_n(sr_meta *m, const char *key, size_t klen, const char *val, size
 	m->kv[m->n].key = k;
 	m->kv[m->n].val = v;
 	m->n++;
+	index_put(m, m->n - 1);
 	return 0;
 }
 
@@ -173,7 +245,8 @@ int sr_meta_del(sr_meta *m, const char *key)
 	free(m->kv[i].val);
 	memmove(m->kv + i, m->kv + i + 1, (size_t)(m->n - i - 1) * sizeof *m->kv);
 	m->n--;
-	return 0;
+	/* positions after i moved down by one: rebuild (same size, so it cannot fail) */
+	return reindex(m, m->n);
 }
 
 const char *sr_meta_get(const sr_meta *m, const char *key)
@@ -212,6 +285,12 @@ int sr_meta_get_long(const sr_meta *m, const char *key, long *out)
 
 int sr_meta_parse(sr_meta *m, const char *text, size_t len)
 {
+	const sr_limits *lim = sr_limits_get();
+	if (!lim)
+		return -1;
+	if ((long long)len > lim->meta_bytes)
+		return sr_fail("metadata of %zu bytes is more than the limit of %lld (meta-bytes; see "
+		               "STEMROT_LIMITS in stemrot-stream(5))", len, lim->meta_bytes);
 	size_t pos = 0;
 	long line = 0;
 	while (pos < len) {
@@ -236,6 +315,9 @@ int sr_meta_parse(sr_meta *m, const char *text, size_t len)
 			               line, (int)klen, s);
 		if (find(m, s, klen) >= 0)
 			return sr_fail("metadata line %ld: duplicate key '%.*s'", line, (int)klen, s);
+		if (m->n >= lim->meta_keys)
+			return sr_fail("metadata line %ld: more than the limit of %lld keys (meta-keys; see "
+			               "STEMROT_LIMITS in stemrot-stream(5))", line, lim->meta_keys);
 		if (set_n(m, s, klen, eq + 1, vlen) < 0)
 			return -1;
 	}

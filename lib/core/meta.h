@@ -17,11 +17,15 @@ typedef struct {
 typedef struct {
 	sr_kv *kv;
 	int n, cap;
+	/* hash index of the keys (open addressing, slot = position + 1, 0 = empty), so that
+	 * lookups and parsing take time proportional to the text, not to keys squared */
+	int *slot;
+	int nslot;
 } sr_meta;
 
 #define SR_META_MAX_KEY 64
 #define SR_META_MAX_VAL 4096
-#define SR_META_MAX_TEXT (1 << 20)   /* serialised size limit, also enforced when reading */
+#define SR_META_MAX_TEXT (1 << 20)   /* the writers' limit; readers use sr_limits_get() */
 
 void sr_meta_init(sr_meta *m);
 void sr_meta_free(sr_meta *m);
@@ -45,7 +49,9 @@ int sr_meta_get_double(const sr_meta *m, const char *key, double *out);
 int sr_meta_get_long(const sr_meta *m, const char *key, long *out);
 
 /* Parses "key=value\n" lines (a last line without newline is accepted); blank lines are
- * ignored.  Appends to m.  -1 with a message naming the line on malformed text. */
+ * ignored.  Appends to m.  -1 with a message naming the line on malformed text, a duplicate
+ * key, or text beyond the meta-bytes or meta-keys limit (core/limits.h).  Time and memory are
+ * proportional to len. */
 int sr_meta_parse(sr_meta *m, const char *text, size_t len);
 /* Serialises into a malloc'd buffer; *len gets its length (no terminating NUL counted). */
 char *sr_meta_format(const sr_meta *m, size_t *len);

@@ -135,10 +135,30 @@ int sr_row_jitter(float *img, int w, int h, double sd, sr_rng *r)
 	return 0;
 }
 
+/* Above this mean a Poisson sample no longer fits the sampler's integer arithmetic (k is
+ * formed as a 64-bit integer), and its relative spread, 1/sqrt(mean) < 3e-8, is below float32's
+ * resolution (6e-8): the normal approximation is then exact to the last bit that is stored. */
+#define POISSON_NORMAL_ABOVE 1e15
+
 void sr_poisson_image(float *img, int n, sr_rng *r)
 {
-	for (int i = 0; i < n; i++)
-		img[i] = (float)sr_rng_poisson(r, img[i]);
+	for (int i = 0; i < n; i++) {
+		double mean = img[i];
+		if (mean > POISSON_NORMAL_ABOVE)
+			img[i] = (float)(mean + sqrt(mean) * sr_rng_normal(r));
+		else
+			img[i] = (float)sr_rng_poisson(r, mean);
+	}
+}
+
+/* The first sample that is NaN or infinite, or -1: noise of such a sample has no meaning, and
+ * the Poisson sampler would turn it into an integer (undefined behaviour). */
+static long first_nonfinite(const float *img, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!isfinite(img[i]))
+			return (long)i;
+	return -1;
 }
 
 int sr_noise_apply(const sr_noise *p, double level, float *img, int w, int h, sr_rng *r)
@@ -147,6 +167,10 @@ int sr_noise_apply(const sr_noise *p, double level, float *img, int w, int h, sr
 	    !(p->jitter >= 0) || !isfinite(p->dose) || !isfinite(p->read) || !isfinite(p->background))
 		return sr_fail("noise parameters must be finite and non-negative");
 	size_t n = (size_t)w * h;
+	long bad = first_nonfinite(img, n);
+	if (bad >= 0)
+		return sr_fail("sample at row %ld, column %ld is %g: addnoise needs finite intensities",
+		               bad / w, bad % w, img[bad]);
 	if (sr_gaussian_blur(img, w, h, p->blur / SR_FWHM_PER_SIGMA) < 0)
 		return -1;
 	if (sr_row_jitter(img, w, h, p->jitter, r) < 0)
@@ -158,6 +182,10 @@ int sr_noise_apply(const sr_noise *p, double level, float *img, int w, int h, sr
 	if (bg != 0 || scale != 1)
 		for (size_t i = 0; i < n; i++)
 			img[i] = (float)(((double)img[i] + bg) * scale);
+	/* a tiny level (an intensity key of 1e-40) or samples near FLT_MAX overflow the scaling */
+	if ((bad = first_nonfinite(img, n)) >= 0)
+		return sr_fail("sample at row %ld, column %ld overflows float32 after the background and "
+		               "dose scaling (level %g)", bad / w, bad % w, level);
 	if (p->dose > 0)
 		sr_poisson_image(img, (int)n, r);
 	if (p->read > 0)
@@ -198,7 +226,7 @@ int sr_noise_record(sr_record *rec, const sr_noise_spec *spec, uint64_t seed,
 	}
 	for (int v = 0; v < rec->views; v++)
 		if (sr_noise_apply(&p, level, sr_record_view(rec, v), rec->width, rec->height, &r) < 0)
-			return -1;
+			return rec->views > 1 ? sr_fail_context("view %d", v) : -1;
 	if (used)
 		*used = p;
 	return sr_noise_to_meta(&p, &rec->meta);

@@ -8,6 +8,7 @@
 #include "check_main.h"
 #include "core/err.h"
 #include "core/meta.h"
+#include "core/limits.h"
 
 START_TEST(set_get_replace_keeps_order)
 {
@@ -160,6 +161,88 @@ START_TEST(parse_errors_name_the_line)
 }
 END_TEST
 
+/* Three-character keys from [0-9A-Za-z], as dense as 1 MiB of metadata can pack them
+ * ("abc=\n" is 5 bytes: 209,715 keys), the block the attack used. */
+static char *dense_block(int nkeys, size_t *len)
+{
+	static const char alpha[] = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+	char *t = malloc((size_t)nkeys * 5), *p = t;
+	for (int i = 0; i < nkeys; i++) {
+		*p++ = alpha[i % 62];
+		*p++ = alpha[i / 62 % 62];
+		*p++ = alpha[i / (62 * 62) % 62];
+		*p++ = '=';
+		*p++ = '\n';
+	}
+	*len = (size_t)(p - t);
+	return t;
+}
+
+/* Defect 2 of issue 15: parsing searched the keys so far for each key, so a dense 1 MiB block
+ * took minutes.  With the hash index it is linear; this test runs in its own case with a
+ * 30 s timeout (it took over a minute before the index, well under a second after). */
+START_TEST(dense_block_parses_in_linear_time)
+{
+	const int nkeys = (1 << 20) / 5;
+	size_t len;
+	char *text = dense_block(nkeys, &len);
+	sr_meta m;
+	sr_meta_init(&m);
+	/* the default key limit refuses it with a message naming the limit ... */
+	sr_limits_reset();
+	ck_assert_int_eq(sr_meta_parse(&m, text, len), -1);
+	ck_assert_msg(strstr(sr_errmsg(), "meta-keys"), "%s", sr_errmsg());
+	/* ... a raised one accepts it, and every key is found */
+	sr_meta_clear(&m);
+	ck_assert_int_eq(sr_limits_set("meta-keys=256k"), 0);
+	ck_assert_int_eq(sr_meta_parse(&m, text, len), 0);
+	ck_assert_int_eq(m.n, nkeys);
+	char key[4] = {0};
+	for (int i = 0; i < nkeys; i += 997) {
+		memcpy(key, text + 5 * (size_t)i, 3);
+		ck_assert_ptr_nonnull(sr_meta_get(&m, key));
+	}
+	/* deleting keeps the index right: the key after a deleted one is still found */
+	memcpy(key, text + 5 * 1000, 3);
+	ck_assert_int_eq(sr_meta_del(&m, key), 0);
+	ck_assert_ptr_null(sr_meta_get(&m, key));
+	memcpy(key, text + 5 * 1001, 3);
+	ck_assert_ptr_nonnull(sr_meta_get(&m, key));
+	ck_assert_str_eq(m.kv[1000].key, key);
+	/* a duplicate at the very end is still caught */
+	sr_meta_clear(&m);
+	memcpy(text + len - 5, text, 5);
+	ck_assert_int_eq(sr_meta_parse(&m, text, len), -1);
+	ck_assert_msg(strstr(sr_errmsg(), "duplicate key"), "%s", sr_errmsg());
+	sr_meta_free(&m);
+	free(text);
+	sr_limits_reset();
+}
+END_TEST
+
+START_TEST(limits_bytes_and_syntax)
+{
+	sr_limits_reset();
+	sr_meta m;
+	sr_meta_init(&m);
+	ck_assert_int_eq(sr_limits_set("meta-bytes=8"), 0);
+	ck_assert_int_eq(sr_meta_parse(&m, "abc=1234\n", 9), -1);
+	ck_assert_msg(strstr(sr_errmsg(), "meta-bytes"), "%s", sr_errmsg());
+	ck_assert_int_eq(sr_meta_parse(&m, "abc=123\n", 8), 0);
+	ck_assert_int_eq(sr_limits_set("meta-keys=2k,samples=1M"), 0);
+	ck_assert_int_eq(sr_limits_get()->meta_keys, 2048);
+	ck_assert_int_eq(sr_limits_get()->samples, 1 << 20);
+	static const char *bad[] = {"nosuch=1", "samples", "samples=", "samples=0", "samples=-1",
+	                            "samples=1T", "samples=2G", "meta-keys=1x"};
+	for (size_t i = 0; i < sizeof bad / sizeof *bad; i++)
+		ck_assert_msg(sr_limits_set(bad[i]) == -1, "'%s' accepted", bad[i]);
+	ck_assert_int_eq(sr_limits_set("samples=2G"), -1);
+	ck_assert_msg(strstr(sr_errmsg(), "ceiling"), "%s", sr_errmsg());
+	sr_meta_free(&m);
+	sr_limits_reset();
+}
+END_TEST
+
 Suite *test_suite(void)
 {
 	Suite *s = suite_create("meta");
@@ -171,5 +254,10 @@ Suite *test_suite(void)
 	tcase_add_test(tc, parse_good_text);
 	tcase_add_test(tc, parse_errors_name_the_line);
 	suite_add_tcase(s, tc);
+	tcase_add_test(tc, limits_bytes_and_syntax);
+	TCase *scale = tcase_create("scale");
+	tcase_set_timeout(scale, 30);
+	tcase_add_test(scale, dense_block_parses_in_linear_time);
+	suite_add_tcase(s, scale);
 	return s;
 }

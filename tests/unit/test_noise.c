@@ -9,6 +9,7 @@
 #include "synth/noise.h"
 #include "synth/render.h"
 #include "core/rng.h"
+#include "core/err.h"
 
 static double sum_of(const float *a, size_t n)
 {
@@ -244,6 +245,47 @@ START_TEST(noise_meta_keys)
 }
 END_TEST
 
+/* Defect 5 of issue 15: an infinite sample, or one near FLT_MAX scaled to the dose, reached the
+ * Poisson sampler as Inf and came out as 9.2e18 (a NaN converted to an integer) with exit 0.
+ * Now a non-finite sample is refused with its position, and an overflow of the scaling too. */
+START_TEST(nonfinite_and_huge_samples)
+{
+	sr_noise_spec spec;
+	sr_noise_spec_default(&spec);
+	const float bad[] = {INFINITY, -INFINITY, NAN, 3e38f};
+	for (int b = 0; b < 4; b++) {
+		sr_record rec;
+		sr_record_init(&rec);
+		ck_assert_int_eq(sr_record_reshape(&rec, SR_LAYOUT_IMAGE, 1, 4, 5), 0);
+		for (int i = 0; i < 20; i++)
+			rec.data[i] = 0.5f;
+		rec.data[7] = bad[b];
+		ck_assert_int_eq(sr_meta_set(&rec.meta, "intensity", "1"), 0); /* as shapegen sets */
+		ck_assert_msg(sr_noise_record(&rec, &spec, 1, 0, NULL) == -1, "sample %g accepted", bad[b]);
+		/* the blur spreads the huge one before its scaling overflows */
+		ck_assert_msg(strstr(sr_errmsg(), b < 3 ? "row 1, column 2 is" : "overflows float32"), "%s",
+		              sr_errmsg());
+		sr_record_free(&rec);
+	}
+	/* a huge but finite level is fine: counts of the dose, all finite */
+	sr_record rec;
+	sr_record_init(&rec);
+	ck_assert_int_eq(sr_record_reshape(&rec, SR_LAYOUT_IMAGE, 1, 4, 5), 0);
+	for (int i = 0; i < 20; i++)
+		rec.data[i] = 3e38f;
+	ck_assert_int_eq(sr_noise_record(&rec, &spec, 1, 0, NULL), 0);
+	for (int i = 0; i < 20; i++)
+		ck_assert_msg(isfinite(rec.data[i]) && rec.data[i] < 1000, "%g", rec.data[i]);
+	sr_record_free(&rec);
+	/* Poisson of means beyond the sampler's integers: finite, within a few sd of the mean */
+	float img[3] = {1e16f, 1e30f, 3e38f};
+	sr_rng r = sr_noise_rng(3, 0);
+	sr_poisson_image(img, 3, &r);
+	ck_assert(fabs(img[0] / 1e16 - 1) < 1e-6 && fabs(img[1] / 1e30 - 1) < 1e-6 &&
+	          fabs(img[2] / 3e38 - 1) < 1e-6);
+}
+END_TEST
+
 Suite *test_suite(void)
 {
 	Suite *s = suite_create("noise");
@@ -258,5 +300,6 @@ Suite *test_suite(void)
 	tcase_add_test(tc, parameter_draws);
 	tcase_add_test(tc, noise_meta_keys);
 	suite_add_tcase(s, tc);
+	tcase_add_test(tc, nonfinite_and_huge_samples);
 	return s;
 }
