@@ -64,7 +64,8 @@ UNITS      = $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
 CHECK_MAIN = $(BUILD)/tests/check_main.o
 MAN_PAGES  = $(wildcard man/man1/*.1 man/man5/*.5 man/man7/*.7)
 
-.PHONY: all deps check unit shtest lint check-noomp check-mpi demo models bench install uninstall clean
+.PHONY: all deps check unit shtest lint check-noomp check-mpi demo models bench install uninstall \
+        clean fuzz fuzz-build fuzz-smoke sanitize
 
 all: $(PROGS)
 
@@ -133,6 +134,7 @@ check: deps
 	$(MAKE) unit shtest lint
 	$(MAKE) check-noomp
 	$(MAKE) check-mpi
+	$(MAKE) fuzz-smoke
 
 unit: $(UNITS)
 	@fail=0; for t in $(UNITS); do echo "== $$t"; CK_DEFAULT_TIMEOUT=600 $$t || fail=1; done; exit $$fail
@@ -146,7 +148,7 @@ lint:
 	echo "mandoc lint: $(words $(MAN_PAGES)) pages clean"
 
 check-noomp:
-	$(MAKE) OMP=0 BUILD=build/noomp BIN=build/noomp/bin unit-nn
+	$(MAKE) OMP=0 BUILD=$(BUILD)/noomp BIN=$(BUILD)/noomp/bin unit-nn
 
 # Data-parallel training under mpirun, where mpicc and mpirun exist (make deps installs
 # them); without them the tests are skipped, saying so.
@@ -158,6 +160,49 @@ check-mpi: $(BIN)/train
 
 unit-nn: $(filter $(BUILD)/tests/test_nn%,$(UNITS))
 	@fail=0; for t in $^; do echo "== $$t (OMP=$(OMP))"; CK_DEFAULT_TIMEOUT=600 $$t || fail=1; done; exit $$fail
+
+# ---- hostile input: the fuzzers and the sanitizers (clang; not needed to build or check) ----
+# make fuzz: every libFuzzer harness of tests/fuzz/ for FUZZ_SECONDS each, under ASan and UBSan,
+# seeds made by our own programs (tests/fuzz/seeds.sh), corpora kept in build/fuzz/corpus/.
+# make sanitize: the whole make check built with ASan + UBSan, leak detection on.
+# On Debian: apt-get install clang libclang-rt-14-dev (libFuzzer and the sanitizer runtimes).
+FUZZ_CC      ?= clang
+FUZZ_SECONDS ?= 60
+FUZZ_SMOKE_SECONDS ?= 3
+FUZZ_BUILD    = build/fuzz
+FUZZERS       = record meta spec model tsv
+SAN_FLAGS     = -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined \
+                -fno-sanitize-recover=undefined
+HAVE_FUZZER   = printf 'int LLVMFuzzerTestOneInput(const char *d, unsigned long n) { return 0; }' | \
+                $(FUZZ_CC) -x c -fsanitize=fuzzer - -o /dev/null 2>/dev/null
+
+# A harness links the library built with the fuzzer's instrumentation (a sub-make, BUILD=build/fuzz).
+$(BUILD)/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz.h $(CLIA) $(LIBA)
+	$(CC) $(ALL_CFLAGS) -D_GNU_SOURCE -Ifilters -fsanitize=fuzzer -o $@ $< $(CLIA) $(LIBA) $(LDLIBS)
+
+fuzz-build:
+	@$(HAVE_FUZZER) || { echo "make fuzz needs $(FUZZ_CC) with libFuzzer (apt-get install clang libclang-rt-14-dev)"; exit 1; }
+	$(MAKE) CC=$(FUZZ_CC) CFLAGS="$(SAN_FLAGS) -fsanitize=fuzzer-no-link" OMP=0 \
+	  BUILD=$(FUZZ_BUILD) BIN=$(FUZZ_BUILD)/bin $(patsubst %,$(FUZZ_BUILD)/fuzz_%,$(FUZZERS))
+
+fuzz: all fuzz-build
+	sh tests/fuzz/seeds.sh $(abspath $(BIN)) $(FUZZ_BUILD)/seeds
+	nice sh tests/fuzz/run.sh $(FUZZ_BUILD) $(FUZZ_SECONDS) $(FUZZERS)
+
+# In make check: a few seconds of each harness when clang with libFuzzer is there.
+fuzz-smoke: all
+	@if $(HAVE_FUZZER); then \
+	  $(MAKE) fuzz-build && sh tests/fuzz/seeds.sh $(abspath $(BIN)) $(FUZZ_BUILD)/seeds && \
+	  sh tests/fuzz/run.sh $(FUZZ_BUILD) $(FUZZ_SMOKE_SECONDS) $(FUZZERS); \
+	else echo "fuzz smoke: skipped ($(FUZZ_CC) with libFuzzer not found; see make fuzz)"; fi
+
+sanitize:
+	@$(HAVE_FUZZER) || { echo "make sanitize needs $(FUZZ_CC) with the sanitizer runtimes (apt-get install clang libclang-rt-14-dev)"; exit 1; }
+	ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 \
+	LSAN_OPTIONS=suppressions=$(abspath tests/lsan.supp):print_suppressions=0 \
+	UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 CK_TIMEOUT_MULTIPLIER=4 \
+	  $(MAKE) check CC=$(FUZZ_CC) CFLAGS="$(SAN_FLAGS)" BUILD=build/san BIN=build/san/bin
+
 
 # The demo tests the shipped models (examples/models/) against the baseline on fresh test
 # images and draws its pictures, into $(DEMO_OUT).

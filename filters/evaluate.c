@@ -1,5 +1,7 @@
 /* evaluate: symmetry-aware error statistics of predict's TSV output. */
+#include <errno.h>
 #include <getopt.h>
+#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -96,13 +98,32 @@ static int push(table *t, double a, int k, double th, int kt)
 	return 0;
 }
 
-/* Splits line in place at tabs; returns the field count (at most max). */
-static int split(char *line, char **f, int max)
+static void table_free(table *t)
 {
-	int n = 0;
+	free(t->angle);
+	free(t->truth);
+	free(t->k);
+	free(t->kt);
+	free(t->amb);
+	free(t->phi);
+}
+
+/* Splits line in place at tabs into *f (grown as needed, *cap entries); returns the field
+ * count, or -1 when out of memory.  Every column counts, however many the header has. */
+static long split(char *line, char ***f, long *cap)
+{
+	long n = 0;
 	char *p = line;
-	while (n < max) {
-		f[n++] = p;
+	for (;;) {
+		if (n == *cap) {
+			long nc = *cap ? 2 * *cap : 64;
+			char **g = realloc(*f, (size_t)nc * sizeof *g);
+			if (!g)
+				return -1;
+			*f = g;
+			*cap = nc;
+		}
+		(*f)[n++] = p;
 		char *t = strchr(p, '\t');
 		if (!t)
 			break;
@@ -126,28 +147,33 @@ static int read_file(const char *path, table *t)
 	FILE *f = strcmp(path, "-") ? fopen(path, "r") : stdin;
 	const char *name = strcmp(path, "-") ? path : "(stdin)";
 	if (!f)
-		return sr_fail("%s: cannot open", path);
+		return sr_fail("%s: %s", path, strerror(errno));
 	char *line = NULL;
 	size_t cap = 0;
 	ssize_t len;
 	long ln = 0;
-	int ca = -1, ck = -1, ct = -1, ckt = -1, rc = 0, cam = -1, cph = -1;
-	char *fields[64];
+	long ca = -1, ck = -1, ct = -1, ckt = -1, cam = -1, cph = -1, fcap = 0;
+	int rc = 0;
+	char **fields = NULL;
 	while ((len = getline(&line, &cap, f)) > 0) {
 		ln++;
 		while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r'))
 			line[--len] = 0;
 		if (!len || line[0] == '#')
 			continue;
-		int nf = split(line, fields, 64);
-		if (ca < 0 && !t->is3d && t->n == 0 && sr_eval3d_header(&t->t3, fields, nf)) {
+		long nf = split(line, &fields, &fcap);
+		if (nf < 0 || nf > INT_MAX) {
+			rc = sr_fail("out of memory");
+			break;
+		}
+		if (ca < 0 && !t->is3d && t->n == 0 && sr_eval3d_header(&t->t3, fields, (int)nf)) {
 			t->is3d = 2; /* 2: this file's header read */
 			continue;
 		}
 		if (t->is3d == 1 && ca < 0)
 			rc = sr_fail("%s: line %ld: 3D and 2D predictions do not mix; the header must "
 			             "name the same 3D columns as the first file's", name, ln);
-		if (t->is3d == 1 && rc == 0 && !sr_eval3d_header(&t->t3, fields, nf))
+		if (t->is3d == 1 && rc == 0 && !sr_eval3d_header(&t->t3, fields, (int)nf))
 			rc = sr_fail("%s: line %ld: not a 3D header like the first file's", name, ln);
 		if (rc)
 			break;
@@ -156,14 +182,14 @@ static int read_file(const char *path, table *t)
 			continue;
 		}
 		if (t->is3d) {
-			if (sr_eval3d_add(&t->t3, fields, nf) < 0) {
+			if (sr_eval3d_add(&t->t3, fields, (int)nf) < 0) {
 				rc = sr_fail_context("%s: line %ld", name, ln);
 				break;
 			}
 			continue;
 		}
 		if (ca < 0) {
-			for (int i = 0; i < nf; i++) {
+			for (long i = 0; i < nf; i++) {
 				if (!strcmp(fields[i], "angle")) ca = i;
 				if (!strcmp(fields[i], "k")) ck = i;
 				if (!strcmp(fields[i], "theta_true")) ct = i;
@@ -178,11 +204,11 @@ static int read_file(const char *path, table *t)
 			}
 			continue;
 		}
-		int need = ca > ck ? ca : ck;
+		long need = ca > ck ? ca : ck;
 		need = need > ct ? need : ct;
 		need = need > ckt ? need : ckt;
 		if (nf <= need) {
-			rc = sr_fail("%s: line %ld: %d fields, expected at least %d", name, ln, nf, need + 1);
+			rc = sr_fail("%s: line %ld: %ld fields, expected at least %ld", name, ln, nf, need + 1);
 			break;
 		}
 		double a, k, th, kt;
@@ -224,12 +250,13 @@ static int read_file(const char *path, table *t)
 		t->nmirror += amb == SR_AMB_MIRROR;
 	}
 	if (rc == 0 && ferror(f))
-		rc = sr_fail("%s: read error", name);
+		rc = sr_fail("%s: read error: %s", name, strerror(errno));
 	if (rc == 0 && ca < 0 && !t->is3d)
 		rc = sr_fail("%s: no header line (is this predict's output?)", name);
 	if (t->is3d)
 		t->is3d = 1; /* the next file starts with its own header */
 	free(line);
+	free(fields);
 	if (f != stdin)
 		fclose(f);
 	return rc;
@@ -447,5 +474,7 @@ int main(int argc, char **argv)
 	if (t.n == 0)
 		sr_die("no rows with truth to score (%ld without)", t.unscored);
 	report(&t, opt.header);
+	table_free(&t);
+	sr_finish_stdout();
 	return 0;
 }

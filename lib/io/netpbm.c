@@ -3,6 +3,7 @@
 #include <limits.h>
 #include <math.h>
 #include <setjmp.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -113,7 +114,9 @@ static int read_netpbm(FILE *f, sr_format_input *fi, sr_record *rec)
 	struct pam pam;
 	memset(&pam, 0, sizeof pam);
 	pam.comment_p = &pm_comments;
-	pnm_readpaminit(f, &pam, PAM_STRUCT_SIZE(comment_p));
+	/* libnetpbm's PAM_STRUCT_SIZE forms a member address from a null pointer (undefined
+	 * behaviour, which UBSan reports); offsetof says the same without it */
+	pnm_readpaminit(f, &pam, offsetof(struct pam, comment_p) + sizeof pam.comment_p);
 	if (pam.maxval < 1 || pam.maxval > 65535)
 		return sr_fail("maxval %lu is outside 1..65535", (unsigned long)pam.maxval);
 	if (pam.depth < 1 || pam.depth > SR_MAX_VIEWS)

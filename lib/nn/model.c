@@ -3,20 +3,29 @@
  * state; zlib-compressed payload; CRC-32 of header and payload; written atomically. */
 #include "nn/impl.h"
 
+#include <ctype.h>
+#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <zlib.h>
 
 #include "core/err.h"
+#include "core/limits.h"
 
 #define MAGIC "SRMODEL\0"
 #define HDR 40
 #define MAX_NETS 16
 #define MAX_NAME 64
 #define MAX_PAYLOAD ((uint64_t)1 << 31)
+/* deflate's best ratio is 1032:1 (RFC 1951: a 258-byte match in at most 2 bits, plus block
+ * overhead): a payload claiming more than this from its compressed size cannot be genuine. */
+#define MAX_DEFLATE_RATIO 1032
 
 typedef struct {
 	char *name, *spec;
@@ -115,6 +124,110 @@ static int write_all(int fd, const void *p, size_t n)
 	return 0;
 }
 
+/* ---- atomic writing ----
+ * The model goes to PATH.tmp.PID in the same directory, is fsynced, renamed over PATH, and the
+ * directory is fsynced: a reader sees the old file or the new one, never part of one, whenever
+ * the writer is killed.  A writer killed with -9 cannot remove its temporary file; the next
+ * save of the same PATH removes those whose process is gone (and the PATH.tmp.XXXXXX names of
+ * older versions).  The file gets the permissions the umask allows, like any file a program
+ * creates. */
+
+/* 1 when NAME is BASE ".tmp." followed by a pid that no longer runs, or by six letters or
+ * digits of mkstemp (the older naming). */
+static int stale_temp(const char *name, const char *base, size_t blen)
+{
+	if (strncmp(name, base, blen) != 0 || strncmp(name + blen, ".tmp.", 5) != 0)
+		return 0;
+	const char *tail = name + blen + 5;
+	size_t n = strlen(tail), digits = strspn(tail, "0123456789");
+	if (n > 0 && digits == n && n < 12) {
+		long pid = strtol(tail, NULL, 10);
+		return pid > 0 && pid != (long)getpid() && kill((pid_t)pid, 0) < 0 && errno == ESRCH;
+	}
+	if (n != 6)
+		return 0;
+	for (size_t i = 0; i < n; i++)
+		if (!isalnum((unsigned char)tail[i]))
+			return 0;
+	return 1;
+}
+
+/* The directory of path (malloc'd, "." when it has none) and where its base name starts. */
+static char *dir_of(const char *path, const char **base)
+{
+	const char *slash = strrchr(path, '/');
+	*base = slash ? slash + 1 : path;
+	if (!slash)
+		return strdup(".");
+	size_t n = slash == path ? 1 : (size_t)(slash - path);
+	char *d = malloc(n + 1);
+	if (d) {
+		memcpy(d, path, n);
+		d[n] = '\0';
+	}
+	return d;
+}
+
+static void remove_stale_temps(const char *dir, const char *base)
+{
+	DIR *d = opendir(dir);
+	if (!d)
+		return;
+	size_t blen = strlen(base), dlen = strlen(dir);
+	struct dirent *e;
+	while ((e = readdir(d)) != NULL) {
+		if (!stale_temp(e->d_name, base, blen))
+			continue;
+		size_t n = dlen + strlen(e->d_name) + 2;
+		char *p = malloc(n);
+		if (p) {
+			snprintf(p, n, "%s/%s", dir, e->d_name);
+			unlink(p);
+			free(p);
+		}
+	}
+	closedir(d);
+}
+
+static int write_atomically(const char *path, const unsigned char *data, size_t n)
+{
+	const char *base;
+	char *dir = dir_of(path, &base);
+	size_t pl = strlen(path);
+	char *tmp = malloc(pl + 32);
+	if (!dir || !tmp) {
+		free(dir), free(tmp);
+		return sr_fail("%s: out of memory", path);
+	}
+	remove_stale_temps(dir, base);
+	snprintf(tmp, pl + 32, "%s.tmp.%ld", path, (long)getpid());
+	unlink(tmp); /* ours from an earlier save of this process that failed half way */
+	int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666); /* umask applies */
+	if (fd < 0) {
+		int e = errno;
+		free(dir), free(tmp);
+		return sr_fail("%s: cannot create a temporary file beside it: %s", path, strerror(e));
+	}
+	int err = write_all(fd, data, n) < 0 || fsync(fd) < 0;
+	int e = errno;
+	if (close(fd) < 0 && !err)
+		err = 1, e = errno;
+	if (!err && rename(tmp, path) < 0)
+		err = 1, e = errno;
+	if (err) {
+		unlink(tmp);
+		free(dir), free(tmp);
+		return sr_fail("%s: cannot write: %s", path, strerror(e));
+	}
+	int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd >= 0) {
+		fsync(dfd); /* the rename itself durable; not every file system allows it */
+		close(dfd);
+	}
+	free(dir), free(tmp);
+	return 0;
+}
+
 int sr_model_save(const char *path, const sr_meta *info, int nnets, const char *const *names,
                   sr_net *const *nets, sr_optim *const *optims)
 {
@@ -186,34 +299,9 @@ int sr_model_save(const char *path, const sr_meta *info, int nnets, const char *
 	le32(out + 32, (uint32_t)crc32(crc32(0, NULL, 0), w.b, (uInt)w.n));
 	le32(out + 36, (uint32_t)crc32(crc32(0, NULL, 0), out, 36));
 	free(w.b);
-	/* atomic: temporary file in the same directory, fsync, rename */
-	size_t pl = strlen(path);
-	char *tmp = malloc(pl + 16);
-	if (!tmp) {
-		free(out);
-		return sr_fail("%s: out of memory", path);
-	}
-	snprintf(tmp, pl + 16, "%s.tmp.XXXXXX", path);
-	int fd = mkstemp(tmp);
-	if (fd < 0) {
-		sr_fail("%s: cannot create a temporary file: %s", path, strerror(errno));
-		free(tmp), free(out);
-		return -1;
-	}
-	int err = write_all(fd, out, HDR + clen) < 0 || fsync(fd) < 0;
-	int e = errno;
-	if (close(fd) < 0 && !err)
-		err = 1, e = errno;
+	int r = write_atomically(path, out, HDR + clen);
 	free(out);
-	if (!err && rename(tmp, path) < 0)
-		err = 1, e = errno;
-	if (err) {
-		unlink(tmp);
-		free(tmp);
-		return sr_fail("%s: cannot write: %s", path, strerror(e));
-	}
-	free(tmp);
-	return 0;
+	return r;
 }
 
 void sr_model_free(sr_model *m)
@@ -300,7 +388,8 @@ static float *get_floats(rbuf *r, uint64_t n, float *dst)
 	return dst;
 }
 
-static int parse_payload(sr_model *m, const char *path, const unsigned char *b, size_t n)
+static int parse_payload(sr_model *m, const char *path, const unsigned char *b, size_t n,
+                         const sr_limits *lim)
 {
 	rbuf r = {b, n, 0, 0};
 	char *mtext = get_str(&r, SR_META_MAX_TEXT);
@@ -324,6 +413,15 @@ static int parse_payload(sr_model *m, const char *path, const unsigned char *b, 
 		mn->np = get_u64(&r);
 		if (r.bad || mn->np > (r.n - r.pos) / 4)
 			return sr_fail("%s: corrupt model file (network %u)", path, i + 1);
+		/* the shapes and the count are checked here, before the network is ever built */
+		if (mn->in_c < 1 || mn->in_h < 1 || mn->in_w < 1 || mn->n_out < 0 ||
+		    mn->in_c > 65536 || mn->in_h > 65536 || mn->in_w > 65536 || mn->n_out > (1 << 24))
+			return sr_fail("%s: corrupt model file (network %u: input %dx%dx%d, %d outputs)",
+			               path, i + 1, mn->in_c, mn->in_h, mn->in_w, mn->n_out);
+		if (mn->np > (uint64_t)lim->net_params)
+			return sr_fail("%s: network '%s' has %llu parameters, more than the limit of %lld "
+			               "(net-params; see STEMROT_LIMITS in stemrot-model(5))", path,
+			               mn->name, (unsigned long long)mn->np, lim->net_params);
 		mn->params = malloc((mn->np ? mn->np : 1) * sizeof(float));
 		if (!mn->params)
 			return sr_fail("%s: out of memory", path);
@@ -356,15 +454,28 @@ static int parse_payload(sr_model *m, const char *path, const unsigned char *b, 
 
 sr_model *sr_model_load(const char *path)
 {
+	const sr_limits *lim = sr_limits_get();
+	if (!lim)
+		return NULL;
 	FILE *f = fopen(path, "rb");
 	if (!f) {
 		sr_fail("%s: %s", path, strerror(errno));
+		return NULL;
+	}
+	struct stat st;
+	if (fstat(fileno(f), &st) == 0 && S_ISDIR(st.st_mode)) {
+		fclose(f);
+		sr_fail("%s: is a directory, not a model file", path);
 		return NULL;
 	}
 	unsigned char h[HDR];
 	size_t got = fread(h, 1, HDR, f);
 	sr_model *m = NULL;
 	unsigned char *comp = NULL;
+	if (got < HDR && ferror(f)) {
+		sr_fail("%s: read error: %s", path, strerror(errno));
+		goto fail;
+	}
 	if (got >= 8 && memcmp(h, MAGIC, 8) != 0) {
 		sr_fail("%s: not a stemrot model file (bad magic)", path);
 		goto fail;
@@ -387,6 +498,29 @@ sr_model *sr_model_load(const char *path)
 	if (ulen > MAX_PAYLOAD || clen > MAX_PAYLOAD) {
 		sr_fail("%s: corrupt model file (payload of %llu bytes)", path,
 		        (unsigned long long)(ulen > clen ? ulen : clen));
+		goto fail;
+	}
+	/* Before anything is allocated or inflated: the sizes the header claims must be possible
+	 * (deflate cannot expand more than 1032:1), within the user's limit, and the compressed
+	 * size must be what the file holds.  The format's CRC is of the inflated payload, so it is
+	 * checked after inflating; these bounds keep that inflation small. */
+	if (ulen > clen * MAX_DEFLATE_RATIO + 64) {
+		sr_fail("%s: corrupt model file (%llu compressed bytes cannot inflate to %llu)", path,
+		        (unsigned long long)clen, (unsigned long long)ulen);
+		goto fail;
+	}
+	if (ulen > (uint64_t)lim->model_bytes) {
+		sr_fail("%s: model payload of %llu bytes is more than the limit of %lld (model-bytes; "
+		        "see STEMROT_LIMITS in stemrot-model(5))", path, (unsigned long long)ulen,
+		        lim->model_bytes);
+		goto fail;
+	}
+	if (S_ISREG(st.st_mode) && (uint64_t)st.st_size != HDR + clen) {
+		if ((uint64_t)st.st_size < HDR + clen)
+			sr_fail("%s: truncated model file (%llu of %llu payload bytes)", path,
+			        (unsigned long long)(st.st_size - HDR), (unsigned long long)clen);
+		else
+			sr_fail("%s: corrupt model file (data after the payload)", path);
 		goto fail;
 	}
 	comp = malloc(clen + 1);
@@ -426,7 +560,7 @@ sr_model *sr_model_load(const char *path)
 	}
 	free(comp);
 	comp = NULL;
-	if (parse_payload(m, path, m->payload, ulen) < 0)
+	if (parse_payload(m, path, m->payload, ulen, lim) < 0)
 		goto fail;
 	free(m->payload);
 	m->payload = NULL;

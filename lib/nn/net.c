@@ -17,6 +17,7 @@
 #endif
 
 #include "core/err.h"
+#include "core/limits.h"
 #include "nn/cpu/cpu.h"
 #include "nn/layer.h"
 
@@ -157,6 +158,25 @@ sr_net *sr_net_create(const char *spec, int in_c, int in_h, int in_w, int n_out,
 	if (!mul_ok(total, (size_t)max_batch, &arena_n) || !mul_ok(auxb, (size_t)max_batch, &aux_n) ||
 	    !mul_ok(net->in_size, (size_t)max_batch, &ing_n) || arena_n > ((size_t)1 << 34)) {
 		sr_fail("network: activations for batch %d too large", max_batch);
+		goto fail;
+	}
+	/* The user's limits (core/limits.h), checked before anything of this size is allocated:
+	 * a few bytes of spec or model file must not ask for gigabytes. */
+	const sr_limits *lim = sr_limits_get();
+	if (!lim)
+		goto fail;
+	size_t scratch = net->col_size + net->full_size + 2 * net->max_act + 4 * net->pad +
+	                 net->gt_size + 64;
+	double act = (double)arena_n + (double)ing_n + (double)aux_n / sizeof(float) + (double)scratch;
+	if ((double)net->np > (double)lim->net_params) {
+		sr_fail("network: %zu parameters is more than the limit of %lld (net-params; see "
+		        "STEMROT_LIMITS in stemrot-model(5))", net->np, lim->net_params);
+		goto fail;
+	}
+	if (act > (double)lim->net_activations) {
+		sr_fail("network: %.0f floats of activations for batch %d is more than the limit of %lld "
+		        "(net-activations; see STEMROT_LIMITS in stemrot-model(5))", act, max_batch,
+		        lim->net_activations);
 		goto fail;
 	}
 	/* gradient chunks: at most 64, and at most 256 MiB of chunk buffers */
