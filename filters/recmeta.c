@@ -27,6 +27,7 @@ static const char usage[] =
 typedef struct {
 	char **keys;
 	int nkeys, capkeys;
+	sr_meta seen; /* the keys as a set, so that choosing the columns stays linear */
 	int auto_keys, shape, header;
 	long block;
 	/* records held back while the columns are chosen */
@@ -37,21 +38,45 @@ typedef struct {
 
 static int add_key(ctx_t *c, const char *k, size_t n)
 {
-	for (int i = 0; i < c->nkeys; i++)
-		if (strlen(c->keys[i]) == n && memcmp(c->keys[i], k, n) == 0)
-			return 0;
+	char *key = strndup(k, n);
+	if (!key)
+		return sr_fail("out of memory");
+	/* a name that cannot be a metadata key (only --keys gives one) is a column never filled */
+	int before = c->seen.n;
+	int valid = sr_meta_set(&c->seen, key, "%s", "") == 0;
+	if (valid && c->seen.n == before) { /* already a column */
+		free(key);
+		return 0;
+	}
+	if (!valid)
+		for (int i = 0; i < c->nkeys; i++)
+			if (strcmp(c->keys[i], key) == 0) {
+				free(key);
+				return 0;
+			}
 	if (c->nkeys == c->capkeys) {
 		int cap = c->capkeys ? 2 * c->capkeys : 16;
 		char **p = realloc(c->keys, (size_t)cap * sizeof *p);
-		if (!p)
+		if (!p) {
+			free(key);
 			return sr_fail("out of memory");
+		}
 		c->keys = p;
 		c->capkeys = cap;
 	}
-	if (!(c->keys[c->nkeys] = strndup(k, n)))
-		return sr_fail("out of memory");
-	c->nkeys++;
+	c->keys[c->nkeys++] = key;
 	return 0;
+}
+
+static void ctx_free(ctx_t *c)
+{
+	for (int i = 0; i < c->nkeys; i++)
+		free(c->keys[i]);
+	free(c->keys);
+	sr_meta_free(&c->seen);
+	for (long i = 0; i < c->nheld; i++)
+		sr_meta_free(&c->held[i].meta);
+	free(c->held);
 }
 
 static const char *layout_name(int l)
@@ -202,6 +227,7 @@ int main(int argc, char **argv)
 	int r = sr_each_record(opt.nfiles, opt.files, one, &c);
 	if (!c.started && (r == 0 || c.nheld > 0) && flush_held(&c) < 0 && r == 0)
 		r = -1;
+	ctx_free(&c);
 	if (r < 0)
 		sr_die("%s", sr_errmsg());
 	sr_finish_stdout();

@@ -49,7 +49,19 @@ sr_net *sr_trainer_add_net(sr_trainer *t, const char *name, const char *spec, in
 	if (!spec)
 		spec = t->h == 1 ? SR_NET_DEFAULT_1D : SR_NET_DEFAULT_2D;
 	sr_net *net = sr_net_create(spec, t->c, t->h, t->w, n_out, max_batch);
-	if (!net || sr_trainer_adopt_net(t, name, net) < 0)
+	if (!net)
+		return NULL;
+	/* The method's buffers hold n_out values an image: a spec that ends otherwise would be
+	 * read and written past them (end it with 'dense OUT', stemrot-net(7)). */
+	if (sr_net_out_size(net) != n_out) {
+		int oc, oh, ow;
+		sr_net_out_shape(net, &oc, &oh, &ow);
+		sr_fail("--net: the network gives %dx%dx%d = %d values an image, the method needs %d "
+		        "(end the spec with 'dense OUT')", oc, oh, ow, sr_net_out_size(net), n_out);
+		sr_net_free(net);
+		return NULL;
+	}
+	if (sr_trainer_adopt_net(t, name, net) < 0)
 		return NULL;
 	sr_net_set_input_grad(net, 0);
 	return net;
