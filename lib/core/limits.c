@@ -15,7 +15,7 @@ static const struct {
 	size_t off;
 	long long def, ceiling;
 } table[] = {
-	{"samples", offsetof(sr_limits, samples), 1LL << 26, 1LL << 30},
+	{"samples", offsetof(sr_limits, samples), 1LL << 26, 1LL << 29},
 	{"meta-bytes", offsetof(sr_limits, meta_bytes), 1LL << 20, 1LL << 30},
 	{"meta-keys", offsetof(sr_limits, meta_keys), 1LL << 16, 1LL << 24},
 	{"model-bytes", offsetof(sr_limits, model_bytes), 1LL << 28, 1LL << 31},

@@ -12,6 +12,7 @@
 #include <netpbm/pam.h>
 
 #include "core/err.h"
+#include "core/limits.h"
 #include "io/format.h"
 #include "io/netpbm.h"
 
@@ -70,8 +71,12 @@ static void free_row_state(void *state)
 static int comments_to_meta(const char *c, sr_meta *m)
 {
 	size_t n = strlen(c);
-	if (n > SR_META_MAX_TEXT + SR_META_MAX_TEXT / 4)
-		return sr_fail("PAM header comments are longer than %d bytes", SR_META_MAX_TEXT);
+	const sr_limits *lim = sr_limits_get();
+	if (!lim)
+		return -1;
+	if ((long long)n > lim->meta_bytes + lim->meta_bytes / 4)
+		return sr_fail("PAM header comments are longer than %lld bytes (meta-bytes; see "
+		               "STEMROT_LIMITS in stemrot-stream(5))", lim->meta_bytes + lim->meta_bytes / 4);
 	char *text = malloc(n + 2), *p = text;
 	if (!text)
 		return sr_fail("out of memory");

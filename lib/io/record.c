@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "core/err.h"
+#include "core/limits.h"
 
 void sr_record_init(sr_record *rec)
 {
@@ -22,6 +23,12 @@ void sr_record_free(sr_record *rec)
 	sr_record_init(rec);
 }
 
+long sr_max_samples(void)
+{
+	const sr_limits *lim = sr_limits_get();
+	return lim ? (long)lim->samples : 1L << 26;
+}
+
 int sr_check_shape(int layout, int views, int height, int width)
 {
 	if (layout != SR_LAYOUT_IMAGE && layout != SR_LAYOUT_PROFILE && layout != SR_LAYOUT_VECTOR)
@@ -36,9 +43,12 @@ int sr_check_shape(int layout, int views, int height, int width)
 	if (layout == SR_LAYOUT_VECTOR && views != 1)
 		return sr_fail("a vector has 1 view, not %d", views);
 	/* Each factor is at most 65536, so the product fits in 64 bits. */
-	if ((long long)views * height * width > SR_MAX_SAMPLES)
-		return sr_fail("%d x %d x %d samples is more than the limit of %ld", views, height, width,
-		               SR_MAX_SAMPLES);
+	const sr_limits *lim = sr_limits_get();
+	if (!lim)
+		return -1;
+	if ((long long)views * height * width > lim->samples)
+		return sr_fail("%d x %d x %d samples is more than the limit of %lld (samples; see "
+		               "STEMROT_LIMITS in stemrot-stream(5))", views, height, width, lim->samples);
 	return 0;
 }
 

@@ -6,7 +6,8 @@
  * data[(v * height + r) * width + c]; row 0 is the top of the image.
  *
  * Limits, enforced by every reader before it allocates: views 1..16, height and width
- * 1..65536, at most 2^26 samples per record, metadata at most SR_META_MAX_TEXT bytes.
+ * 1..65536, and the user-settable limits of core/limits.h: samples per record (default 2^26,
+ * an 8192 x 8192 frame), metadata bytes and keys.
  *
  * Reading and writing streams of records: io/stream.h.  The formats: io/format.h. */
 #ifndef SR_RECORD_H
@@ -24,7 +25,10 @@ enum sr_layout {
 
 #define SR_MAX_VIEWS 16
 #define SR_MAX_DIM 65536
-#define SR_MAX_SAMPLES (1L << 26)
+/* The samples limit in force (core/limits.h; its default when STEMROT_LIMITS is malformed,
+ * which the readers report). */
+#define SR_MAX_SAMPLES sr_max_samples()
+long sr_max_samples(void);
 
 typedef struct {
 	int layout;

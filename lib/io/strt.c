@@ -12,6 +12,7 @@
 #include <zlib.h>
 
 #include "core/err.h"
+#include "core/limits.h"
 #include "io/format.h"
 
 #define HEADER_BYTES 40
@@ -172,16 +173,20 @@ static int read_tensor(sr_format_input *fi, sr_record *rec)
 		return sr_fail("absurd dimensions %lu x %lu x %lu (limits: views 1..%d, sizes 1..%d)",
 		               (unsigned long)views, (unsigned long)height, (unsigned long)width,
 		               SR_MAX_VIEWS, SR_MAX_DIM);
-	if ((uint64_t)views * height * width > (uint64_t)SR_MAX_SAMPLES)
-		return sr_fail("%lu x %lu x %lu samples is more than the limit of %ld",
-		               (unsigned long)views, (unsigned long)height, (unsigned long)width,
-		               SR_MAX_SAMPLES);
+	const sr_limits *lim = sr_limits_get();
+	if (!lim)
+		return -1;
+	if ((uint64_t)views * height * width > (uint64_t)lim->samples)
+		return sr_fail("%lu x %lu x %lu samples is more than the limit of %lld (samples; see "
+		               "STEMROT_LIMITS in stemrot-stream(5))", (unsigned long)views,
+		               (unsigned long)height, (unsigned long)width, lim->samples);
 	size_t samples = (size_t)views * height * width, raw = 4 * samples;
 	uint32_t meta_len = get32(h + 24);
 	uint64_t payload_len = get64(h + 28);
-	if (meta_len > SR_META_MAX_TEXT)
-		return sr_fail("metadata length %lu exceeds the limit of %d bytes",
-		               (unsigned long)meta_len, SR_META_MAX_TEXT);
+	if (meta_len > lim->meta_bytes)
+		return sr_fail("metadata length %lu exceeds the limit of %lld bytes (meta-bytes; "
+		               "see STEMROT_LIMITS in stemrot-stream(5))", (unsigned long)meta_len,
+		               lim->meta_bytes);
 	if (flags & FLAG_ZLIB) {
 		if (payload_len > compressBound((uLong)raw))
 			return sr_fail("compressed payload length %llu is impossible for %zu samples",
@@ -213,7 +218,7 @@ static int read_tensor(sr_format_input *fi, sr_record *rec)
 		return sr_fail_context("bad metadata");
 	if (flags & FLAG_ZLIB) {
 		/* Inflate straight into the sample buffer (as bytes), then fix the byte order in
-		 * place on a big-endian host.  Both sizes are below 2^32 (raw <= 2^28 bytes), so
+		 * place on a big-endian host.  Both sizes are below 2^32 (raw <= 2^31 bytes at the samples ceiling), so
 		 * one inflate call does it; the output must fill the buffer exactly. */
 		unsigned char *out = (unsigned char *)rec->data;
 		z_stream z;

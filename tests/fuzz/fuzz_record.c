@@ -4,7 +4,7 @@
 #include <string.h>
 
 #include "fuzz.h"
-#include "io/record.h"
+#include "io/stream.h"
 
 static void round_trip(const sr_record *rec)
 {

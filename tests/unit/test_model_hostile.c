@@ -13,6 +13,7 @@
 #include <unistd.h>
 #include <zlib.h>
 
+#include "check_main.h"
 #include "core/err.h"
 #include "core/limits.h"
 #include "core/meta.h"
@@ -238,7 +239,7 @@ START_TEST(umask_and_stale_temporaries)
 }
 END_TEST
 
-int main(void)
+Suite *test_suite(void)
 {
 	Suite *s = suite_create("model_hostile");
 	TCase *tc = tcase_create("model_hostile");
@@ -248,9 +249,5 @@ int main(void)
 	tcase_add_test(tc, directory_is_named);
 	tcase_add_test(tc, umask_and_stale_temporaries);
 	suite_add_tcase(s, tc);
-	SRunner *sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return s;
 }
