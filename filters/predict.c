@@ -363,7 +363,8 @@ static int print_info(sr_predictor *p)
 	fwrite(txt, 1, len, stdout);
 	free(txt);
 	sr_predictor_free(p);
-	return fflush(stdout) ? 1 : 0;
+	sr_finish_stdout();
+	return 0;
 }
 
 int main(int argc, char **argv)
@@ -395,7 +396,6 @@ int main(int argc, char **argv)
 	sr_predict3d_free(c.p3);
 	if (rc < 0)
 		sr_die("%s", sr_errmsg());
-	if (fflush(stdout) != 0)
-		sr_die("write error");
+	sr_finish_stdout();
 	return 0;
 }

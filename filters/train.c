@@ -360,7 +360,8 @@ static int report(const sr_train_event *ev, void *ctx)
 		if (p->log) {
 			fprintf(p->log, "%d\t%.6g\t%.6g\t%.6g\t%.1f\t%.2f\n", ev->epoch, ev->train_loss,
 			        ev->val_loss, ev->lr, rate, ev->seconds);
-			fflush(p->log);
+			if (fflush(p->log) != 0 || ferror(p->log))
+				return sr_fail("--log: %s: write error: %s", p->log_path, strerror(errno));
 		}
 		p->last_draw = 0;
 		break;
@@ -392,8 +393,8 @@ int main(int argc, char **argv)
 	if (ranks > 1)
 		o.conf.grad_hook = sr_ranks_grad_hook;
 	int rc = sr_train(&o.conf, o.nfiles, o.files);
-	if (p.log)
-		fclose(p.log);
+	if (p.log && fclose(p.log) != 0 && rc == 0)
+		rc = sr_fail("--log: %s: write error: %s", p.log_path, strerror(errno));
 	free((void *)o.conf.method_conf);
 	if (rc < 0) {
 		if (ranks > 1)

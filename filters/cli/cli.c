@@ -230,8 +230,9 @@ _Noreturn void sr_exit_version(void)
 
 void sr_finish_stdout(void)
 {
+	errno = 0;
 	if (fflush(stdout) != 0 || ferror(stdout))
-		sr_die("write error on standard output");
+		sr_die("write error on standard output%s%s", errno ? ": " : "", errno ? strerror(errno) : "");
 }
 
 void sr_filter_run(int nfiles, char **files, sr_record_fn fn, void *ctx,

@@ -20,7 +20,9 @@ const char *sr_errmsg(void);
 /* For mains: prints "PROG: MESSAGE\n" to stderr and exits 1. */
 _Noreturn void sr_die(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
-/* The program name sr_die prints; set once by main (defaults to "stemrot"). */
+/* The program name sr_die prints; set once by main (defaults to "stemrot").  The first call
+ * also arranges for standard output to be flushed and closed at exit, a failure there being
+ * reported ("PROG: write error on standard output: REASON") with exit status 1. */
 void sr_set_progname(const char *argv0);
 const char *sr_progname(void);
 

@@ -103,6 +103,18 @@ static int comments_to_meta(const char *c, sr_meta *m)
 		*p++ = '\n';
 	}
 	int r = p == text ? 1 : 0;
+	/* Comments beyond the limits are an error, not foreign comments to be dropped in silence:
+	 * stemrot's own metadata that large must be read with the limits raised. */
+	long long lines = 0;
+	for (const char *q = text; q < p; q++)
+		lines += *q == '\n';
+	if (r == 0 && ((long long)(p - text) > lim->meta_bytes || lines > lim->meta_keys)) {
+		free(text);
+		return sr_fail("PAM header comments of %lld lines, %lld bytes are more than the limits of "
+		               "%lld keys, %lld bytes (meta-keys, meta-bytes; see STEMROT_LIMITS in "
+		               "stemrot-stream(5))", lines, (long long)(p - text), lim->meta_keys,
+		               lim->meta_bytes);
+	}
 	if (r == 0 && sr_meta_parse(m, text, (size_t)(p - text)) < 0) {
 		sr_meta_clear(m);
 		r = 1;

@@ -173,8 +173,9 @@ int sr_train(const sr_train_conf *conf, int npaths, char **paths)
 			sr_meta_set(&t->info, "val.loss", "%.6g", t->val_loss);
 		sr_meta_set_long(&t->info, "train.epoch", t->epoch);
 		sr_meta_set_long(&t->info, "train.step", t->step);
+		/* the message of a failed save names the file already */
 		if (e + 1 < conf->epochs && conf->rank == 0 && sr_checkpoint_save(t, ckpt, 1) < 0) {
-			sr_fail_context("checkpoint %s", ckpt);
+			sr_fail_context("checkpoint");
 			goto out;
 		}
 		if (conf->stop_after > 0 && t->epoch >= conf->stop_after && t->epoch < conf->epochs) {
@@ -191,10 +192,8 @@ int sr_train(const sr_train_conf *conf, int npaths, char **paths)
 	if (t->m->finish && t->m->finish(t) < 0)
 		goto out;
 	if (conf->rank == 0) {
-		if (sr_checkpoint_save(t, conf->model, 0) < 0) {
-			sr_fail_context("%s", conf->model);
+		if (sr_checkpoint_save(t, conf->model, 0) < 0)
 			goto out;
-		}
 		unlink(ckpt);
 	}
 	rc = 0;
