@@ -20,7 +20,7 @@ static const struct {
 	{"meta-keys", offsetof(sr_limits, meta_keys), 1LL << 16, 1LL << 24},
 	{"model-bytes", offsetof(sr_limits, model_bytes), 1LL << 28, 1LL << 31},
 	{"net-params", offsetof(sr_limits, net_params), 1LL << 24, 1LL << 30},
-	{"net-activations", offsetof(sr_limits, net_activations), 1LL << 27, 1LL << 36},
+	{"net-activations", offsetof(sr_limits, net_activations), 1LL << 23, 1LL << 32},
 };
 #define NLIMITS (sizeof table / sizeof table[0])
 

@@ -12,8 +12,9 @@
  *   meta-keys        keys in one metadata block; default 64k
  *   model-bytes      uncompressed payload of a model file; default 256M
  *   net-params       parameters of one network (model file or --net); default 16M
- *   net-activations  floats of a network's activation memory for its largest batch, input
- *                    gradient and per-thread scratch included; default 128M (512 MiB)
+ *   net-activations  floats of a network's activation memory for one image (input gradient
+ *                    included), and of one thread's scratch; default 8M (32 MiB: the
+ *                    default network on views up to 160 x 160); a batch multiplies the first
  *
  * Each also has a hard ceiling that the user cannot raise (the formats' own field widths).
  * Documented in stemrot-stream(5) and stemrot-model(5). */

@@ -167,16 +167,19 @@ sr_net *sr_net_create(const char *spec, int in_c, int in_h, int in_w, int n_out,
 		goto fail;
 	size_t scratch = net->col_size + net->full_size + 2 * net->max_act + 4 * net->pad +
 	                 net->gt_size + 64;
-	double act = (double)arena_n + (double)ing_n + (double)aux_n / sizeof(float) + (double)scratch;
+	/* per image (a batch multiplies it, and the batch is the program's or the user's choice),
+	 * and the scratch of one thread */
+	double per_image = (double)total + (double)net->in_size + (double)auxb / sizeof(float);
+	double act = per_image > (double)scratch ? per_image : (double)scratch;
 	if ((double)net->np > (double)lim->net_params) {
 		sr_fail("network: %zu parameters is more than the limit of %lld (net-params; see "
 		        "STEMROT_LIMITS in stemrot-model(5))", net->np, lim->net_params);
 		goto fail;
 	}
 	if (act > (double)lim->net_activations) {
-		sr_fail("network: %.0f floats of activations for batch %d is more than the limit of %lld "
-		        "(net-activations; see STEMROT_LIMITS in stemrot-model(5))", act, max_batch,
-		        lim->net_activations);
+		sr_fail("network: %.0f floats of activations an image (%.0f of scratch a thread) is more "
+		        "than the limit of %lld (net-activations; see STEMROT_LIMITS in stemrot-model(5))",
+		        per_image, (double)scratch, lim->net_activations);
 		goto fail;
 	}
 	/* gradient chunks: at most 64, and at most 256 MiB of chunk buffers */
