@@ -14,7 +14,7 @@ status=0
 for h in "$@"; do
 	mkdir -p "$dir/corpus/$h" "$dir/crashes/$h"
 	log="$dir/fuzz_$h.log"
-	"$dir/fuzz_$h" -max_total_time="$secs" -timeout=10 -rss_limit_mb=2048 -malloc_limit_mb=1536 \
+	"$dir/fuzz_$h" -max_total_time="$secs" -timeout=30 -rss_limit_mb=2048 -malloc_limit_mb=1536 \
 		-print_final_stats=1 -artifact_prefix="$dir/crashes/$h/" \
 		"$dir/corpus/$h" "$dir/seeds/$h" > "$log" 2>&1
 	rc=$?
