@@ -93,7 +93,7 @@ static int write_file(const ctx_t *c, const char *name, const sr_record *rec)
 		return sr_fail("%s: %s", name, strerror(errno));
 	int r = sr_pnm_write(f, rec, c->maxval, c->pgm ? SR_PNM_PGM : SR_PNM_PAM);
 	if (fclose(f) != 0 && r == 0)
-		r = sr_fail("%s: %s", name, strerror(errno));
+		r = sr_fail("write error: %s", strerror(errno)); /* the context below names the file */
 	if (r < 0) {
 		unlink(name); /* nothing partial */
 		return sr_fail_context("%s", name);

@@ -73,7 +73,7 @@ if [ -w /dev/full ]; then
 	full evaluate evaluate pred.tsv
 	full "predict --info" predict -m m.model --info
 	full predict predict -m m.model pairs.strt
-	full montage montage pairs.strt
+	full rectile rectile pairs.strt
 	full recmeta recmeta pairs.strt
 	full shapegen shapegen -n 2 -s 16
 	shapegen -n 2 -s 16 > one.strt
@@ -85,7 +85,7 @@ if [ -w /dev/full ]; then
 	train -q -t 1 -e 1 -b 8 -M generate --net "$NET" -k 4 -o g.model pairs.strt
 	full decode decode -m g.model -a 0:80 -n 3
 	for p in shapegen stereopair addnoise centre denoise project1d train predict calibrate \
-		evaluate decode recmeta recsplit montage; do
+		evaluate decode recmeta recsplit rectile; do
 		full "$p --help" "$p" --help
 		full "$p --version" "$p" --version
 	done
