@@ -132,13 +132,18 @@ static int write_all(int fd, const void *p, size_t n)
  * older versions).  The file gets the permissions the umask allows, like any file a program
  * creates. */
 
-/* 1 when NAME is BASE ".tmp." followed by a pid that no longer runs, or by six letters or
- * digits of mkstemp (the older naming). */
+/* 1 when NAME is BASE, optionally a suffix of BASE's own files (".ckpt": the checkpoint of
+ * the model BASE), then ".tmp." and a pid that no longer runs, or six letters or digits of
+ * mkstemp (the older naming).  A training run killed while writing its checkpoint ends only
+ * with the save of its model, so that save removes the checkpoint's leftovers too. */
 static int stale_temp(const char *name, const char *base, size_t blen)
 {
-	if (strncmp(name, base, blen) != 0 || strncmp(name + blen, ".tmp.", 5) != 0)
+	if (strncmp(name, base, blen) != 0)
 		return 0;
-	const char *tail = name + blen + 5;
+	const char *t = strstr(name + blen, ".tmp.");
+	if (!t || (t != name + blen && name[blen] != '.'))
+		return 0;
+	const char *tail = t + 5;
 	size_t n = strlen(tail), digits = strspn(tail, "0123456789");
 	if (n > 0 && digits == n && n < 12) {
 		long pid = strtol(tail, NULL, 10);

@@ -220,8 +220,11 @@ START_TEST(umask_and_stale_temporaries)
 	long pid = 4194304 + 12345; /* above Linux's largest pid_max */
 	snprintf(dead, sizeof dead, "m.model.tmp.%ld", pid);
 	snprintf(live, sizeof live, "m.model.tmp.%ld", (long)getppid());
-	const char *names[] = {dead, "m.model.tmp.Ab3xYz", live, "other.model.tmp.Ab3xYz"};
-	for (int i = 0; i < 4; i++) {
+	char dead_ckpt[40];
+	snprintf(dead_ckpt, sizeof dead_ckpt, "m.model.ckpt.tmp.%ld", pid);
+	const char *names[] = {dead, "m.model.tmp.Ab3xYz", live, "other.model.tmp.Ab3xYz", dead_ckpt,
+	                       "m.modelx.tmp.Ab3xYz"};
+	for (int i = 0; i < 6; i++) {
 		FILE *f = fopen(in_tmp(names[i]), "w");
 		ck_assert_ptr_nonnull(f);
 		fputs("partial", f);
@@ -232,6 +235,8 @@ START_TEST(umask_and_stale_temporaries)
 	ck_assert_int_eq(access(in_tmp("m.model.tmp.Ab3xYz"), F_OK), -1);
 	ck_assert_int_eq(access(in_tmp(live), F_OK), 0);
 	ck_assert_int_eq(access(in_tmp("other.model.tmp.Ab3xYz"), F_OK), 0);
+	ck_assert_int_eq(access(in_tmp(dead_ckpt), F_OK), -1); /* its checkpoint's, killed */
+	ck_assert_int_eq(access(in_tmp("m.modelx.tmp.Ab3xYz"), F_OK), 0); /* another name */
 	sr_model *m = sr_model_load(in_tmp("m.model"));
 	ck_assert_ptr_nonnull(m);
 	sr_model_free(m);
