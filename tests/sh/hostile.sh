@@ -42,6 +42,15 @@ STEMROT_LIMITS=meta-keys=256k timeout 60 recmeta dense.pam > dense.tsv ||
 	fail "recmeta on 150,000 keys did not finish in 60 s"
 [ "$(head -n 1 dense.tsv | tr '\t' '\n' | wc -l)" -eq 150000 ] || fail "dense: want 150,000 columns"
 
+# libnetpbm gathers PAM comments with a strcat per line (quadratic: 960 KB of '#' lines took
+# 2.4 s, 4 MB would take 40 s); PAM headers are read by stemrot itself, linearly and bounded
+{ echo P7; yes '#' | head -n 2000000; printf 'WIDTH 1\nHEIGHT 1\nDEPTH 1\nMAXVAL 255\nENDHDR\n\001'; } > hashes.pam
+rc=0
+timeout 20 recmeta hashes.pam > out.txt 2> err.txt || rc=$?
+[ "$rc" -eq 1 ] || fail "4 MB of PAM comment lines: exit status $rc (124: over 20 s)"
+grep -q "^recmeta: hashes.pam: record 1: PAM header is longer than" err.txt || fail "hashes: $(cat err.txt)"
+echo "ok: 4 MB of PAM comment lines: $(cat err.txt)"
+
 # limits: a malformed STEMROT_LIMITS is one clear message from any reader
 with_limits samples=lots "bad STEMROT_LIMITS" recmeta pairs.strt
 grep -q "STEMROT_LIMITS: limit samples: 'lots'" err.txt || fail "bad STEMROT_LIMITS message"
