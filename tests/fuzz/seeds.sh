@@ -5,6 +5,7 @@
 set -e
 BIN=$1
 OUT=$2
+TOP=$(cd "$(dirname "$0")/../.." && pwd)
 PATH="$BIN:$PATH"
 rm -rf "$OUT"
 mkdir -p "$OUT/record" "$OUT/meta" "$OUT/model" "$OUT/spec" "$OUT/tsv"
@@ -34,6 +35,19 @@ ppmmake rgb:ff/80/00 3 2 > "$OUT/record/c.ppm"
 pbmmake -g 9 2 > "$OUT/record/g.pbm"
 pgmramp -lr 8 3 | pamtopam > "$OUT/record/ramp.pam"
 cat "$OUT/record/ramp.pgm" "$OUT/record/strt-one" "$OUT/record/c.ppm" > "$OUT/record/mixed"
+
+# the microscope formats of the reader table (MRC, DM3/DM4, TIFF, SER, EMD): stemrot writes
+# none of them, so their seeds are the heads of the real files in ../shared/realformats (or
+# $STEMROT_REALFORMATS), when that folder is there
+REAL=${STEMROT_REALFORMATS:-$TOP/../shared/realformats}
+if [ -d "$REAL" ]; then
+	find "$REAL" -type f -size -2048k \( -name '*.mrc' -o -name '*.dm3' -o -name '*.dm4' \
+		-o -name '*.tif' -o -name '*.tiff' -o -name '*.ser' -o -name '*.emd' \) | sort |
+	while read -r f; do
+		n=$((n + 1))
+		head -c 65536 "$f" > "$OUT/record/real$n-$(basename "$f")"
+	done
+fi
 
 # metadata blocks: each record's keys as recmeta prints them, turned back into key=value text
 recmeta noisy.strt profiles.strt | awk -F'\t' -v out="$OUT/meta" '
