@@ -93,8 +93,7 @@ if [ -w /dev/full ]; then
 	full project1d project1d pairs.strt
 	train -q -t 1 -e 1 -b 8 -M generate --net "$NET" -k 4 -o g.model pairs.strt
 	full decode decode -m g.model -a 0:80 -n 3
-	for p in shapegen stereopair addnoise centre denoise project1d train predict calibrate \
-		evaluate decode recmeta recsplit rectile; do
+	for p in $(ls "$BIN"); do # every program
 		full "$p --help" "$p" --help
 		full "$p --version" "$p" --version
 	done
