@@ -106,6 +106,7 @@ static void table_free(table *t)
 	free(t->kt);
 	free(t->amb);
 	free(t->phi);
+	sr_eval3d_free(&t->t3);
 }
 
 /* Splits line in place at tabs into *f (grown as needed, *cap entries); returns the field
@@ -468,7 +469,8 @@ int main(int argc, char **argv)
 		if (t.t3.n == 0)
 			sr_die("no rows with truth to score (%ld without)", t.t3.unscored);
 		report3d(&t.t3, opt.header);
-		sr_eval3d_free(&t.t3);
+		table_free(&t);
+		sr_finish_stdout();
 		return 0;
 	}
 	if (t.n == 0)
