@@ -23,28 +23,8 @@
 #include "nn/loss.h"
 #include "learn/order.h"
 #include "learn/trainer.h"
+#include "methods/constraints.h"
 #include "methods/registry.h"
-
-/* out = in zoomed by s about the image centre (bilinear; outside reads as 0): the content at
- * (x, y) moves to (c + s (x - c), c + s (y - c)).  Orientation is unchanged. */
-static void zoom(const float *in, float *out, int n, double s)
-{
-	double c = n / 2.0;
-	for (int r = 0; r < n; r++)
-		for (int q = 0; q < n; q++) {
-			double x = c + (q + 0.5 - c) / s - 0.5, y = c + (r + 0.5 - c) / s - 0.5;
-			int x0 = (int)floor(x), y0 = (int)floor(y);
-			double fx = x - x0, fy = y - y0, v = 0;
-			for (int j = 0; j < 2; j++)
-				for (int i = 0; i < 2; i++) {
-					int xx = x0 + i, yy = y0 + j;
-					if (xx < 0 || yy < 0 || xx >= n || yy >= n)
-						continue;
-					v += (i ? fx : 1 - fx) * (j ? fy : 1 - fy) * in[yy * n + xx];
-				}
-			out[r * n + q] = (float)v;
-		}
-}
 
 /* The options of siamese and oracle (train(1)). */
 typedef struct {
@@ -190,16 +170,9 @@ static int m1_batch_common(sr_trainer *t, const sr_batch *b, int train, double *
 	 * (the mirror loss leaves 0 or half a period, and pairs share their size). */
 	int zm = mir && train && c->zoom_weight > 0;
 	int nv = zm ? 4 * B : mir ? 3 * B : 2 * B;
-	if (mir)
-		for (int i = 0; i < B; i++)
-			sr_dihedral(s->xin + (size_t)i * S, s->xin + (size_t)(2 * B + i) * S, b->w, 4);
-	if (zm)
-		for (int i = 0; i < B; i++) {
-			sr_rng r = sr_rng_derive(b->step_seed ^ 0x2545f4914f6cdd1dULL,
-			                          (uint64_t)(b->first + i));
-			double f = exp(sr_rng_range(&r, log(0.8), log(1.25)));
-			zoom(s->xin + (size_t)i * S, s->xin + (size_t)(3 * B + i) * S, b->w, f);
-		}
+	sr_constraint_views(s->xin, B, b->w, b->step_seed, b->first,
+	                    mir ? s->xin + (size_t)2 * B * S : NULL,
+	                    zm ? s->xin + (size_t)3 * B * S : NULL);
 	sr_net *net = t->nets[0];
 	if (sr_net_forward(net, s->xin, nv, train, b->step_seed) < 0)
 		return -1;
@@ -240,20 +213,11 @@ static int m1_batch_common(sr_trainer *t, const sr_batch *b, int train, double *
 			total += sr_consistency_loss(ua[2 * K + k], ub[2 * K + k], ph[k], cw, B,
 			                             &ga[2 * K + k], &gb[2 * K + k]);
 		}
-		if (mir)
-			total += c->mirror_weight *
-			         sr_mirror_loss(ua, out + (size_t)(2 * B + i) * no, K, s->w,
-			                        c->mirror_weight / B, train ? ga : NULL,
-			                        train ? s->dout + (size_t)(2 * B + i) * no : NULL);
-		if (zm) {
-			const float *uz = out + (size_t)(3 * B + i) * no;
-			float *gz = s->dout + (size_t)(3 * B + i) * no;
-			for (int k = 1; k <= K; k++)
-				if (s->w[k - 1] > 0)
-					total += c->zoom_weight * s->w[k - 1] *
-					         sr_head_pair_loss(ua, uz, k, 0, c->zoom_weight * s->w[k - 1] / B,
-					                           ga, gz);
-		}
+		sr_constraint_loss(ua, mir ? out + (size_t)(2 * B + i) * no : NULL,
+		                   zm ? out + (size_t)(3 * B + i) * no : NULL, K, s->w,
+		                   c->mirror_weight, c->zoom_weight, B, &total, train ? ga : NULL,
+		                   train && mir ? s->dout + (size_t)(2 * B + i) * no : NULL,
+		                   zm ? s->dout + (size_t)(3 * B + i) * no : NULL);
 		if (!train) {
 			for (int k = 0; k < K; k++)
 				s->head_sum[k] += ph[k];

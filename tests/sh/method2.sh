@@ -23,6 +23,8 @@ for kv in method=generate predict.net=encoder decoder.heads=4 decoder.latents=2 
 	grep -qx "$kv" info.txt || fail "model info lacks $kv"
 done
 grep -q '^val.recon_mse=' info.txt || fail "no val.recon_mse"
+grep -qx 'train.mirror_weight=0' info.txt || fail "mirror weight key: $(cat info.txt)"
+grep -qx 'train.zoom_weight=0' info.txt || fail "zoom weight key"
 
 # 2. no ground truth is read: scrambled truth keys give a bit-identical model
 centre --pam pairs.strt > pairs.pam
@@ -33,6 +35,19 @@ $TRAIN "$NET" -e 2 -o a.model pairs.pam
 $TRAIN "$NET" -e 2 -o b.model scrambled.pam
 cmp a.model b.model || fail "model depends on truth keys"
 echo "ok truth keys scrambled: bit-identical model"
+# method 1's mirror and zoom losses on the encoder: they change the model, their keys say so,
+# the loss falls with them at other weights too, and they never read truth either
+$TRAIN "$NET" -e 2 --mirror-weight 1 --zoom-weight 1 -o n.model pairs.pam
+cmp -s a.model n.model && fail "--mirror-weight 1 --zoom-weight 1 changed nothing"
+predict --info -m n.model | grep -qx 'train.mirror_weight=1' || fail "mirror weight 1 key"
+predict --info -m n.model | grep -qx 'train.zoom_weight=1' || fail "zoom weight 1 key"
+$TRAIN "$NET" -e 4 -k 4 --mirror-weight 3 --zoom-weight 0.5 -o w.model --log wlog.tsv pairs.pam
+awk -F'\t' 'NR == 2 { first = $3 } END { if (!($3 < 0.8 * first)) exit 1 }' wlog.tsv ||
+	fail "validation loss with the constraints did not fall: $(cat wlog.tsv)"
+$TRAIN "$NET" -e 4 -k 4 --mirror-weight 3 --zoom-weight 0.5 -o wb.model --log wlog.tsv \
+	scrambled.pam
+cmp w.model wb.model || fail "model with the constraints depends on truth keys"
+expect_fail "mirror weight range" train -q -M generate --mirror-weight -1 -o x.model pairs.strt
 
 # 3. the poisson loss trains too, and the order is detected from the encoder's heads
 $TRAIN "$NET" -e 2 -K 4 --loss poisson --latents 0 -o p.model pairs.strt

@@ -146,13 +146,16 @@ static void set_option(const sr_method *m, void *conf, const char *name, const c
 	ck_assert_msg(o != NULL, "no option %s", name);
 	if (o->kind == SR_OPTION_STRING)
 		*(const char **)((char *)conf + o->offset) = s;
+	else if (o->kind == SR_OPTION_DOUBLE)
+		*(double *)((char *)conf + o->offset) = i / 8.0; /* doubles given in eighths */
 	else
 		*(int *)((char *)conf + o->offset) = i;
 }
 
-/* The whole method's gradient (encoder -> code -> decoder -> loss) against central
+/* The whole method's gradient (encoder -> code -> decoder -> loss, plus method 1's mirror
+ * and zoom losses on the encoder, mirror_8 / 8 and zoom_8 / 8 their weights) against central
  * differences of its validation loss, for both losses, order given and detected. */
-static void method_gradient(int loss, int order, int tmpl)
+static void method_gradient_weighted(int loss, int order, int tmpl, int mirror_8, int zoom_8)
 {
 	sr_trainer T, *t = &T;
 	memset(t, 0, sizeof *t);
@@ -168,6 +171,8 @@ static void method_gradient(int loss, int order, int tmpl)
 	set_option(&sr_method_generate, mconf, "latents", NULL, 2);
 	set_option(&sr_method_generate, mconf, "loss", loss ? "poisson" : "mse", 0);
 	set_option(&sr_method_generate, mconf, "renderer", tmpl ? "template" : "free", 0);
+	set_option(&sr_method_generate, mconf, "mirror-weight", NULL, mirror_8);
+	set_option(&sr_method_generate, mconf, "zoom-weight", NULL, zoom_8);
 	set_option(&sr_method_generate, mconf, "decoder",
 	           "dense 8; tanh; dense 16; reshape 1 4 4; upsample 2 bilinear; "
 	           "conv 2 3 same; tanh; conv 1 3 same", 0);
@@ -225,6 +230,21 @@ static void method_gradient(int loss, int order, int tmpl)
 	sr_meta_free(&t->info);
 	free(mconf);
 }
+
+static void method_gradient(int loss, int order, int tmpl)
+{
+	method_gradient_weighted(loss, order, tmpl, 8, 8); /* method 1's weights, 1 and 1 */
+}
+
+/* the mirror and zoom losses alone, and each beside the reconstruction at other weights */
+START_TEST(method_gradient_constraints)
+{
+	method_gradient_weighted(0, 0, 0, 20, 0);
+	method_gradient_weighted(0, 4, 0, 0, 12);
+	method_gradient_weighted(1, 0, 1, 4, 20);
+	method_gradient_weighted(0, 0, 0, 0, 0);
+}
+END_TEST
 
 START_TEST(method_gradient_mse) { method_gradient(0, 0, 0); method_gradient(0, 2, 0); }
 END_TEST
@@ -552,6 +572,7 @@ Suite *test_suite(void)
 	tcase_add_test(tc, method_gradient_mse);
 	tcase_add_test(tc, method_gradient_poisson);
 	tcase_add_test(tc, method_gradient_template);
+	tcase_add_test(tc, method_gradient_constraints);
 	tcase_add_test(tc, template_render);
 	tcase_add_test(tc, bad_configuration);
 	tcase_add_test(tc, tiny_training);
