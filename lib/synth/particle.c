@@ -7,6 +7,7 @@
 #include "core/err.h"
 #include "core/quat.h"
 #include "synth/atoms.h"
+#include "synth/render.h"
 #include "synth/render3d.h"
 
 void sr_particle_init(sr_particle *p)
@@ -254,13 +255,8 @@ int sr_pair_tilt(sr_record *rec, double delta, double axis_deg, double dx, doubl
 		free(fresh);
 		return -1;
 	}
-	double worst = 0, peak = 0;
-	for (size_t i = 0; i < n; i++) {
-		double d = fabs((double)fresh[i] - rec->data[i]);
-		if (!(d <= worst))
-			worst = d; /* also catches NaN */
-		peak = fmax(peak, fabs(fresh[i]));
-	}
+	double peak;
+	double worst = sr_fresh_mismatch(fresh, rec->data, n, &peak);
 	double tol = 0.01 * fmax(fabs(a.intensity), peak) + 1e-6;
 	if (!(worst <= tol)) {
 		free(fresh);
@@ -275,15 +271,8 @@ int sr_pair_tilt(sr_record *rec, double delta, double axis_deg, double dx, doubl
 	sr_quat_canon(b.q);
 	b.cx += dx;
 	b.cy += dy;
-	if (sr_record_reshape(rec, SR_LAYOUT_IMAGE, 2, h, w) < 0) {
-		free(fresh);
-		return -1;
-	}
-	memcpy(sr_record_view(rec, 0), fresh, n * sizeof *fresh);
-	free(fresh);
-	float *vb = sr_record_view(rec, 1);
-	memset(vb, 0, n * sizeof *vb);
-	if (sr_particle_render(&b, vb, w, h) < 0)
+	float *vb = sr_pair_views(rec, fresh);
+	if (!vb || sr_particle_render(&b, vb, w, h) < 0)
 		return -1;
 	if (sr_meta_set_double(&rec->meta, "tilt", delta) < 0 ||
 	    sr_meta_set_double(&rec->meta, "tilt_axis", axis_deg) < 0 ||

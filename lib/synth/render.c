@@ -395,6 +395,37 @@ int sr_shape_record(sr_record *rec, const sr_shape *s, int w, int h, const char 
 	return sr_shape_to_meta(s, &rec->meta);
 }
 
+double sr_fresh_mismatch(const float *fresh, const float *view, size_t n, double *peak)
+{
+	double worst = 0, top = 0;
+	for (size_t i = 0; i < n; i++) {
+		double d = fabs((double)fresh[i] - view[i]);
+		if (isnan(d))
+			worst = INFINITY;
+		else if (d > worst)
+			worst = d;
+		top = fmax(top, fabs(fresh[i]));
+	}
+	if (peak)
+		*peak = top;
+	return worst;
+}
+
+float *sr_pair_views(sr_record *rec, float *fresh)
+{
+	int w = rec->width, h = rec->height;
+	size_t n = (size_t)w * h;
+	if (sr_record_reshape(rec, SR_LAYOUT_IMAGE, 2, h, w) < 0) {
+		free(fresh);
+		return NULL;
+	}
+	memcpy(sr_record_view(rec, 0), fresh, n * sizeof *fresh);
+	free(fresh);
+	float *vb = sr_record_view(rec, 1);
+	memset(vb, 0, n * sizeof *vb);
+	return vb;
+}
+
 int sr_pair_synthetic(sr_record *rec, double delta, double dx, double dy)
 {
 	if (rec->layout != SR_LAYOUT_IMAGE || rec->views != 1)
@@ -412,12 +443,7 @@ int sr_pair_synthetic(sr_record *rec, double delta, double dx, double dy)
 		free(fresh);
 		return -1;
 	}
-	double worst = 0;
-	for (size_t i = 0; i < n; i++) {
-		double d = fabs((double)fresh[i] - rec->data[i]);
-		if (!(d <= worst))
-			worst = d; /* also catches NaN */
-	}
+	double worst = sr_fresh_mismatch(fresh, rec->data, n, NULL);
 	double tol = 0.01 * fabs(a.intensity) + 1e-6;
 	if (!(worst <= tol)) {
 		free(fresh);
@@ -427,15 +453,8 @@ int sr_pair_synthetic(sr_record *rec, double delta, double dx, double dy)
 		               a.intensity);
 	}
 	sr_shape b = sr_shape_moved(&a, delta, dx, dy);
-	if (sr_record_reshape(rec, SR_LAYOUT_IMAGE, 2, h, w) < 0) {
-		free(fresh);
-		return -1;
-	}
-	memcpy(sr_record_view(rec, 0), fresh, n * sizeof *fresh);
-	free(fresh);
-	float *vb = sr_record_view(rec, 1);
-	memset(vb, 0, n * sizeof *vb);
-	if (sr_render(&b, vb, w, h) < 0)
+	float *vb = sr_pair_views(rec, fresh);
+	if (!vb || sr_render(&b, vb, w, h) < 0)
 		return -1;
 	if (sr_meta_set_double(&rec->meta, "offset", delta) < 0 ||
 	    sr_meta_set_double(&rec->meta, "b.dx", dx) < 0 ||

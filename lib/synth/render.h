@@ -124,6 +124,14 @@ int sr_shape_record(sr_record *rec, const sr_shape *s, int w, int h, const char 
  * not match them. */
 int sr_pair_synthetic(sr_record *rec, double delta, double dx, double dy);
 
+/* What the synthetic pair makers (sr_pair_synthetic, sr_pair_tilt in particle.h) share.
+ * sr_fresh_mismatch: the largest absolute difference between a view and its fresh rendering
+ * (infinite when a sample of either is NaN), and in *peak (when not NULL) the largest |fresh|.
+ * sr_pair_views: turns the one-view record into a pair whose view A is fresh (freed here in
+ * every case) and returns view B, zeroed for the renderer; NULL (error set) on failure. */
+double sr_fresh_mismatch(const float *fresh, const float *view, size_t n, double *peak);
+float *sr_pair_views(sr_record *rec, float *fresh);
+
 /* Joins two one-view records of the same size into a pair (view A = a, view B = b) in out
  * (may not alias a or b): metadata of a, then offset = delta, and b.id / b.source from b's id
  * and source when it has them.  -1 with a message on a size or view mismatch. */

@@ -376,6 +376,13 @@ START_TEST(pair_view_b_is_a_fresh_render)
 	rec.data[W * 32 + 5] += 0.3f;
 	ck_assert_int_eq(sr_pair_synthetic(&rec, 10, 0, 0), -1);
 	ck_assert_ptr_nonnull(strstr(sr_errmsg(), "clean"));
+	/* a NaN anywhere in view A, not only in its last sample (the old check forgot a NaN as
+	 * soon as a later sample differed at all) */
+	ck_assert_int_eq(sr_shape_record(&rec, &s, W, H, "n"), 0);
+	rec.data[0] = NAN;
+	rec.data[W * 32 + 5] += 1e-4f;
+	ck_assert_int_eq(sr_pair_synthetic(&rec, 10, 0, 0), -1);
+	ck_assert_ptr_nonnull(strstr(sr_errmsg(), "clean"));
 	/* no shape keys */
 	ck_assert_int_eq(sr_shape_record(&rec, &s, W, H, "z"), 0);
 	sr_meta_del(&rec.meta, "radius");
