@@ -66,7 +66,7 @@ static void parse_command_line(int argc, char **argv, options *o)
 		{"version", no_argument, NULL, 'V'},
 		SR_OUTPUT_LONGOPTS,
 		{NULL, 0, NULL, 0}};
-	*o = (options){.seed = 1, .out = {SR_FORMAT_TENSOR, 0, 0}};
+	*o = (options){.seed = 1, .out = {.format = SR_FORMAT_TENSOR}};
 	sr_noise_spec_default(&o->spec);
 	int code;
 	while ((code = sr_getopt(argc, argv, ":g:D:hV", longopts)) != -1) {

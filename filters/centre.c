@@ -65,7 +65,7 @@ static void parse_command_line(int argc, char **argv, options *o)
 		{"version", no_argument, NULL, 'V'},
 		SR_OUTPUT_LONGOPTS,
 		{NULL, 0, NULL, 0}};
-	*o = (options){.out = {SR_FORMAT_TENSOR, 0, 0}};
+	*o = (options){.out = {.format = SR_FORMAT_TENSOR}};
 	sr_centre_defaults(&o->centre);
 	int code;
 	long l;

@@ -82,7 +82,7 @@ static void parse_command_line(int argc, char **argv, options *o)
 		{"compare", no_argument, NULL, OPT_COMPARE},
 		{"help", no_argument, NULL, 'h'}, {"version", no_argument, NULL, 'V'},
 		SR_OUTPUT_LONGOPTS, {NULL, 0, NULL, 0}};
-	*o = (options){.count = 1, .out = {SR_FORMAT_TENSOR, 0, 0}};
+	*o = (options){.count = 1, .out = {.format = SR_FORMAT_TENSOR}};
 	int code;
 	while ((code = sr_getopt(argc, argv, ":m:a:n:k:L:Tid:hV", longopts)) != -1) {
 		switch (code) {

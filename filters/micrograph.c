@@ -62,7 +62,7 @@ static void parse_command_line(int argc, char **argv, options *o)
 		{"version", no_argument, NULL, 'V'},
 		SR_OUTPUT_LONGOPTS,
 		{NULL, 0, NULL, 0}};
-	*o = (options){.seed = 1, .out = {SR_FORMAT_TENSOR, 0, 0}};
+	*o = (options){.seed = 1, .out = {.format = SR_FORMAT_TENSOR}};
 	sr_field_spec_default(&o->spec);
 	sr_field_spec *s = &o->spec;
 	double lo, hi;

@@ -63,7 +63,7 @@ static void parse_command_line(int argc, char **argv, options *o)
 		{"version", no_argument, NULL, 'V'},
 		SR_OUTPUT_LONGOPTS,
 		{NULL, 0, NULL, 0}};
-	*o = (options){.window = 48, .out = {SR_FORMAT_TENSOR, 0, 0}};
+	*o = (options){.window = 48, .out = {.format = SR_FORMAT_TENSOR}};
 	sr_pick_conf_default(&o->conf);
 	sr_pick_conf *c = &o->conf;
 	long v;

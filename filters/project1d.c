@@ -53,7 +53,7 @@ static void parse_command_line(int argc, char **argv, options *o)
 		{"version", no_argument, NULL, 'V'},
 		SR_OUTPUT_LONGOPTS,
 		{NULL, 0, NULL, 0}};
-	*o = (options){.axis = 'x', .out = {SR_FORMAT_TENSOR, 0, 0}};
+	*o = (options){.axis = 'x', .out = {.format = SR_FORMAT_TENSOR}};
 	int code, have_axis = 0, have_angle = 0;
 	long l;
 	while ((code = sr_getopt(argc, argv, ":a:hV", longopts)) != -1) {

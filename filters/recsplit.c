@@ -24,6 +24,8 @@ static const char usage[] =
 	"      --start N        number of the first record (default 1)\n"
 	"      --split-views    PAM too: one file per view (NAME-a.pam, NAME-b.pam, ...)\n"
 	"      --maxval N       output maxval (default: the record's maxval key, else 65535)\n"
+	"      --pam-map OFF:STEP  samples q = round((v - OFF) / STEP) in every file\n"
+	"                       (default: $STEMROT_PAM_MAP, else per record)\n"
 	"      --list           print the name of each file written\n"
 	"  -h, --help           show this help and exit\n"
 	"  -V, --version        show the version and exit\n"
@@ -34,6 +36,7 @@ typedef struct {
 	const char *pattern;
 	long number;
 	int pgm, split, list, maxval;
+	sr_sample_map map;
 	sr_record view; /* one view of a record, when views are split */
 } ctx_t;
 
@@ -91,7 +94,7 @@ static int write_file(const ctx_t *c, const char *name, const sr_record *rec)
 	FILE *f = fopen(name, "wb");
 	if (!f)
 		return sr_fail("%s: %s", name, strerror(errno));
-	int r = sr_pnm_write(f, rec, c->maxval, c->pgm ? SR_PNM_PGM : SR_PNM_PAM);
+	int r = sr_pnm_write(f, rec, c->maxval, c->pgm ? SR_PNM_PGM : SR_PNM_PAM, &c->map);
 	if (fclose(f) != 0 && r == 0)
 		r = sr_fail("write error: %s", strerror(errno)); /* the context below names the file */
 	if (r < 0) {
@@ -130,18 +133,20 @@ typedef struct {
 	const char *pattern;
 	long start;
 	int split, maxval, list;
+	sr_sample_map map;
 	int nfiles;
 	char **files;
 } options;
 
 static void parse_command_line(int argc, char **argv, options *o)
 {
-	enum { OPT_START = SR_OPT_LOCAL, OPT_MAXVAL, OPT_LIST, OPT_SPLIT_VIEWS };
+	enum { OPT_START = SR_OPT_LOCAL, OPT_MAXVAL, OPT_LIST, OPT_SPLIT_VIEWS, OPT_PAM_MAP };
 	static const struct option longopts[] = {
 		{"pattern", required_argument, NULL, 'p'},
 		{"start", required_argument, NULL, OPT_START},
 		{"split-views", no_argument, NULL, OPT_SPLIT_VIEWS},
 		{"maxval", required_argument, NULL, OPT_MAXVAL},
+		{"pam-map", required_argument, NULL, OPT_PAM_MAP},
 		{"list", no_argument, NULL, OPT_LIST},
 		{"help", no_argument, NULL, 'h'},
 		{"version", no_argument, NULL, 'V'},
@@ -162,13 +167,17 @@ static void parse_command_line(int argc, char **argv, options *o)
 				sr_die("%s", sr_errmsg());
 			o->maxval = (int)v;
 			break;
+		case OPT_PAM_MAP:
+			if (sr_sample_map_parse("--pam-map", optarg, &o->map) < 0)
+				sr_die("%s", sr_errmsg());
+			break;
 		case OPT_LIST: o->list = 1; break;
 		case 'h': sr_exit_help(usage);
 		case 'V': sr_exit_version();
 		default: sr_bad_option(argv);
 		}
 	}
-	if (check_pattern(o->pattern) < 0)
+	if (check_pattern(o->pattern) < 0 || (!o->map.set && sr_sample_map_env(&o->map) < 0))
 		sr_die("%s", sr_errmsg());
 	o->nfiles = argc - optind;
 	o->files = argv + optind;
@@ -181,7 +190,7 @@ int main(int argc, char **argv)
 	parse_command_line(argc, argv, &opt);
 	size_t len = strlen(opt.pattern);
 	ctx_t c = {.pattern = opt.pattern, .number = opt.start, .split = opt.split,
-	           .list = opt.list, .maxval = opt.maxval};
+	           .list = opt.list, .maxval = opt.maxval, .map = opt.map};
 	c.pgm = len >= 4 && strcmp(opt.pattern + len - 4, ".pgm") == 0;
 	sr_record_init(&c.view);
 	int r = sr_each_record(opt.nfiles, opt.files, one, &c);

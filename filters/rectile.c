@@ -196,7 +196,7 @@ int main(int argc, char **argv)
 	sr_record out;
 	sr_record_init(&out);
 	compose(&opt, &c, &out);
-	if (sr_pnm_write(stdout, &out, opt.maxval, SR_PNM_PGM) < 0)
+	if (sr_pnm_write(stdout, &out, opt.maxval, SR_PNM_PGM, NULL) < 0)
 		sr_die("%s", sr_errmsg());
 	sr_finish_stdout();
 	for (long i = 0; i < c.n; i++)

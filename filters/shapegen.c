@@ -243,7 +243,7 @@ static void parse_command_line(int argc, char **argv, options *o)
 		SR_OUTPUT_LONGOPTS,
 		{NULL, 0, NULL, 0}};
 	*o = (options){.count = 1, .start = 1, .w = 64, .h = 64, .seed = 1,
-	               .out = {SR_FORMAT_TENSOR, 0, 0}};
+	               .out = {.format = SR_FORMAT_TENSOR}};
 	sr_shape_spec *spec = &o->spec;
 	sr_shape_spec_default(spec, o->w, o->h);
 	int disc = 0;

@@ -136,7 +136,7 @@ static void parse_command_line(int argc, char **argv, options *o)
 		{"version", no_argument, NULL, 'V'},
 		SR_OUTPUT_LONGOPTS,
 		{NULL, 0, NULL, 0}};
-	*o = (options){.seed = 1, .out = {SR_FORMAT_TENSOR, 0, 0}};
+	*o = (options){.seed = 1, .out = {.format = SR_FORMAT_TENSOR}};
 	const char *offset = NULL, *tilt = NULL, *axis = NULL;
 	int drift_given = 0;
 	int code;

@@ -11,6 +11,7 @@
 
 #include "core/angles.h"
 #include "core/err.h"
+#include "io/netpbm.h"
 #include "io/stream.h"
 
 void sr_print_version(void) { printf("%s (stemrot) %s\n", sr_progname(), SR_VERSION); }
@@ -90,6 +91,15 @@ int sr_output_option(int code, const char *arg, void *optp)
 			return -1;
 		opt->maxval = (int)v;
 		return 1;
+	case SR_OPT_PAM_MAP: {
+		sr_sample_map map;
+		if (sr_sample_map_parse("--pam-map", arg, &map) < 0)
+			return -1;
+		opt->map_set = 1;
+		opt->map_offset = map.offset;
+		opt->map_step = map.step;
+		return 1;
+	}
 	default: return 0;
 	}
 }

@@ -32,19 +32,22 @@ int sr_parse_size(const char *name, const char *s, int *w, int *h);
 /* Option codes.  A short option's code is its character; long-only options get named codes,
  * never bare numbers: the record-writing options below, and each program's own from
  * SR_OPT_LOCAL up (an enum in the program). */
-enum sr_output_option { SR_OPT_PAM = 0x1001, SR_OPT_COMPRESS, SR_OPT_MAXVAL };
+enum sr_output_option { SR_OPT_PAM = 0x1001, SR_OPT_COMPRESS, SR_OPT_MAXVAL, SR_OPT_PAM_MAP };
 enum { SR_OPT_LOCAL = 0x2001 };
 
-/* Options of record-writing filters: --pam, --compress, --maxval. */
+/* Options of record-writing filters: --pam, --compress, --maxval, --pam-map. */
 #define SR_OUTPUT_LONGOPTS \
 	{"pam", no_argument, NULL, SR_OPT_PAM}, \
 	{"compress", no_argument, NULL, SR_OPT_COMPRESS}, \
-	{"maxval", required_argument, NULL, SR_OPT_MAXVAL}
+	{"maxval", required_argument, NULL, SR_OPT_MAXVAL}, \
+	{"pam-map", required_argument, NULL, SR_OPT_PAM_MAP}
 #define SR_OUTPUT_HELP \
 	"      --pam            write PAM images (metadata in header comments) instead of\n" \
 	"                       stemrot tensor records\n" \
 	"      --compress       zlib-compress tensor record payloads\n" \
-	"      --maxval N       PAM output maxval (default: the input's, else 65535)\n"
+	"      --maxval N       PAM output maxval (default: the input's, else 65535)\n" \
+	"      --pam-map OFF:STEP  PAM samples q = round((v - OFF) / STEP) for every record\n" \
+	"                       (default: $STEMROT_PAM_MAP, else per record; see stemrot-stream(5))\n"
 
 /* Handles the codes of enum sr_output_option into opt (an sr_write_options *). 1 if handled,
  * 0 if not one of them, -1 on a bad value (error set). */

@@ -24,6 +24,10 @@ typedef struct {
 	int format;   /* enum sr_format */
 	int compress; /* tensor: zlib-compress the payload */
 	int maxval;   /* PAM: 0 = the record's maxval key if any, else 65535 */
+	/* PAM: a fixed sample map (io/netpbm.h) when map_set, else STEMROT_PAM_MAP's, else the
+	 * automatic one */
+	int map_set;
+	double map_offset, map_step;
 } sr_write_options;
 
 /* What a probe says about the head of the input. */

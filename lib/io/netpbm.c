@@ -327,11 +327,23 @@ static int read_netpbm(FILE *f, sr_format_input *fi, sr_record *rec, int own_com
 		sr_meta_del(&rec->meta, "pam.scale");
 		sr_meta_del(&rec->meta, "pam.layout");
 	}
-	/* An image without stemrot metadata gets id, source and maxval. */
-	if (own != 0 && (sr_meta_set(&rec->meta, "id", "%s:%ld", fi->name, fi->record) < 0 ||
-	                 sr_meta_set(&rec->meta, "source", "%s", fi->name) < 0 ||
-	                 sr_meta_set_long(&rec->meta, "maxval", (long)pam.maxval) < 0))
-		return -1;
+	/* An image without stemrot metadata gets id, source and maxval, and the samples'
+	 * meaning from STEMROT_PAM_MAP when the user states it (e.g. after pamsplit, which
+	 * drops the comments that carried the map). */
+	if (own != 0) {
+		sr_sample_map map;
+		if (sr_sample_map_env(&map) < 0)
+			return -1;
+		if (map.set) {
+			size_t n = sr_record_size(rec);
+			for (size_t i = 0; i < n; i++)
+				rec->data[i] = (float)(rec->data[i] * map.step + map.offset);
+		}
+		if (sr_meta_set(&rec->meta, "id", "%s:%ld", fi->name, fi->record) < 0 ||
+		    sr_meta_set(&rec->meta, "source", "%s", fi->name) < 0 ||
+		    sr_meta_set_long(&rec->meta, "maxval", (long)pam.maxval) < 0)
+			return -1;
+	}
 	return 1;
 }
 
@@ -400,6 +412,37 @@ static int read_pnm(sr_format_input *fi, sr_record *rec)
 	return r;
 }
 
+/* ---- the sample map ---- */
+
+int sr_sample_map_parse(const char *name, const char *s, sr_sample_map *map)
+{
+	char *end;
+	errno = 0;
+	double off = strtod(s, &end);
+	if (end == s || *end != ':')
+		goto bad;
+	const char *t = end + 1;
+	double step = strtod(t, &end);
+	if (end == t || *end != '\0' || errno == ERANGE || !isfinite(off) || !isfinite(step) ||
+	    !(step > 0))
+		goto bad;
+	map->set = 1;
+	map->offset = off;
+	map->step = step;
+	return 0;
+bad:
+	return sr_fail("%s: '%.40s' is not OFFSET:STEP (finite numbers, STEP > 0)", name, s);
+}
+
+int sr_sample_map_env(sr_sample_map *map)
+{
+	map->set = 0;
+	const char *env = getenv("STEMROT_PAM_MAP");
+	if (!env || !*env)
+		return 0;
+	return sr_sample_map_parse("STEMROT_PAM_MAP", env, map);
+}
+
 /* ---- writing ---- */
 
 /* Appends "#" + text + "\n" comment lines for one metadata line, cut into chunks. */
@@ -428,8 +471,9 @@ static int is_pam_key(const char *k)
 	       strcmp(k, "pam.layout") == 0;
 }
 
-int sr_pnm_write(FILE *out, const sr_record *rec, int maxval, int type)
+int sr_pnm_write(FILE *out, const sr_record *rec, int maxval, int type, const sr_sample_map *map)
 {
+	int fixed = map && map->set;
 	if (sr_check_shape(rec->layout, rec->views, rec->height, rec->width) < 0)
 		return sr_fail_context("cannot write record");
 	if (type == SR_PNM_PGM && rec->views != 1)
@@ -460,7 +504,16 @@ int sr_pnm_write(FILE *out, const sr_record *rec, int maxval, int type)
 			exact = 0;
 	}
 	double offset = 0, scale = 1;
-	if (!exact) {
+	if (fixed) {
+		offset = map->offset;
+		scale = map->step;
+		/* what lround below would take outside 0..maxval */
+		if ((lo - offset) / scale <= -0.5 || (hi - offset) / scale >= maxval + 0.5)
+			return sr_fail("samples %g..%g do not fit the sample map %g:%g with maxval %d "
+			               "(it holds %g..%g)", lo, hi, offset, scale, maxval, offset,
+			               offset + scale * maxval);
+		exact = 0;
+	} else if (!exact) {
 		offset = lo < 0 ? lo : 0;
 		scale = hi > offset ? (hi - offset) / maxval : 1;
 	}
@@ -532,7 +585,10 @@ int sr_pnm_write(FILE *out, const sr_record *rec, int maxval, int type)
 
 static int write_pam(FILE *out, const sr_record *rec, const sr_write_options *opt)
 {
-	return sr_pnm_write(out, rec, opt->maxval, SR_PNM_PAM);
+	sr_sample_map map = {opt->map_set, opt->map_offset, opt->map_step};
+	if (!map.set && sr_sample_map_env(&map) < 0)
+		return -1;
+	return sr_pnm_write(out, rec, opt->maxval, SR_PNM_PAM, &map);
 }
 
 const sr_format_def sr_format_netpbm = {

@@ -124,7 +124,7 @@ long sr_reader_count(const sr_reader *rd) { return rd->count; }
 
 int sr_record_write(FILE *out, const sr_record *rec, const sr_write_options *opt)
 {
-	static const sr_write_options defaults = {SR_FORMAT_TENSOR, 0, 0};
+	static const sr_write_options defaults = {.format = SR_FORMAT_TENSOR};
 	if (!opt)
 		opt = &defaults;
 	for (int i = 0; i < sr_format_count; i++)

@@ -13,7 +13,7 @@ static void round_trip(const sr_record *rec)
 	FILE *m = open_memstream(&buf, &len);
 	if (!m)
 		abort();
-	sr_write_options opt = {SR_FORMAT_TENSOR, rec->views == 1, 0};
+	sr_write_options opt = {.format = SR_FORMAT_TENSOR, .compress = rec->views == 1};
 	if (sr_record_write(m, rec, &opt) < 0)
 		abort(); /* a record the reader accepted must be writable */
 	fclose(m);

@@ -355,7 +355,7 @@ static void make_set(const char *path, int n, int scramble)
 	spec.cx_lo = spec.cx_hi = spec.cy_lo = spec.cy_hi = 12;
 	sr_record rec;
 	sr_record_init(&rec);
-	sr_write_options wo = {SR_FORMAT_TENSOR, 0, 0};
+	sr_write_options wo = {.format = SR_FORMAT_TENSOR};
 	for (int i = 0; i < n; i++) {
 		sr_rng r = sr_shape_rng(5, (uint64_t)i);
 		sr_shape s;

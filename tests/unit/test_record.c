@@ -148,7 +148,7 @@ START_TEST(tensor_round_trip_bit_exact)
 	for (size_t i = 0; i < sizeof special / sizeof *special; i++)
 		memcpy(&in[0].data[i], &special[i], 4);
 	for (int compress = 0; compress <= 1; compress++) {
-		sr_write_options opt = {SR_FORMAT_TENSOR, compress, 0};
+		sr_write_options opt = {.format = SR_FORMAT_TENSOR, .compress = compress};
 		membuf m = write_records(in, 3, &opt);
 		ck_assert(memcmp(m.buf, "STRT", 4) == 0);
 		ck_assert_int_eq(m.buf[7], compress);
@@ -163,7 +163,7 @@ START_TEST(tensor_round_trip_bit_exact)
 		unlink(tmpl);
 		/* A compressed and an uncompressed stream concatenated is a stream too. */
 		if (compress) {
-			sr_write_options plain = {SR_FORMAT_TENSOR, 0, 0};
+			sr_write_options plain = {.format = SR_FORMAT_TENSOR};
 			membuf m2 = write_records(in, 3, &plain);
 			char *both = malloc(m.len + m2.len);
 			memcpy(both, m.buf, m.len);
@@ -231,7 +231,7 @@ static membuf good_record(int compress)
 	sr_record rec;
 	sr_record_init(&rec);
 	fill(&rec, SR_LAYOUT_IMAGE, 1, 8, 8, 4);
-	sr_write_options opt = {SR_FORMAT_TENSOR, compress, 0};
+	sr_write_options opt = {.format = SR_FORMAT_TENSOR, .compress = compress};
 	membuf m = write_records(&rec, 1, &opt);
 	sr_record_free(&rec);
 	return m;
@@ -486,7 +486,7 @@ START_TEST(pgm_16bit_exact)
 		ck_assert(rec.data[i] == (float)vals[i]);
 	ck_assert_str_eq(sr_meta_get(&rec.meta, "maxval"), "65535");
 	/* and back out as PAM: exactly the same 16-bit samples */
-	membuf m = write_records(&rec, 1, &(sr_write_options){SR_FORMAT_PAM, 0, 0});
+	membuf m = write_records(&rec, 1, &(sr_write_options){.format = SR_FORMAT_PAM});
 	ck_assert_ptr_nonnull(strstr(m.buf, "MAXVAL 65535\n"));
 	ck_assert_ptr_null(strstr(m.buf, "pam.scale"));
 	ck_assert(memcmp(m.buf + m.len - 8, img + h, 8) == 0);
@@ -559,7 +559,7 @@ START_TEST(pam_round_trip_with_metadata)
 	sr_meta_set(&in.meta, "note", "  leading and trailing spaces  ");
 	sr_meta_set(&in.meta, "long", "%s", longval);
 	sr_meta_set(&in.meta, "plus", "+starts with plus");
-	sr_write_options opt = {SR_FORMAT_PAM, 0, 0};
+	sr_write_options opt = {.format = SR_FORMAT_PAM};
 	membuf m = write_records(&in, 1, &opt);
 	ck_assert_ptr_nonnull(strstr(m.buf, "TUPLTYPE STEMROT_PAIR\n"));
 	ck_assert_ptr_nonnull(strstr(m.buf, "\n# theta=12.345\n"));
@@ -598,16 +598,16 @@ START_TEST(pam_round_trip_with_metadata)
 
 	/* PGM type for one view; refused for a pair */
 	FILE *f = open_memstream(&m.buf, &m.len);
-	ck_assert_int_eq(sr_pnm_write(f, &in, 255, SR_PNM_PGM), 0);
+	ck_assert_int_eq(sr_pnm_write(f, &in, 255, SR_PNM_PGM, NULL), 0);
 	fclose(f);
 	ck_assert(strncmp(m.buf, "P5\n# id=", 8) == 0);
 	free(m.buf);
 	fill(&in, SR_LAYOUT_IMAGE, 2, 2, 2, 3);
 	f = open_memstream(&m.buf, &m.len);
-	ck_assert_int_eq(sr_pnm_write(f, &in, 255, SR_PNM_PGM), -1);
+	ck_assert_int_eq(sr_pnm_write(f, &in, 255, SR_PNM_PGM, NULL), -1);
 	/* NaN cannot be written as PAM, and nothing is written */
 	in.data[3] = NAN;
-	ck_assert_int_eq(sr_pnm_write(f, &in, 0, SR_PNM_PAM), -1);
+	ck_assert_int_eq(sr_pnm_write(f, &in, 0, SR_PNM_PAM, NULL), -1);
 	ck_assert_ptr_nonnull(strstr(sr_errmsg(), "NaN"));
 	fclose(f);
 	ck_assert_uint_eq(m.len, 0);
@@ -698,7 +698,7 @@ START_TEST(mixed_stream_from_a_pipe)
 	fill(&t[1], SR_LAYOUT_PROFILE, 1, 1, 90, 4);
 	membuf mt = write_records(t, 2, NULL);
 	fill(&pam, SR_LAYOUT_IMAGE, 3, 7, 9, 5);
-	sr_write_options po = {SR_FORMAT_PAM, 0, 0};
+	sr_write_options po = {.format = SR_FORMAT_PAM};
 	membuf mp = write_records(&pam, 1, &po);
 	int w = 300, h = 200;
 	char hdr[64];

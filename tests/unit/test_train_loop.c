@@ -87,7 +87,7 @@ static void make_data(void)
 		exit(EXIT_FAILURE);
 	sr_record rec;
 	sr_record_init(&rec);
-	sr_write_options wo = {SR_FORMAT_TENSOR, 0, 0};
+	sr_write_options wo = {.format = SR_FORMAT_TENSOR};
 	for (int i = 0; i < 90; i++) {
 		int p = 2 + i % 3;
 		double delta = 30 * p + (i * 7) % 20;
