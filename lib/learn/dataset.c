@@ -10,6 +10,7 @@
 #include "image/imgproc.h"
 #include "learn/distribution.h"
 #include "learn/mirror.h"
+#include "learn/ranks.h"
 
 /* ---------------------------------------------------------------- samples */
 
@@ -20,6 +21,18 @@ static void samples_free(sr_samples *s)
 	free(s->theta);
 	free(s->k);
 	memset(s, 0, sizeof *s);
+}
+
+/* Gives back the room beyond s->n (the doubling of samples_push). */
+static void samples_fit(sr_samples *s)
+{
+	if (s->n == 0 || s->n == s->cap)
+		return;
+	float *x = realloc(s->x, (size_t)s->n * s->per * sizeof *x);
+	if (x) { /* else the larger block stays */
+		s->x = x;
+		s->cap = s->n; /* the other arrays are small; their room is kept */
+	}
 }
 
 static int samples_push(sr_samples *d, const sr_trainer *t, const sr_record *rec, double delta,
@@ -219,23 +232,33 @@ int sr_dataset_open(sr_dataset *d, sr_trainer *t, int npaths, char **paths)
 	source s;
 	src_open(&s, npaths, paths);
 	int r;
-	long ntrain = 0;
+	long ntrain = 0, nval = 0;
 	/* the training views' particle size and level, for the model's info (distribution.h) */
 	sr_distribution dist;
 	sr_distribution_init(&dist);
+	int P = t->conf.ranks, rank = t->conf.rank;
+	d->shard = !d->stream && P > 1;
+	double sum = 0;
 	while ((r = src_next(&s, &d->rec)) == 1) {
 		if (t->conf.max_records && s.index > t->conf.max_records)
 			break;
-		if (!is_val(s.index - 1, t->conf.val) && sr_distribution_add(&dist, &d->rec) < 0) {
+		size_t nrec = sr_record_size(&d->rec);
+		for (size_t i = 0; i < nrec; i++)
+			sum += d->rec.data[i];
+		int val = is_val(s.index - 1, t->conf.val);
+		nval += val;
+		if (!val && sr_distribution_add(&dist, &d->rec) < 0) {
 			r = -1;
 			break;
 		}
-		if (is_val(s.index - 1, t->conf.val)) {
+		/* sharded: the records another rank holds are only checked */
+		int elsewhere = d->shard && (val ? rank != 0 : ntrain % P != rank);
+		if (val && !elsewhere) {
 			if (take_into(&d->val, t, &d->rec, s.rd, 0) < 0) {
 				r = -1;
 				break;
 			}
-		} else if (d->stream) {
+		} else if (d->stream || elsewhere) {
 			double delta, theta;
 			int k;
 			if (take_record(t, &d->rec, &delta, &theta, &k) < 0) {
@@ -243,7 +266,7 @@ int sr_dataset_open(sr_dataset *d, sr_trainer *t, int npaths, char **paths)
 				r = -1;
 				break;
 			}
-			ntrain++;
+			ntrain += !val;
 		} else {
 			if (take_into(&d->train, t, &d->rec, s.rd, 0) < 0) {
 				r = -1;
@@ -261,8 +284,11 @@ int sr_dataset_open(sr_dataset *d, sr_trainer *t, int npaths, char **paths)
 	if (ntrain == 0)
 		return sr_fail("no training records (input empty, or all went to validation)");
 	d->train.per = d->val.per = (size_t)t->views * t->h * t->w;
+	samples_fit(&d->train);
+	samples_fit(&d->val);
 	t->ntrain = ntrain;
-	t->nval = d->val.n;
+	t->nval = nval;
+	t->data_sum = sum;
 	t->val_x = d->val.x;
 	t->val_delta = d->val.delta;
 	t->val_theta = d->val.theta;
@@ -299,9 +325,9 @@ long sr_dataset_next_chunk(sr_dataset *d, sr_trainer *t, const sr_samples **chun
 	*chunk = &d->train;
 	if (d->src_done)
 		return 0;
-	if (!d->stream) {
+	if (!d->stream) { /* sharded: the pass holds every rank's records (sr_dataset_share) */
 		d->src_done = 1;
-		return d->train.n;
+		return d->shard ? t->ntrain : d->train.n;
 	}
 	source *s = d->src;
 	int r = 1;
@@ -363,11 +389,17 @@ void sr_batchbuf_add(sr_batchbuf *bb, const sr_samples *s, long i)
 	bb->k[j] = s->k ? s->k[i] : 0;
 }
 
-sr_batch sr_batchbuf_batch(const sr_batchbuf *bb, const sr_trainer *t, int first,
+sr_batch sr_batchbuf_batch(const sr_batchbuf *bb, const sr_trainer *t, int first, int total,
                            uint64_t step_seed)
 {
 	sr_batch b = {bb->n, first, t->views, t->h, t->w, bb->x, bb->delta,
 	              t->m->reads_truth ? bb->theta : NULL, t->m->reads_truth ? bb->k : NULL,
-	              step_seed};
+	              step_seed, total};
 	return b;
+}
+
+int sr_dataset_gather(const sr_dataset *d, const sr_trainer *t, const long *idx,
+                      const int *taker, long n, sr_batchbuf *bb)
+{
+	return sr_ranks_gather(&d->train, idx, taker, n, t->conf.rank, t->conf.ranks, bb);
 }

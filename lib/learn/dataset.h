@@ -17,12 +17,24 @@ typedef struct {
 	int *k;
 } sr_samples;
 
-/* The data of a run: where the training records come from and what is held. */
+/* The data of a run: where the training records come from and what is held.
+ *
+ * SHARDS.  In memory on P > 1 ranks (conf.ranks) each rank holds only every P-th training
+ * record: record j (its index among the training records) lives on rank j % P, slot j / P
+ * of train, and the validation records live on rank 0 alone, which computes the validation
+ * (t->val_x is NULL on the others).  Each epoch the loop shuffles the indices of all the
+ * training records exactly as one process does, and at each global batch sr_dataset_gather
+ * brings every rank the samples it takes from the ranks that hold them (MPI_Alltoallv,
+ * learn/ranks.h), so each global batch holds the samples it holds in one process.  Memory
+ * per rank: 1/P of the training records and a batch.  Streamed runs are not sharded: every
+ * rank reads each chunk (--chunk records) and takes its share of it. */
 typedef struct {
 	int npaths;
 	char **paths;
 	int stream;          /* 1: training records re-read every epoch */
-	sr_samples train;    /* in memory: all training records; streamed: the current chunk */
+	int shard;           /* 1: sharded over the ranks (SHARDS) */
+	sr_samples train;    /* in memory: all training records (sharded: this rank's); streamed:
+	                      * the current chunk */
 	sr_samples val;
 	/* streaming state */
 	void *src;           /* the open source of this epoch's pass */
@@ -56,9 +68,14 @@ int sr_batchbuf_alloc(sr_batchbuf *bb, int cap, size_t per);
 void sr_batchbuf_free(sr_batchbuf *bb);
 /* Appends sample i of s. */
 void sr_batchbuf_add(sr_batchbuf *bb, const sr_samples *s, long i);
-/* The batch the methods see; first: its position in the global batch; step_seed for the
- * dropout masks. */
-sr_batch sr_batchbuf_batch(const sr_batchbuf *bb, const sr_trainer *t, int first,
+/* Sharded runs (SHARDS), at each global batch of n samples, every rank alike: taker[i] is the
+ * rank that takes training record idx[i].  Appends this rank's to bb, in the order of i.  -1
+ * with the error set. */
+int sr_dataset_gather(const sr_dataset *d, const sr_trainer *t, const long *idx,
+                      const int *taker, long n, sr_batchbuf *bb);
+/* The batch the methods see; first: its position in the global batch of total samples;
+ * step_seed for the dropout masks. */
+sr_batch sr_batchbuf_batch(const sr_batchbuf *bb, const sr_trainer *t, int first, int total,
                            uint64_t step_seed);
 
 #endif

@@ -2,7 +2,9 @@
  * epoch: shuffle, batches (zero gradients, forward and backward, the gradient hook,
  * optimiser steps), validation, report, checkpoint; then the method's final keys and the
  * model.  In a data-parallel run every process goes through the same shuffled records and
- * keeps its share of each global batch (conf.rank of conf.ranks). */
+ * keeps its share of each global batch (conf.rank of conf.ranks), gathered from the ranks
+ * that hold them when the records are sharded (dataset.h, SHARDS); rank 0 alone validates
+ * and finishes. */
 #include "learn/trainer.h"
 
 #include <math.h>
@@ -57,6 +59,15 @@ static void next_global_batch(const sr_trainer *t, epoch_sums *es)
 	es->pos = 0;
 }
 
+/* The rank that takes sample q of the epoch (q counts the samples of all its chunks): rank r
+ * takes positions [G r / P, G (r + 1) / P) of a global batch of G, as next_global_batch. */
+static int taker_of(const sr_trainer *t, long q)
+{
+	long G = t->conf.batch, b = q / G, pos = q - b * G;
+	long size = t->ntrain - b * G < G ? t->ntrain - b * G : G;
+	return (int)(((pos + 1) * t->conf.ranks - 1) / size);
+}
+
 /* One optimiser step on the gathered global batch (nothing when it is empty). */
 static int train_step(sr_trainer *t, sr_batchbuf *bb, epoch_sums *es, int epoch)
 {
@@ -65,7 +76,7 @@ static int train_step(sr_trainer *t, sr_batchbuf *bb, epoch_sums *es, int epoch)
 	for (int i = 0; i < t->nnets; i++)
 		sr_net_zero_grad(t->nets[i]);
 	sr_rng sr = sr_rng_derive(t->conf.seed ^ 0x9e3779b97f4a7c15ULL, (uint64_t)t->step);
-	sr_batch b = sr_batchbuf_batch(bb, t, es->lo, sr_rng_next(&sr));
+	sr_batch b = sr_batchbuf_batch(bb, t, es->lo, es->pos, sr_rng_next(&sr));
 	double loss = 0;
 	if (bb->n && t->m->batch(t, &b, 1, &loss) < 0) /* forward and backward */
 		return -1;
@@ -100,6 +111,7 @@ int sr_train(const sr_train_conf *conf, int npaths, char **paths)
 	sr_batchbuf bb = {0};
 	char *ckpt = NULL;
 	long *idx = NULL;
+	int *taker = NULL;
 
 	/* ---- set up: data, networks, checkpoint ---- */
 	if (!t->m) {
@@ -131,7 +143,8 @@ int sr_train(const sr_train_conf *conf, int npaths, char **paths)
 		goto out;
 	if (sr_batchbuf_alloc(&bb, conf->batch, (size_t)t->views * t->h * t->w) < 0)
 		goto out;
-	if (!(idx = malloc((size_t)(data.stream ? conf->chunk : t->ntrain) * sizeof *idx))) {
+	size_t nidx = (size_t)(data.stream ? conf->chunk : t->ntrain);
+	if (!(idx = malloc(nidx * sizeof *idx)) || !(taker = malloc(nidx * sizeof *taker))) {
 		sr_fail("out of memory");
 		goto out;
 	}
@@ -142,17 +155,27 @@ int sr_train(const sr_train_conf *conf, int npaths, char **paths)
 		next_global_batch(t, &es);
 		sr_rng rng = sr_rng_derive(conf->seed, 1000003ULL + (uint64_t)e);
 		const sr_samples *chunk;
-		long n;
+		long n, seen = 0;
 		if (sr_dataset_begin_pass(&data) < 0)
 			goto out;
 		while ((n = sr_dataset_next_chunk(&data, t, &chunk)) > 0) {
-			for (long i = 0; i < n; i++)
-				idx[i] = i;
-			shuffle(idx, n, &rng);
 			for (long i = 0; i < n; i++) {
-				if (es.pos >= es.lo && es.pos < es.hi) /* this process's share */
+				idx[i] = i;
+				taker[i] = taker_of(t, seen + i);
+			}
+			shuffle(idx, n, &rng);
+			seen += n;
+			for (long i = 0; i < n; i++) {
+				if (taker[i] == conf->rank && !data.shard) /* this process's share */
 					sr_batchbuf_add(&bb, chunk, idx[i]);
-				if (++es.pos == es.size && train_step(t, &bb, &es, e + 1) < 0)
+				if (++es.pos < es.size)
+					continue;
+				/* sharded: the share comes from the ranks holding it (one chunk) */
+				long b0 = i + 1 - es.size;
+				if (data.shard &&
+				    sr_dataset_gather(&data, t, idx + b0, taker + b0, es.size, &bb) < 0)
+					goto out;
+				if (train_step(t, &bb, &es, e + 1) < 0)
 					goto out;
 			}
 		}
@@ -189,9 +212,9 @@ int sr_train(const sr_train_conf *conf, int npaths, char **paths)
 	/* ---- the method's final keys, the model ---- */
 	if (t->epoch == conf->epochs && conf->epochs > 0 && !isfinite(t->val_loss))
 		t->val_loss = sr_trainer_validate(t);
-	if (t->m->finish && t->m->finish(t) < 0)
-		goto out;
 	if (conf->rank == 0) {
+		if (t->m->finish && t->m->finish(t) < 0)
+			goto out;
 		if (sr_checkpoint_save(t, conf->model, 0) < 0)
 			goto out;
 		unlink(ckpt);
@@ -200,6 +223,7 @@ int sr_train(const sr_train_conf *conf, int npaths, char **paths)
 out:
 	sr_batchbuf_free(&bb);
 	free(idx);
+	free(taker);
 	free(ckpt);
 	if (t->m && t->m->free)
 		t->m->free(t);

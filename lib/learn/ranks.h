@@ -2,8 +2,10 @@
  *
  * In a build with MPI (make MPI=1: mpicc, SR_MPI defined) the processes started by mpirun
  * are the ranks of MPI_COMM_WORLD; in a plain build there is one.  Every rank reads the same
- * records, shuffles alike and computes its share of each global batch (trainer.h, conf.rank
- * and conf.ranks); sr_ranks_grad_hook, the loop's gradient hook, turns each rank's mean
+ * records but holds only its shard of them (learn/dataset.h, SHARDS), shuffles alike and
+ * computes its share of each global batch (trainer.h, conf.rank and conf.ranks): at each
+ * batch sr_ranks_gather moves the samples to the ranks that take them.  sr_ranks_grad_hook, the
+ * loop's gradient hook, turns each rank's mean
  * gradients and loss over its n samples into the mean over the global batch: it scales them
  * by n / n_global and sums them over the ranks with MPI_Allreduce.  Every rank then takes the
  * same optimiser step, so the parameters stay the same on all of them.
@@ -17,6 +19,7 @@
 #ifndef SR_RANKS_H
 #define SR_RANKS_H
 
+#include "learn/dataset.h"
 #include "learn/trainer.h"
 
 /* Starts MPI (a plain build: nothing) and sets this process's rank and the number of ranks.
@@ -29,10 +32,17 @@ int sr_ranks_init(int *argc, char ***argv, int *rank, int *ranks);
 void sr_ranks_finish(int failed);
 
 /* Checks that every rank read the same data: the same numbers of training and validation
- * records and the same sum of the validation samples (t after sr_train's START report).  A
- * rank given other files would shuffle other records and train on nonsense.  -1 with the
- * error set when they differ. */
+ * records and the same sum of all their samples (t->data_sum; t after sr_train's START
+ * report).  A rank given other files would shuffle other records and train on nonsense.  -1
+ * with the error set when they differ. */
 int sr_ranks_same_data(const sr_trainer *t);
+
+/* Brings this rank the samples it takes of one global batch (MPI_Alltoallv; every rank calls
+ * it with the same idx and taker): training record j lives on rank j % ranks, sample
+ * j / ranks of held; taker[i] takes record idx[i], i < n.  Appends this rank's to bb in the
+ * order of i.  -1 with the error set (a plain build: always). */
+int sr_ranks_gather(const sr_samples *held, const long *idx, const int *taker, long n, int rank,
+                    int ranks, sr_batchbuf *bb);
 
 /* The gradient hook (trainer.h) of a run on more than one rank; ctx is unused. */
 int sr_ranks_grad_hook(sr_trainer *t, double *loss, int n, int n_global, void *ctx);

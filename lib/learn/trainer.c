@@ -69,7 +69,7 @@ sr_net *sr_trainer_add_net(sr_trainer *t, const char *name, const char *spec, in
 
 double sr_trainer_validate(sr_trainer *t)
 {
-	if (t->nval == 0)
+	if (t->nval == 0 || !t->val_x) /* none, or held by rank 0 of a data-parallel run */
 		return NAN;
 	sr_batchbuf bb;
 	sr_samples val = {t->nval, t->nval, (size_t)t->views * t->h * t->w, t->val_x,
@@ -86,7 +86,7 @@ double sr_trainer_validate(sr_trainer *t)
 		int m = (int)(t->nval - i < t->conf.batch ? t->nval - i : t->conf.batch);
 		for (int j = 0; j < m; j++)
 			sr_batchbuf_add(&bb, &val, i + j);
-		sr_batch b = sr_batchbuf_batch(&bb, t, 0, 0);
+		sr_batch b = sr_batchbuf_batch(&bb, t, 0, m, 0);
 		bb.n = 0;
 		double loss;
 		if (t->m->batch(t, &b, 0, &loss) < 0) {

@@ -47,6 +47,8 @@ typedef struct {
 	const double *theta; /* n truth angles of view 0: reads_truth methods only, else NULL */
 	const int *k;        /* n truth orders: reads_truth methods only, else NULL */
 	uint64_t step_seed;  /* for dropout masks: derived from (seed, global step) */
+	int total;           /* samples in the global batch (0: n, one process), so that what a
+	                      * method draws per sample can follow the position first + i */
 } sr_batch;
 
 typedef struct sr_trainer sr_trainer;
@@ -154,9 +156,10 @@ typedef struct {
 	sr_grad_hook grad_hook; /* may be NULL */
 	void *grad_ctx;
 	/* data parallel: this process is rank `rank` of `ranks` (default 0 of 1).  Every rank
-	 * reads the same records and shuffles alike; rank r computes positions [G r / P,
-	 * G (r + 1) / P) of each global batch of G samples, the gradient hook reduces, and rank
-	 * 0 alone writes the checkpoints and the model. */
+	 * reads the same records, holds its share of them (learn/dataset.h, SHARDS) and
+	 * shuffles alike; rank r computes positions [G r / P, G (r + 1) / P) of each global
+	 * batch of G samples, the gradient hook reduces, and rank 0 alone validates, runs the
+	 * method's finish and writes the checkpoints and the model. */
 	int rank, ranks;
 } sr_train_conf;
 
@@ -184,10 +187,13 @@ struct sr_trainer {
 	sr_net *nets[SR_TRAINER_MAX_NETS];
 	sr_optim *optims[SR_TRAINER_MAX_NETS];
 	long step;            /* global optimiser steps taken */
-	long ntrain, nval;
+	long ntrain, nval;    /* all of them, also on a rank that holds a share */
+	double data_sum;      /* the sum of every sample of every record read (the ranks of a
+	                       * run compare it: learn/ranks.h) */
 	int epoch;            /* epochs completed */
 	double val_loss;
-	/* validation data, kept for the method's finish (e.g. order detection) */
+	/* validation data, kept for the method's finish (e.g. order detection); NULL on the
+	 * ranks other than 0 of a data-parallel run, which neither validate nor finish */
 	float *val_x;
 	double *val_delta, *val_theta;
 	int *val_k;

@@ -400,6 +400,21 @@ static void shared_latents(const m2state *s, int B, float *code)
 		}
 }
 
+/* The heads the decoder inputs read, drawn from the step seed: the global batch of G pairs
+ * has 2 G inputs (G A -> B, then G B -> A) and 2 G draws in that order; this process's
+ * inputs (pairs first .. first + n - 1) take their own, so that any number of ranks draws
+ * what one process draws. */
+static void draw_heads(m2state *s, const sr_batch *b)
+{
+	int B = b->n, G = b->total > 0 ? b->total : B;
+	sr_rng hr = sr_rng_derive(b->step_seed, 0x6865616473ULL);
+	for (int g = 0; g < 2 * G; g++) {
+		int j = (int)(sr_rng_uniform(&hr) * s->nh), p = (g < G ? g : g - G) - b->first;
+		if (p >= 0 && p < B)
+			s->pick[g < G ? p : B + p] = s->heads[j];
+	}
+}
+
 static int m2_batch(sr_trainer *t, const sr_batch *b, int train, double *loss)
 {
 	m2state *s = t->mstate;
@@ -428,11 +443,12 @@ static int m2_batch(sr_trainer *t, const sr_batch *b, int train, double *loss)
 	const float *u = sr_net_output(enc);
 	/* one head per decoder input: the given order's; else drawn per input from the step
 	 * seed (validation passes seed 0: the heads in turn), so no input holds two heads */
-	sr_rng hr = sr_rng_derive(b->step_seed, 0x6865616473ULL);
+	for (int i = 0; i < 2 * B; i++)
+		s->pick[i] = s->heads[s->nh == 1 || b->step_seed ? 0 : i % s->nh];
+	if (s->nh > 1 && b->step_seed)
+		draw_heads(s, b);
 	for (int i = 0; i < 2 * B; i++) {
 		double d = i < B ? b->delta[i] : -b->delta[i - B];
-		int j = s->nh == 1 ? 0 : b->step_seed ? (int)(sr_rng_uniform(&hr) * s->nh) : i % s->nh;
-		s->pick[i] = s->heads[j];
 		sr_gen_code(u + (size_t)i * no, K, s->pick[i], s->nhot, s->L, d,
 		            s->code + (size_t)i * din);
 	}
