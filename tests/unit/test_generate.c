@@ -187,7 +187,7 @@ static void method_gradient_weighted(int loss, int order, int tmpl, int mirror_8
 	double delta[3] = {12.0, -33.0, 71.0};
 	for (int i = 0; i < 3 * 2 * 64; i++)
 		x[i] = (float)sr_rng_uniform(&r);
-	sr_batch b = {3, 0, 2, 8, 8, x, delta, NULL, NULL, 12345}; /* seed: the heads drawn */
+	sr_batch b = {3, 0, 2, 8, 8, x, delta, NULL, NULL, 12345, 3}; /* seed: the heads drawn */
 	for (int i = 0; i < 2; i++)
 		sr_net_zero_grad(t->nets[i]);
 	double l0, l1;
