@@ -14,8 +14,9 @@
 #   EPOCHS [20]    BATCH [32]   LR [3e-3]      THREADS [2]     SIZE [48] frame after centring
 #   NCONF [2000]   held-out images per set for calibrate's confidence map
 #   SETS ["sq mix"]   DOSES ["10 40 160"]     METHODS ["siamese oracle"]
-#   NET [see below]   TTA [8]   TRAIN_OPTS ["--head-pow 1"] extra train options
-#   GEN_OPTS [] extra train options for method 2 (generate) only, e.g. "--loss poisson"
+#   NET [see below]   TTA [8]   TRAIN_OPTS ["--head-pow 1"] extra train options for method 1
+#   (siamese, oracle) only   GEN_OPTS [] extra train options for method 2 (generate) only,
+#   e.g. "--loss poisson"
 #   REUSE [] non-empty: a model already in OUTDIR is not trained again (its training time
 #   stays in OUTDIR/train_seconds.tsv), e.g. to add a method or re-test with other options
 # Everything is seeded: the same settings give the same table (timings aside).
@@ -104,7 +105,7 @@ for set in $SETS; do
 			echo "== $set: train $m" >&2
 			start=$(date +%s)
 			train -t "$THREADS" -M "$m" -e "$EPOCHS" -b "$BATCH" -l "$LR" --net "$NET" \
-				--seed 7 --log "$OUT/$set.$m.log.tsv" $TRAIN_OPTS $([ "$m" = generate ] && echo "$GEN_OPTS") \
+				--seed 7 --log "$OUT/$set.$m.log.tsv" $([ "$m" = generate ] && echo "$GEN_OPTS" || echo "$TRAIN_OPTS") \
 				-o "$OUT/$set.$m.model" "$OUT/$set.train.strt"
 			echo "$set	$m	$(($(date +%s) - start))" >> "$OUT/train_seconds.tsv"
 		fi
