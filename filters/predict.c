@@ -70,6 +70,13 @@ typedef struct {
 	sr_trained_range range; /* the model's training distribution (distribution.h) */
 	int profiles; /* -1 undecided; 1: extra columns angle2 conf2 ambiguity phi (ambiguity.h) */
 	long n;
+	/* the CNN's records gathered for one batch (sr_predict_records), answered in order */
+	int cap, queued;
+	sr_record *queue;
+	const sr_record **ptrs;
+	int *orders;
+	long *numbers; /* each one's record number */
+	sr_prediction *answers;
 } ctx_t;
 
 static void put_truth(const sr_record *rec)
@@ -115,6 +122,49 @@ static int warn_range(ctx_t *c, const sr_record *rec)
 	fprintf(stderr, ": particle size %.3g px is outside the trained %.3g..%.3g px%s\n",
 	        st.size, c->range.size_lo, c->range.size_hi,
 	        c->fit ? "" : " (predict --fit rescales it)");
+	return 0;
+}
+
+/* The CNN answers the gathered records at once (one batch through the network), then prints
+ * their rows and warnings in order, as record by record. */
+static int flush_queue(ctx_t *c)
+{
+	if (!c->queued)
+		return 0;
+	long n = c->n;
+	int rc = sr_predict_records(c->p, c->ptrs, c->orders, c->queued, !c->single, c->answers);
+	for (int i = 0; i < c->queued && rc == 0; i++) {
+		const sr_prediction *pr = &c->answers[i];
+		c->n = c->numbers[i];
+		if (warn_range(c, &c->queue[i]) < 0 ||
+		    put_row(c, &c->queue[i], pr->angle, pr->k, pr->conf, pr->calibrated, pr) < 0)
+			rc = -1;
+	}
+	c->n = n;
+	c->queued = 0;
+	return rc;
+}
+
+/* A record for the CNN: its order (-k true), its zoom (--fit) and its shape checked now, so
+ * that an error names it, then gathered. */
+static int queue_record(ctx_t *c, sr_record *rec)
+{
+	int kv = 0;
+	if (c->order == SR_ORDER_FROM_KEY && sr_record_order(rec, &kv) < 0) /* told the true order */
+		return -1;
+	double f;
+	if (c->fit && sr_trained_range_fit(&c->range, rec, &f) < 0)
+		return -1;
+	if (sr_predictor_check(c->p, rec) < 0)
+		return -1;
+	int i = c->queued;
+	if (sr_record_copy(&c->queue[i], rec) < 0)
+		return -1;
+	c->ptrs[i] = &c->queue[i];
+	c->orders[i] = c->order == SR_ORDER_FROM_KEY ? kv : c->order;
+	c->numbers[i] = c->n;
+	if (++c->queued == c->cap)
+		return flush_queue(c);
 	return 0;
 }
 
@@ -173,21 +223,7 @@ static int one(sr_record *rec, void *vc)
 			conf = 0.5 * (r0.conf + r1.conf);
 		}
 	} else {
-		if (c->order == SR_ORDER_FROM_KEY) { /* told the true order (the oracle's bound) */
-			int kv;
-			if (sr_record_order(rec, &kv) < 0)
-				return -1;
-			sr_predictor_set_order(c->p, kv);
-		}
-		double f;
-		if (c->fit && sr_trained_range_fit(&c->range, rec, &f) < 0)
-			return -1;
-		if (sr_predict_record(c->p, rec, !c->single, &pr) < 0 || warn_range(c, rec) < 0)
-			return -1;
-		angle = pr.angle;
-		k = pr.k;
-		conf = pr.conf;
-		calibrated = pr.calibrated;
+		return queue_record(c, rec);
 	}
 	return put_row(c, rec, angle, k, conf, c->harmonic || calibrated, &pr);
 }
@@ -230,6 +266,33 @@ static int put_row(ctx_t *c, const sr_record *rec, double angle, int k, double c
 	if (ferror(stdout))
 		return sr_fail("write error");
 	return 0;
+}
+
+/* Room for one batch of records (sr_predictor_batch: bounded, whatever the input). */
+static int open_queue(ctx_t *c)
+{
+	c->cap = sr_predictor_batch(c->p);
+	c->queue = calloc((size_t)c->cap, sizeof *c->queue);
+	c->ptrs = calloc((size_t)c->cap, sizeof *c->ptrs);
+	c->orders = calloc((size_t)c->cap, sizeof *c->orders);
+	c->numbers = calloc((size_t)c->cap, sizeof *c->numbers);
+	c->answers = calloc((size_t)c->cap, sizeof *c->answers);
+	if (!c->queue || !c->ptrs || !c->orders || !c->numbers || !c->answers)
+		return sr_fail("out of memory");
+	for (int i = 0; i < c->cap; i++)
+		sr_record_init(&c->queue[i]);
+	return 0;
+}
+
+static void close_queue(ctx_t *c)
+{
+	for (int i = 0; c->queue && i < c->cap; i++)
+		sr_record_free(&c->queue[i]);
+	free(c->queue);
+	free(c->ptrs);
+	free(c->orders);
+	free(c->numbers);
+	free(c->answers);
 }
 
 /* The command line. */
@@ -391,11 +454,22 @@ int main(int argc, char **argv)
 	} else if (opt.fit) {
 		sr_die("--fit needs a model (-m MODEL)");
 	}
+	if (c.p && open_queue(&c) < 0)
+		sr_die("%s", sr_errmsg());
 	int rc = sr_each_record(opt.nfiles, opt.files, one, &c);
+	/* the rows of the records gathered before an error come out first, as one by one */
+	char msg[1024] = "";
+	if (rc < 0)
+		snprintf(msg, sizeof msg, "%s", sr_errmsg());
+	if (c.p && flush_queue(&c) < 0 && rc == 0) {
+		rc = -1;
+		snprintf(msg, sizeof msg, "%s", sr_errmsg());
+	}
+	close_queue(&c);
 	sr_predictor_free(c.p);
 	sr_predict3d_free(c.p3);
 	if (rc < 0)
-		sr_die("%s", sr_errmsg());
+		sr_die("%s", msg);
 	sr_finish_stdout();
 	return 0;
 }

@@ -6,11 +6,19 @@
 #include <string.h>
 
 #include "core/err.h"
+#include "core/sort.h"
 
 static int cmp_float(const void *a, const void *b)
 {
 	float x = *(const float *)a, y = *(const float *)b;
 	return (x > y) - (x < y);
+}
+
+/* The radix sort (qsort was a tenth of predict's time here), else qsort: the same order. */
+static void sort_floats(float *v, size_t n)
+{
+	if (sr_sort_floats(v, n) < 0)
+		qsort(v, n, sizeof *v, cmp_float);
 }
 
 /* The median of the 2 px border band (1 px for images under 8 px), as sr_normalise_view. */
@@ -24,7 +32,7 @@ static int border_median(const float *img, int w, int h, float *tmp, double *out
 				tmp[nb++] = img[(size_t)r * w + c];
 	if (!nb)
 		return sr_fail("particle: empty image");
-	qsort(tmp, nb, sizeof *tmp, cmp_float);
+	sort_floats(tmp, nb);
 	*out = nb % 2 ? tmp[nb / 2] : 0.5 * ((double)tmp[nb / 2 - 1] + tmp[nb / 2]);
 	return 0;
 }
@@ -45,7 +53,7 @@ int sr_particle_measure(const float *img, int w, int h, sr_particle_stats *out)
 	}
 	for (size_t i = 0; i < n; i++)
 		tmp[i] = (float)(img[i] - bg);
-	qsort(tmp, n, sizeof *tmp, cmp_float);
+	sort_floats(tmp, n);
 	double cut = 0.5 * tmp[(size_t)(0.95 * (n - 1))];
 	free(tmp);
 	if (!(cut > 0))

@@ -15,6 +15,22 @@
 #include "learn/order.h"
 #include "nn/nn.h"
 
+/* Images per forward: as many as keep the activations of a batch within about 32 MB (every
+ * layer's output counted, an upper bound on the engine's arena), at least 16 (one pair with
+ * 8 transforms), at most 256.  Large batches let the engine read a dense layer's weights once
+ * for many images; the answers do not depend on the batch. */
+#define PREDICT_ARENA_FLOATS (8u << 20)
+static int batch_for(const sr_net *net)
+{
+	size_t per = (size_t)sr_net_in_size(net);
+	for (int i = 0; i < sr_net_nlayers(net); i++) {
+		const sr_layer *L = sr_net_layer(net, i);
+		per += (size_t)L->out_c * L->out_h * L->out_w;
+	}
+	size_t b = PREDICT_ARENA_FLOATS / (per ? per : 1);
+	return b < 16 ? 16 : b > 256 ? 256 : (int)b;
+}
+
 struct sr_predictor {
 	sr_model *model;
 	sr_net *net;
@@ -27,7 +43,8 @@ struct sr_predictor {
 	double calib[SR_MAX_ORDER + 1];
 	int has_calib[SR_MAX_ORDER + 1];
 	int tta;
-	float *xin;
+	int max_images;  /* images per forward: the net's batch */
+	float *xin;      /* max_images inputs, then 2 normalised views */
 };
 
 void sr_predictor_free(sr_predictor *p)
@@ -118,6 +135,10 @@ sr_predictor *sr_predictor_open(const char *path, int order)
 		goto bad;
 	const char *name = sr_meta_get(m, "predict.net");
 	p->net = sr_model_net(p->model, name ? name : "siamese", 16);
+	if (p->net && (p->max_images = batch_for(p->net)) > 16) {
+		sr_net_free(p->net); /* again, with room for the batch */
+		p->net = sr_model_net(p->model, name ? name : "siamese", p->max_images);
+	}
 	if (!p->net) {
 		if (!sr_errmsg()[0])
 			sr_fail("model has no network '%s'", name ? name : "siamese");
@@ -130,7 +151,7 @@ sr_predictor *sr_predictor_open(const char *path, int order)
 		sr_fail("model's network does not match its info block");
 		goto bad;
 	}
-	p->xin = malloc((size_t)18 * h * w * sizeof *p->xin);
+	p->xin = malloc((size_t)(p->max_images + 2) * h * w * sizeof *p->xin);
 	if (!p->xin) {
 		sr_fail("out of memory");
 		goto bad;
@@ -167,33 +188,52 @@ static double score(const sr_predictor *p, double q, double R)
 	return p->cons ? exp(-(q > 0 ? q : 0) / p->thresh) * R : R;
 }
 
-int sr_predict_record(sr_predictor *p, const sr_record *rec, int use_pair, sr_prediction *out)
+int sr_predictor_check(const sr_predictor *p, const sr_record *rec)
 {
-	memset(out, 0, sizeof *out);
 	if (rec->layout != p->layout || rec->height != p->h || rec->width != p->w)
 		return sr_fail("record is %dx%d, the model wants %dx%d %s (centre --size, or "
 		               "pamcut/pnmpad, make them equal)", rec->height, rec->width, p->h, p->w,
 		               p->layout == SR_LAYOUT_PROFILE ? "profiles" : "images");
-	double delta = NAN;
-	int pair = 0;
-	if (use_pair && rec->views >= 2 && sr_meta_get_double(&rec->meta, "offset", &delta) == 0)
-		pair = 1;
+	return 0;
+}
+
+int sr_predictor_batch(const sr_predictor *p)
+{
+	int b = p->max_images / (2 * p->tta);
+	return b > 1 ? b : 1;
+}
+
+/* Whether rec is answered as a pair (both views, view 1 turned back by its offset). */
+static int as_pair(const sr_record *rec, int use_pair, double *delta)
+{
+	*delta = NAN;
+	return use_pair && rec->views >= 2 && sr_meta_get_double(&rec->meta, "offset", delta) == 0;
+}
+
+/* The network's inputs for one record: each view normalised, then its transforms. */
+static void fill_inputs(sr_predictor *p, const sr_record *rec, int nv, float *xin)
+{
 	size_t S = (size_t)p->h * p->w;
-	int nt = p->tta, nv = pair ? 2 : 1, n = nv * nt;
-	float *norm = p->xin + (size_t)16 * S; /* scratch after the at most 16 inputs */
+	int nt = p->tta;
+	float *norm = p->xin + (size_t)p->max_images * S; /* scratch after the batch's inputs */
 	for (int v = 0; v < nv; v++) {
 		sr_normalise_view(rec->data + v * S, p->w, p->h, norm + v * S);
 		for (int j = 0; j < nt; j++) {
-			float *dst = p->xin + (size_t)(v * nt + j) * S;
+			float *dst = xin + (size_t)(v * nt + j) * S;
 			if (j == 0)
 				memcpy(dst, norm + v * S, S * sizeof *dst);
 			else
 				sr_dihedral(norm + v * S, dst, p->w, j);
 		}
 	}
-	if (sr_net_forward(p->net, p->xin, n, 0, 0) < 0)
-		return -1;
-	const float *o = sr_net_output(p->net);
+}
+
+/* The answer for one record from its n = nv * tta outputs o, with order `order` (0: the
+ * model's rule per image). */
+static void answer(const sr_predictor *p, const sr_record *rec, int order, int pair,
+                   double delta, const float *o, sr_prediction *out)
+{
+	int nt = p->tta, nv = pair ? 2 : 1, n = nv * nt;
 	/* mean consistency per head over all evaluations */
 	float q[SR_MAX_ORDER];
 	for (int k = 0; k < p->K; k++) {
@@ -204,7 +244,7 @@ int sr_predict_record(sr_predictor *p, const sr_record *rec, int use_pair, sr_pr
 		q[k] = (float)(s / n);
 		out->cons[k] = q[k];
 	}
-	int k = p->order;
+	int k = order;
 	if (k == 0)
 		k = p->cons ? sr_order_of_image(q, p->heads, p->nheads, p->thresh) : 0;
 	if (k == 0) { /* nothing consistent: the head with the lowest predicted loss */
@@ -227,7 +267,7 @@ int sr_predict_record(sr_predictor *p, const sr_record *rec, int use_pair, sr_pr
 		out->calibrated = p->has_calib[k];
 		out->score = score(p, q[k - 1], cos(k * agree * M_PI / 360.0));
 		out->conf = sr_confmap_apply(&p->confmap, out->score);
-		return 0;
+		return;
 	}
 	for (int v = 0; v < nv; v++)
 		for (int j = 0; j < nt; j++) {
@@ -253,5 +293,45 @@ int sr_predict_record(sr_predictor *p, const sr_record *rec, int use_pair, sr_pr
 	} else {
 		out->angle = out->raw;
 	}
+}
+
+int sr_predict_records(sr_predictor *p, const sr_record *const *recs, const int *orders, int n,
+                       int use_pair, sr_prediction *out)
+{
+	size_t S = (size_t)p->h * p->w;
+	for (int i = 0; i < n; i++)
+		if (sr_predictor_check(p, recs[i]) < 0)
+			return -1;
+	for (int first = 0; first < n;) {
+		/* as many whole records as the batch holds (at most 16 images each) */
+		int end = first, nimg = 0;
+		for (; end < n; end++) {
+			double delta;
+			int m = (as_pair(recs[end], use_pair, &delta) ? 2 : 1) * p->tta;
+			if (nimg + m > p->max_images)
+				break;
+			fill_inputs(p, recs[end], m / p->tta, p->xin + (size_t)nimg * S);
+			nimg += m;
+		}
+		if (sr_net_forward(p->net, p->xin, nimg, 0, 0) < 0)
+			return -1;
+		const float *o = sr_net_output(p->net);
+		for (int i = first; i < end; i++) {
+			double delta;
+			int pair = as_pair(recs[i], use_pair, &delta), k = p->order;
+			if (orders)
+				k = orders[i] > 0 && orders[i] <= p->K ? orders[i] : p->model_order;
+			memset(&out[i], 0, sizeof out[i]);
+			answer(p, recs[i], k, pair, delta, o, &out[i]);
+			o += (size_t)(pair ? 2 : 1) * p->tta * p->nout;
+		}
+		first = end;
+	}
 	return 0;
+}
+
+int sr_predict_record(sr_predictor *p, const sr_record *rec, int use_pair, sr_prediction *out)
+{
+	memset(out, 0, sizeof *out);
+	return sr_predict_records(p, &rec, NULL, 1, use_pair, out);
 }

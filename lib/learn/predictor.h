@@ -41,6 +41,19 @@ const sr_meta *sr_predictor_info(const sr_predictor *p);
 /* Predicts the orientation of view 0 of rec; with use_pair and a record of 2 views and an
  * offset, averages view 0 and view 1 - offset.  -1 on a shape mismatch. */
 int sr_predict_record(sr_predictor *p, const sr_record *rec, int use_pair, sr_prediction *out);
+/* The same for n records at once, out[i] for recs[i], each the same bytes as
+ * sr_predict_record would give: their views and transforms go through the network in
+ * batches (the engine reads a dense layer's weights once a batch, and spreads a batch over
+ * its threads).  orders[i] > 0 is record i's order (as sr_predictor_set_order: 0 or out of
+ * range, the model's); orders NULL: the predictor's.  -1 on a record of the wrong shape. */
+int sr_predict_records(sr_predictor *p, const sr_record *const *recs, const int *orders, int n,
+                       int use_pair, sr_prediction *out);
+/* The shape check of sr_predict_record alone (a caller gathering records checks each as it
+ * comes, so that the error names that record): 0, or -1 with the message. */
+int sr_predictor_check(const sr_predictor *p, const sr_record *rec);
+/* How many records to gather for sr_predict_records: as many as one batch of the network
+ * holds with the averaging in effect (at least 1). */
+int sr_predictor_batch(const sr_predictor *p);
 int sr_predictor_heads(const sr_predictor *p);
 /* Test-time augmentation: n = 4 (the four 90-degree rotations) or 8 (and their mirror
  * images) evaluations per view, averaged; square images only; 1 = off (default). */
