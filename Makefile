@@ -120,10 +120,13 @@ deps:
 	echo "make deps: installing$$missing"; \
 	if [ "$(DEPS_UID)" = 0 ]; then \
 	  apt-get update -qq && $(APT_INSTALL) $$missing && exit 0; \
+	  echo "make deps: apt-get failed to install them." >&2; \
 	elif command -v $(SUDO) > /dev/null 2>&1; then \
 	  $(SUDO) apt-get update -qq && $(SUDO) $(APT_INSTALL) $$missing && exit 0; \
+	  echo "make deps: $(SUDO) apt-get failed to install them." >&2; \
+	else \
+	  echo "make deps: cannot install them: not root, and no $(SUDO)." >&2; \
 	fi; \
-	echo "make deps: could not install the packages (not root, and no working $(SUDO))." >&2; \
 	echo "As root, run:  apt-get install --no-install-recommends$$missing" >&2; \
 	exit 1
 

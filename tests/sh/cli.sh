@@ -70,6 +70,17 @@ if mk deps DEB_PACKAGES=stemrot-no-such-package DEPS_UID=1000 \
 	SUDO=stemrot-no-such-sudo > deps.out 2> deps.err; then fail "make deps without root or sudo"; fi
 grep -qx "As root, run:  apt-get install --no-install-recommends stemrot-no-such-package" deps.err ||
 	fail "make deps without root or sudo: $(cat deps.err)"
+grep -q "not root, and no stemrot-no-such-sudo" deps.err || fail "make deps without root or sudo: $(cat deps.err)"
+# as root, an apt-get that fails (no network, say): it says so, and what to run
+mkdir fail
+printf '#!/bin/sh\nexit 100\n' > fail/apt-get
+chmod +x fail/apt-get
+if PATH="$TMP/fail:$PATH" mk deps DEB_PACKAGES=stemrot-no-such-package DEPS_UID=0 > deps.out 2> deps.err; then
+	fail "make deps as root, apt-get failing"
+fi
+grep -q "^make deps: apt-get failed to install them" deps.err || fail "make deps as root, apt-get failing: $(cat deps.err)"
+grep -qx "As root, run:  apt-get install --no-install-recommends stemrot-no-such-package" deps.err ||
+	fail "make deps as root, apt-get failing: $(cat deps.err)"
 mk deps DEB_PACKAGES=dpkg > deps.out 2>&1 || fail "make deps, nothing missing"
 [ ! -s deps.out ] || fail "make deps, nothing missing, said: $(cat deps.out)"
 
