@@ -9,12 +9,17 @@
  * width, u32 height (50 bytes), then the samples.  TIA stores the rows bottom up: row 0 of
  * a record is the last row of the element, as other readers (rosettasciio) show it.
  * The calibration is in metres for images and in 1/m for diffraction patterns, and the
- * .ser does not say which: a delta under 1 mm a pixel is taken for metres, anything larger
- * for 1/m.  The companion .emi file is not needed and not read.
+ * .ser does not say which.  TIA writes the series NAME_1.ser, NAME_2.ser, ... beside NAME.emi,
+ * whose XML block (<ObjectInfo>) holds the microscope's mode ("TEM uP SA Zoom Image",
+ * "... Diffraction") and the camera (<CameraNamePath>): when the input is a named .ser and
+ * that .emi is beside it, the mode decides the unit and the camera is the record's detector.
+ * Without it (a pipe, a lone .ser, an .emi that does not say), a delta under 1 mm a pixel is
+ * taken for metres, anything larger for 1/m.
  *
  * The whole file is read into memory (elements may be anywhere), up to
  * SR_MICROGRAPH_MAX_FILE. */
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -25,9 +30,14 @@
 
 #define ELEMENT_HEADER 50
 
+/* What the companion .emi says. */
+enum { EMI_NONE, EMI_IMAGE, EMI_DIFFRACTION };
+
 typedef struct {
 	unsigned char *file;
 	size_t len;
+	int emi_mode;         /* enum: what the .emi's mode says */
+	char camera[64];      /* the .emi's camera; "" when unknown */
 	int v220;
 	uint32_t valid;
 	size_t offsets;  /* the data offset array */
@@ -61,6 +71,86 @@ static void free_state(void *state)
 	free(s);
 }
 
+/* ---------------------------------------------------------------- the companion .emi */
+
+/* The first s in [p, end), or NULL. */
+static const char *find(const char *p, const char *end, const char *s)
+{
+	size_t n = strlen(s);
+	for (; (size_t)(end - p) >= n; p++)
+		if (*p == *s && memcmp(p, s, n) == 0)
+			return p;
+	return NULL;
+}
+
+/* The text of the first <tag>...</tag> in [p, end), trimmed, into out (n bytes); 0 if none. */
+static int xml_text(const char *p, const char *end, const char *tag, char *out, size_t n)
+{
+	char open[48], close[48];
+	snprintf(open, sizeof open, "<%s>", tag);
+	snprintf(close, sizeof close, "</%s>", tag);
+	const char *a = find(p, end, open);
+	if (!a)
+		return 0;
+	a += strlen(open);
+	const char *b = find(a, end, close);
+	if (!b)
+		return 0;
+	while (a < b && (*a == ' ' || *a == '\t' || *a == '\r' || *a == '\n'))
+		a++;
+	while (b > a && (b[-1] == ' ' || b[-1] == '\t' || b[-1] == '\r' || b[-1] == '\n'))
+		b--;
+	size_t len = (size_t)(b - a) < n - 1 ? (size_t)(b - a) : n - 1;
+	for (size_t i = 0; i < len; i++) /* printable ASCII only: it goes into metadata */
+		out[i] = a[i] >= 32 && a[i] < 127 ? a[i] : '?';
+	out[len] = 0;
+	return 1;
+}
+
+/* The .emi beside a named NAME_N.ser (or NAME.ser): its mode and camera into s.  Anything
+ * missing or unreadable leaves them unknown: the .emi is a companion, not needed to read. */
+static void read_emi(const char *name, ser_state *s)
+{
+	size_t n = strlen(name);
+	if (n < 5 || strcmp(name + n - 4, ".ser") != 0 || n > 4000)
+		return;
+	char path[4096];
+	memcpy(path, name, n - 4);
+	size_t base = n - 4, d = base;
+	while (d > 0 && path[d - 1] >= '0' && path[d - 1] <= '9')
+		d--;
+	if (d < base && d > 0 && path[d - 1] == '_') /* NAME_N.ser: NAME.emi */
+		base = d - 1;
+	memcpy(path + base, ".emi", 5);
+	FILE *f = fopen(path, "rb");
+	if (!f)
+		return;
+	/* the XML block is small; the file may also hold the data: the first 64 MiB do */
+	long size = fseek(f, 0, SEEK_END) == 0 ? ftell(f) : -1;
+	size_t cap = size > 0 && size < (64L << 20) ? (size_t)size : (size_t)64 << 20, len = 0;
+	char *buf = size > 0 && fseek(f, 0, SEEK_SET) == 0 ? malloc(cap) : NULL;
+	if (buf)
+		len = fread(buf, 1, cap, f);
+	fclose(f);
+	if (!buf)
+		return;
+	const char *end = buf + len;
+	const char *oi = find(buf, end, "<ObjectInfo>");
+	char mode[128] = "";
+	if (oi) {
+		/* <Label>Mode</Label> <Value> TEM uP SA Zoom Image</Value> */
+		const char *m = find(oi, end, "<Label>Mode</Label>");
+		if (m && xml_text(m, end, "Value", mode, sizeof mode)) {
+			if (strstr(mode, "Diffraction"))
+				s->emi_mode = EMI_DIFFRACTION;
+			else if (strstr(mode, "Image"))
+				s->emi_mode = EMI_IMAGE;
+		}
+		xml_text(oi, end, "CameraNamePath", s->camera, sizeof s->camera);
+	}
+	free(buf);
+}
+
 static int open_file(sr_format_input *fi, ser_state *s)
 {
 	if (sr_input_slurp(fi->in, SR_MICROGRAPH_MAX_FILE, "SER file", &s->file, &s->len) < 0)
@@ -90,6 +180,7 @@ static int open_file(sr_format_input *fi, ser_state *s)
 		               "(%zu bytes)", (unsigned long long)off, s->len);
 	s->offsets = (size_t)off;
 	s->next = 0;
+	read_emi(fi->name, s);
 	return 0;
 }
 
@@ -147,16 +238,17 @@ static int read_ser(sr_format_input *fi, sr_record *rec)
 		}
 	}
 	s->next++;
-	/* metres when plausible for a pixel of an image, else a diffraction pattern's 1/m */
-	int metres = dx > 0 && dx < 1e-3;
+	/* the .emi's mode; else metres when plausible for a pixel of an image, else a
+	 * diffraction pattern's 1/m */
+	int metres = s->emi_mode ? s->emi_mode == EMI_IMAGE : dx > 0 && dx < 1e-3;
 	sr_micrograph_info mi = {"SER", sample_name(type), s->next, s->valid, dx, dy,
-	                         metres ? "m" : "1/m", NULL, NULL};
+	                         metres ? "m" : "1/m", s->camera[0] ? s->camera : NULL, NULL};
 	if (sr_micrograph_meta(rec, fi->name, fi->record, &mi) < 0)
 		return -1;
 	if (s->next < s->valid)
 		return 2;
 	free(s->file);
-	memset(s, 0, sizeof *s);
+	memset(s, 0, sizeof *s); /* the next .ser of a stream has its own .emi */
 	return 1;
 }
 

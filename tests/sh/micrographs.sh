@@ -41,6 +41,24 @@ grep -q 'record 1: DM file holds no 2D image: it holds a 2048-point spectrum' er
 # --- SER and TIFF, through pipes: pixel sizes from the vendors' calibrations ---
 cat "$REAL/ser_emi/rsciio/new_128x128x5-diffraction_preview_1.ser" | recmeta -H --keys format,frame | tail -n 1 > ser.tsv
 [ "$(cat ser.tsv)" = "$(printf 'SER\t5')" ] || fail "SER series: $(cat ser.tsv)"
+# the .emi beside a named NAME_N.ser: its mode decides metres or 1/m, its camera is the
+# detector; an image's .emi edited to say Diffraction makes the unit 1/m; a lone .ser or a
+# pipe falls back to the size of the pixel
+SER=$REAL/ser_emi/rsciio
+for f in new_128x128-TEM_search_1 new_128x128x5-diffraction_preview_1 old_64x64_TEM_images_acquire_1; do
+	recmeta -H --keys pixel.nm,pixel.unit,detector "$SER/$f.ser" | head -n 1
+done > emi.tsv
+[ "$(cat emi.tsv | tr '\n' ' ')" = "$(printf '5.261214\tm\tBM-Ceta \t1/m\tBM-Ceta 6.281834\tm\tWA-Orius ')" ] ||
+	fail "SER with .emi: $(cat emi.tsv)"
+cp "$SER/old_64x64_TEM_images_acquire_1.ser" tem_1.ser
+LC_ALL=C sed 's/SA Zoom Image/SA Zoom Diffraction/' "$SER/old_64x64_TEM_images_acquire.emi" > tem.emi
+[ "$(recmeta -H --keys pixel.nm,pixel.unit tem_1.ser)" = "$(printf '\t1/m')" ] ||
+	fail "the .emi's mode: $(recmeta -H --keys pixel.nm,pixel.unit tem_1.ser)"
+cp "$SER/old_64x64_TEM_images_acquire_1.ser" lone.ser
+[ "$(recmeta -H --keys pixel.nm,pixel.unit,detector lone.ser)" = "$(printf '6.281834\tm\t')" ] ||
+	fail "a lone .ser: $(recmeta -H --keys pixel.nm,pixel.unit,detector lone.ser)"
+head -c 3000 "$SER/old_64x64_TEM_images_acquire.emi" > lone.emi
+[ "$(recmeta -H --keys pixel.unit lone.ser)" = m ] || fail "a cut .emi"
 for t in FEI-Helios-Ebeam-16bits test_loading_image_saved_with_DM test_loading_image_saved_with_imageJ \
          test_tiff_Zeiss_SEM_512pix; do
 	cat "$REAL/tiff/rsciio/$t.tif" | recmeta -H --keys pixel.nm
@@ -54,13 +72,14 @@ cat "$REAL/emd/STEM_HAADF_Diffraction_Micro.emd" | recmeta -H --keys format,dete
 [ "$(cat emd.tsv)" = "$(printf 'EMD\tHAADF\t87.3708')" ] || fail "EMD: $(cat emd.tsv)"
 
 # --- the README's directory example (with $REAL for ../shared/realformats) ---
-find "$REAL" -name '*.mrc' -print0 |
+find "$REAL" -name '*.dm4' -print0 |
     xargs -0 -n 1 -P "$(nproc)" sh -c 'recmeta -H --keys source,frame,pixel.nm "$0" > "${0##*/}.tsv"'
-cat ./*.mrc.tsv > frames.tsv
-[ "$(wc -l < frames.tsv)" -eq "$(find "$REAL" -name '*.mrc' -exec recmeta -H --keys id {} + | wc -l)" ] ||
+cat ./*.dm4.tsv > frames.tsv
+[ "$(wc -l < frames.tsv)" -eq "$(find "$REAL" -name '*.dm4' -exec recmeta -H --keys id {} + | wc -l)" ] ||
 	fail "directory example: $(wc -l < frames.tsv) lines"
+[ "$(wc -l < frames.tsv)" -eq 7 ] || fail "directory example: want the 7 frames of 6 DM4 files: $(cat frames.tsv)"
 if parallel --version 2>/dev/null | grep -q 'GNU parallel'; then
-	find "$REAL" -name '*.mrc' | parallel recmeta -H --keys source,frame,pixel.nm > frames2.tsv
+	find "$REAL" -name '*.dm4' -print0 | parallel -0 -k recmeta -H --keys source,frame,pixel.nm > frames2.tsv
 	[ "$(sort frames.tsv | cksum)" = "$(sort frames2.tsv | cksum)" ] || fail "GNU parallel example"
 else
 	echo "no GNU parallel: its example not run"
