@@ -27,6 +27,8 @@ static const char usage[] =
 	"                         particles and are rejected (default: 2.5 times the median)\n"
 	"      --max-elongation E  reject components whose principal axes differ more than\n"
 	"                         E:1 (touching particles; default 1.3)\n"
+	"      --split            split touching particles (distance-transform watershed)\n"
+	"                         instead of rejecting them\n"
 	"      --min-sep D        reject particles closer than D px to another (default: none)\n"
 	"      --edge N           reject particles within N px of the frame's edge (default 1)\n"
 	"      --verbose          print what was found and rejected to standard error\n"
@@ -47,7 +49,8 @@ static void die_opt(void) { sr_die("%s", sr_errmsg()); }
 static void parse_command_line(int argc, char **argv, options *o)
 {
 	enum { OPT_SMOOTH = SR_OPT_LOCAL, OPT_MIN_AREA, OPT_MAX_AREA, OPT_MIN_SEP, OPT_WINDOW,
-	       OPT_THRESHOLD, OPT_BLOCK, OPT_EDGE, OPT_VERBOSE, OPT_MAX_ELONGATION };
+	       OPT_THRESHOLD, OPT_BLOCK, OPT_EDGE, OPT_VERBOSE, OPT_MAX_ELONGATION,
+	       OPT_SPLIT };
 	static const struct option longopts[] = {
 		{"window", required_argument, NULL, OPT_WINDOW},
 		{"threshold", required_argument, NULL, OPT_THRESHOLD},
@@ -58,6 +61,7 @@ static void parse_command_line(int argc, char **argv, options *o)
 		{"min-sep", required_argument, NULL, OPT_MIN_SEP},
 		{"max-elongation", required_argument, NULL, OPT_MAX_ELONGATION},
 		{"edge", required_argument, NULL, OPT_EDGE},
+		{"split", no_argument, NULL, OPT_SPLIT},
 		{"verbose", no_argument, NULL, OPT_VERBOSE},
 		{"help", no_argument, NULL, 'h'},
 		{"version", no_argument, NULL, 'V'},
@@ -111,6 +115,7 @@ static void parse_command_line(int argc, char **argv, options *o)
 				die_opt();
 			c->edge = (int)v;
 			break;
+		case OPT_SPLIT: c->split = 1; break;
 		case OPT_VERBOSE: o->verbose = 1; break;
 		case 'h': sr_exit_help(usage);
 		case 'V': sr_exit_version();
@@ -132,7 +137,8 @@ static int one(sr_record *mic, void *p)
 	int n;
 	if (mic->views != 1)
 		return sr_fail("particlepick reads one-view micrographs, not %d views", mic->views);
-	if (sr_pick(mic, &o->conf, &parts, &n, &residual, &st) < 0)
+	int *owner;
+	if (sr_pick(mic, &o->conf, &parts, &n, &residual, &owner, &st) < 0)
 		return -1;
 	sr_record crop;
 	sr_record_init(&crop);
@@ -140,7 +146,7 @@ static int one(sr_record *mic, void *p)
 	for (int i = 0; i < n && r == 0; i++) {
 		if (parts[i].verdict != SR_PICK_OK)
 			continue;
-		r = sr_pick_crop(mic, residual, &parts[i], ++number, o->window, &crop);
+		r = sr_pick_crop(mic, residual, owner, &parts[i], i, ++number, o->window, &crop);
 		if (r == 0)
 			r = sr_record_write(stdout, &crop, &o->out);
 	}
@@ -151,10 +157,14 @@ static int one(sr_record *mic, void *p)
 		        sr_progname(), id ? id : "micrograph", st.counts[SR_PICK_OK], st.counts[SR_PICK_SMALL],
 		        st.counts[SR_PICK_LARGE], st.counts[SR_PICK_EDGE], st.counts[SR_PICK_CLOSE],
 		        st.threshold, st.background_sd);
+		if (o->conf.split)
+			fprintf(stderr, "%s: %s: split %d touching components into %d\n", sr_progname(),
+			        id ? id : "micrograph", st.split_components, st.split_particles);
 	}
 	sr_record_free(&crop);
 	free(parts);
 	free(residual);
+	free(owner);
 	return r;
 }
 
