@@ -233,7 +233,9 @@ static int split_touching(const float *res, const int *label, int w, int h,
 			q = t;
 		}
 		int m = 1;
+		/* a component larger than MAX_PARTS acceptable particles cannot split into them */
 		if (c->split && p[i].verdict == SR_PICK_LARGE && median > 0 &&
+		    p[i].area <= MAX_PARTS * hi &&
 		    split_one(res, label, w, h, i + 1, box + 4 * i, c, median, lo, hi, q + nq, nq,
 		              MAX_PARTS, owner, &m) < 0) {
 			free(q);
