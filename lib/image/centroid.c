@@ -43,16 +43,24 @@ static int window_centroid(const float *img, int w, int h, double bg, double x, 
 	if (c1 > w)
 		c1 = w;
 	double sw = 0, sx = 0, sy = 0;
+	/* the weight is 1 well inside R - 0.5 and 0 well outside R + 0.5: only the pixels of the
+	 * soft edge between need the square root (the margins keep rounding from deciding) */
+	double in2 = R - 0.5 - 1e-6, out2 = R + 0.5 + 1e-6;
+	in2 = in2 > 0 ? in2 * in2 : -1;
+	out2 *= out2;
 	for (int r = r0; r < r1; r++) {
 		double py = r + 0.5 - y;
 		for (int c = c0; c < c1; c++) {
-			double px = c + 0.5 - x;
-			double d = sqrt(px * px + py * py);
-			double wt = R + 0.5 - d;
-			if (wt <= 0)
+			double px = c + 0.5 - x, d2 = px * px + py * py, wt = 1;
+			if (d2 > out2)
 				continue;
-			if (wt > 1)
-				wt = 1;
+			if (!(d2 < in2)) {
+				wt = R + 0.5 - sqrt(d2);
+				if (wt <= 0)
+					continue;
+				if (wt > 1)
+					wt = 1;
+			}
 			double v = wt * (img[(size_t)r * w + c] - bg);
 			sw += v;
 			sx += v * px;

@@ -64,21 +64,42 @@ int sr_gaussian_filter(const float *in, float *out, int w, int h, double sigma)
 		s += k[i + rad] = exp(-0.5 * i * i / (sigma * sigma));
 	for (int i = 0; i <= 2 * rad; i++)
 		k[i] /= s;
-	/* horizontal: in -> tmp */
-	SR_OMP(parallel for schedule(static) if (n > 65536))
-	for (int r = 0; r < h; r++) {
-		const float *src = in + (size_t)r * w;
-		float *dst = tmp + (size_t)r * w;
-		for (int c = 0; c < w; c++) {
-			double a = 0;
-			if (c - rad >= 0 && c + rad < w)
-				for (int i = -rad; i <= rad; i++)
-					a += k[i + rad] * src[c + i];
-			else
-				for (int i = -rad; i <= rad; i++)
-					a += k[i + rad] * src[mirror(c + i, w)];
-			dst[c] = (float)a;
+	/* horizontal: in -> tmp, a row at a time from a copy with mirrored margins, the taps
+	 * outside and the columns inside (vector instructions); each sum adds its terms in the
+	 * order of the taps, as a loop over the taps per column would */
+	SR_OMP(parallel if (n > 65536))
+	{
+		float *prow = malloc((size_t)(w + 2 * rad) * sizeof *prow);
+		double *acc = malloc((size_t)w * sizeof *acc);
+		SR_OMP(for schedule(static))
+		for (int r = 0; r < h; r++) {
+			const float *src = in + (size_t)r * w;
+			float *dst = tmp + (size_t)r * w;
+			if (!prow || !acc) { /* no scratch: the slow path, the same sums */
+				for (int c = 0; c < w; c++) {
+					double a = 0;
+					for (int i = -rad; i <= rad; i++)
+						a += k[i + rad] * src[mirror(c + i, w)];
+					dst[c] = (float)a;
+				}
+				continue;
+			}
+			for (int c = -rad; c < w + rad; c++)
+				prow[c + rad] = src[c >= 0 && c < w ? c : mirror(c, w)];
+			for (int c = 0; c < w; c++)
+				acc[c] = 0;
+			for (int i = 0; i <= 2 * rad; i++) {
+				const float *q = prow + i;
+				double ki = k[i];
+				SR_OMP(simd)
+				for (int c = 0; c < w; c++)
+					acc[c] += ki * q[c];
+			}
+			for (int c = 0; c < w; c++)
+				dst[c] = (float)acc[c];
 		}
+		free(prow);
+		free(acc);
 	}
 	/* vertical: tmp -> out, one source row at a time */
 	SR_OMP(parallel if (n > 65536))
@@ -101,6 +122,7 @@ int sr_gaussian_filter(const float *in, float *out, int w, int h, double sigma)
 			for (int i = -rad; i <= rad; i++) {
 				const float *src = tmp + (size_t)mirror(r + i, h) * w;
 				double ki = k[i + rad];
+				SR_OMP(simd)
 				for (int c = 0; c < w; c++)
 					acc[c] += ki * src[c];
 			}

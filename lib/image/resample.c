@@ -19,6 +19,13 @@
 
 #define MAXTAPS 8
 
+/* loops over independent outputs, in vector instructions (the same sums without OpenMP) */
+#ifdef _OPENMP
+#define SIMD _Pragma("omp simd")
+#else
+#define SIMD
+#endif
+
 static double sinc(double x)
 {
 	if (x == 0)
@@ -108,33 +115,38 @@ int sr_shift_image(const float *in, int w, int h, float *out, int ow, int oh,
 	int nx = make_taps(interp, dx, &ox, wx);
 	int ny = make_taps(interp, dy, &oy, wy);
 	float *tmp = malloc((size_t)h * ow * sizeof *tmp);
-	if (!tmp)
+	/* a row's samples at input indices ox .. ox + ow + nx - 2 (fill outside the input), and
+	 * one row of sums */
+	float *prow = malloc((size_t)(ow + nx) * sizeof *prow);
+	double *acc = malloc((size_t)ow * sizeof *acc);
+	if (!tmp || !prow || !acc) {
+		free(tmp);
+		free(prow);
+		free(acc);
 		return sr_fail("shift: out of memory for a %dx%d image", ow, h);
-	/* horizontal pass: h x w -> h x ow */
+	}
+	/* horizontal pass: h x w -> h x ow, the taps outside and the columns inside (vector
+	 * instructions), each sum adding its terms in the order of the taps */
 	for (int r = 0; r < h; r++) {
 		const float *src = in + (size_t)r * w;
-		float *dst = tmp + (size_t)r * ow;
-		for (int j = 0; j < ow; j++) {
-			int first = j + ox;
-			double s = 0;
-			if (first >= 0 && first + nx <= w) {
-				for (int k = 0; k < nx; k++)
-					s += wx[k] * src[first + k];
-			} else {
-				for (int k = 0; k < nx; k++) {
-					int i = first + k;
-					s += wx[k] * (i >= 0 && i < w ? src[i] : fill);
-				}
-			}
-			dst[j] = (float)s;
+		for (int t = 0; t < ow + nx - 1; t++) {
+			long i = (long)ox + t;
+			prow[t] = i >= 0 && i < w ? src[i] : fill;
 		}
+		for (int j = 0; j < ow; j++)
+			acc[j] = 0;
+		for (int k = 0; k < nx; k++) {
+			const float *q = prow + k;
+			double wk = wx[k];
+			SIMD
+			for (int j = 0; j < ow; j++)
+				acc[j] += wk * q[j];
+		}
+		float *dst = tmp + (size_t)r * ow;
+		for (int j = 0; j < ow; j++)
+			dst[j] = (float)acc[j];
 	}
 	/* vertical pass: h x ow -> oh x ow */
-	double *acc = malloc((size_t)ow * sizeof *acc);
-	if (!acc) {
-		free(tmp);
-		return sr_fail("shift: out of memory");
-	}
 	for (int j = 0; j < oh; j++) {
 		int first = j + oy;
 		for (int c = 0; c < ow; c++)
@@ -144,6 +156,7 @@ int sr_shift_image(const float *in, int w, int h, float *out, int ow, int oh,
 			double wk = wy[k];
 			if (i >= 0 && i < h) {
 				const float *src = tmp + (size_t)i * ow;
+				SIMD
 				for (int c = 0; c < ow; c++)
 					acc[c] += wk * src[c];
 			} else {
@@ -156,6 +169,7 @@ int sr_shift_image(const float *in, int w, int h, float *out, int ow, int oh,
 			dst[c] = (float)acc[c];
 	}
 	free(acc);
+	free(prow);
 	free(tmp);
 	return 0;
 }

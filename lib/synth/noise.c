@@ -6,6 +6,13 @@
 
 #include "core/err.h"
 
+/* the blur's loops over independent outputs, in vector instructions (same results without) */
+#ifdef _OPENMP
+#define SIMD _Pragma("omp simd")
+#else
+#define SIMD
+#endif
+
 #define NOISE_STREAM_TAG (0x3ULL << 56) /* addnoise's streams, distinct from other programs' */
 
 void sr_noise_spec_default(sr_noise_spec *spec)
@@ -49,6 +56,22 @@ static int reflect(long i, int n)
 	return (int)(i < n ? i : p - 1 - i);
 }
 
+/* One line of the blur: out[i] = sum_j k[j] src[j][i], j = 0 .. 2 rad, the terms added in the
+ * order of j as a plain loop over the taps would, but with the outputs advancing together
+ * (vector instructions): the same doubles. */
+static void blur_taps(const double *k, int rad, const float *const *src, double *out, int len)
+{
+	for (int i = 0; i < len; i++)
+		out[i] = 0;
+	for (int j = 0; j <= 2 * rad; j++) {
+		const float *q = src[j];
+		double kj = k[j];
+SIMD
+		for (int i = 0; i < len; i++)
+			out[i] += kj * q[i];
+	}
+}
+
 int sr_gaussian_blur(float *img, int w, int h, double sigma)
 {
 	if (w < 1 || h < 1)
@@ -58,14 +81,19 @@ int sr_gaussian_blur(float *img, int w, int h, double sigma)
 	if (sigma == 0)
 		return 0;
 	int rad = (int)ceil(4.0 * sigma);
+	int ring = h < 2 * rad + 1 ? h : 2 * rad + 1;
 	size_t n = (size_t)w > (size_t)h ? (size_t)w : (size_t)h;
 	double *k = malloc(sizeof *k * (size_t)(2 * rad + 1));
-	double *pad = malloc(sizeof *pad * (n + 2 * (size_t)rad));
+	const float **src = malloc(sizeof *src * (size_t)(2 * rad + 1));
+	float *pad = malloc(sizeof *pad * (n + 2 * (size_t)rad));
 	double *line = malloc(sizeof *line * n);
-	if (!k || !pad || !line) {
+	float *copy = malloc(sizeof *copy * (size_t)w * (size_t)ring);
+	if (!k || !src || !pad || !line || !copy) {
 		free(k);
+		free(src);
 		free(pad);
 		free(line);
+		free(copy);
 		return sr_fail("out of memory for a blur kernel of radius %d", rad);
 	}
 	double sum = 0;
@@ -75,28 +103,45 @@ int sr_gaussian_blur(float *img, int w, int h, double sigma)
 	}
 	for (int i = 0; i <= 2 * rad; i++)
 		k[i] /= sum;
-	/* Each line is copied into pad[] with its reflected margins, then convolved. */
-	for (int pass = 0; pass < 2; pass++) {
-		int len = pass == 0 ? w : h, lines = pass == 0 ? h : w;
-		size_t step = pass == 0 ? 1 : (size_t)w, stride = pass == 0 ? (size_t)w : 1;
-		for (int l = 0; l < lines; l++) {
-			float *p0 = img + (size_t)l * stride;
-			for (long i = -rad; i < len + rad; i++)
-				pad[i + rad] = p0[(size_t)reflect(i, len) * step];
-			for (int i = 0; i < len; i++) {
-				const double *q = pad + i; /* pad[i + rad + j] for j in -rad..rad */
-				double acc = 0;
-				for (int j = 0; j <= 2 * rad; j++)
-					acc += k[j] * q[j];
-				line[i] = acc;
-			}
-			for (int i = 0; i < len; i++)
-				p0[(size_t)i * step] = (float)line[i];
+	/* Rows first: each row is copied into pad[] with its margins reflected (half-sample
+	 * symmetric), and the taps read shifted views of it. */
+	for (int y = 0; y < h; y++) {
+		float *row = img + (size_t)y * w;
+		for (long i = -rad; i < w + rad; i++)
+			pad[i + rad] = row[i >= 0 && i < w ? i : reflect(i, w)];
+		for (int j = 0; j <= 2 * rad; j++)
+			src[j] = pad + j;
+		blur_taps(k, rad, src, line, w);
+		for (int x = 0; x < w; x++)
+			row[x] = (float)line[x];
+	}
+	/* Then columns, a row of outputs at a time.  Output row y reads the rows y - rad ..
+	 * y + rad (reflected into the image) as they were before this pass: a ring of 2 rad + 1
+	 * rows keeps them (row r in slot r mod the ring), each copied before it is overwritten;
+	 * an image of at most that many rows is copied whole. */
+	for (int r = 0; r < rad && r < h; r++)
+		memcpy(copy + (size_t)(r % ring) * w, img + (size_t)r * w, (size_t)w * sizeof *copy);
+	if (ring == h)
+		memcpy(copy, img, (size_t)w * h * sizeof *copy);
+	for (int y = 0; y < h; y++) {
+		if (ring < h && y + rad < h)
+			memcpy(copy + (size_t)((y + rad) % ring) * w, img + (size_t)(y + rad) * w,
+			       (size_t)w * sizeof *copy);
+		for (int j = 0; j <= 2 * rad; j++) {
+			long yy = (long)y + j - rad;
+			int r = yy >= 0 && yy < h ? (int)yy : reflect(yy, h);
+			src[j] = copy + (size_t)(r % ring) * w;
 		}
+		blur_taps(k, rad, src, line, w);
+		float *row = img + (size_t)y * w;
+		for (int x = 0; x < w; x++)
+			row[x] = (float)line[x];
 	}
 	free(k);
+	free(src);
 	free(pad);
 	free(line);
+	free(copy);
 	return 0;
 }
 
@@ -140,14 +185,45 @@ int sr_row_jitter(float *img, int w, int h, double sd, sr_rng *r)
  * resolution (6e-8): the normal approximation is then exact to the last bit that is stored. */
 #define POISSON_NORMAL_ABOVE 1e15
 
+/* Means whose table of sums sr_poisson_image keeps (the background's and the interior's) */
+#define POISSON_TABLES 4
+
 void sr_poisson_image(float *img, int n, sr_rng *r)
 {
+	/* The same samples as sr_rng_poisson pixel by pixel.  A mean that repeats the last one
+	 * reuses the sampler's constants; one that ran for 4 pixels (the background, a flat
+	 * interior) gets the table of the inversion's sums, kept for when it comes back (the
+	 * next row's background). */
+	sr_poisson tab[POISSON_TABLES]; /* 4.5 KB */
+	int ntab = 0, oldest = 0;
+	sr_poisson cur;
+	sr_poisson_init(&cur, 0);
+	const sr_poisson *use = &cur;
+	int run = 0;
 	for (int i = 0; i < n; i++) {
 		double mean = img[i];
-		if (mean > POISSON_NORMAL_ABOVE)
+		if (mean > POISSON_NORMAL_ABOVE) {
 			img[i] = (float)(mean + sqrt(mean) * sr_rng_normal(r));
-		else
-			img[i] = (float)sr_rng_poisson(r, mean);
+			continue;
+		}
+		if (!(mean > 0))
+			mean = 0;
+		if (mean != use->mean) {
+			use = &cur;
+			for (int t = 0; t < ntab; t++)
+				if (tab[t].mean == mean)
+					use = &tab[t];
+			if (use == &cur && cur.mean != mean) {
+				sr_poisson_init(&cur, mean);
+				run = 0;
+			}
+		} else if (use == &cur && ++run == 4 && !cur.ptrs && mean > 0) {
+			sr_poisson *t = ntab < POISSON_TABLES ? &tab[ntab++] : &tab[oldest++ % POISSON_TABLES];
+			*t = cur;
+			sr_poisson_table(t);
+			use = t;
+		}
+		img[i] = (float)sr_poisson_draw(use, r);
 	}
 }
 

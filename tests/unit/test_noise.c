@@ -248,6 +248,85 @@ END_TEST
 /* Defect 5 of issue 15: an infinite sample, or one near FLT_MAX scaled to the dose, reached the
  * Poisson sampler as Inf and came out as 9.2e18 (a NaN converted to an integer) with exit 0.
  * Now a non-finite sample is refused with its position, and an overflow of the scaling too. */
+/* sr_poisson_image keeps constants and tables for repeated means: its samples must be the
+ * ones sr_rng_poisson gives pixel by pixel, whatever the runs (backgrounds coming back after
+ * an interior, more means than it keeps tables for, zeros, negatives, both samplers). */
+START_TEST(poisson_image_is_pixel_by_pixel)
+{
+	const int n = 20000;
+	float *img = malloc(sizeof *img * n), *want = malloc(sizeof *want * n);
+	sr_rng g;
+	sr_rng_seed(&g, 11);
+	static const float levels[] = {1.0f, 20.5f, 0, 3.25f, 45, 0.05f, 7, 29.99f, 30, 2, -1, 400};
+	for (int i = 0; i < n;) {
+		int len = 1 + (int)(sr_rng_uniform(&g) * 12), which = (int)(sr_rng_uniform(&g) * 13);
+		for (int j = 0; j < len && i < n; j++, i++)
+			img[i] = which < 12 ? levels[which] : (float)(60 * sr_rng_uniform(&g));
+	}
+	sr_rng a = sr_noise_rng(5, 1), b = sr_noise_rng(5, 1);
+	for (int i = 0; i < n; i++)
+		want[i] = (float)sr_rng_poisson(&b, img[i]);
+	sr_poisson_image(img, n, &a);
+	for (int i = 0; i < n; i++)
+		ck_assert_msg(img[i] == want[i], "pixel %d: %g, pixel by pixel %g", i, img[i], want[i]);
+	ck_assert_uint_eq(sr_rng_next(&a), sr_rng_next(&b)); /* the same draws consumed */
+	free(img);
+	free(want);
+}
+END_TEST
+
+/* The shape of the distribution, not only its moments: a chi-square test of the counts of
+ * each k against the Poisson probabilities (bins with fewer than 5 expected merged), for
+ * means on both sides of the samplers' boundary at 30, through the image path (tables for
+ * the small means, PTRS for the large).  The bound is the statistic's mean + 5 sd. */
+START_TEST(poisson_shape)
+{
+	static const double means[] = {0.05, 0.7, 4, 12.5, 29.9, 30, 75, 300};
+	const int n = 200000;
+	float *img = malloc(sizeof *img * n);
+	for (size_t m = 0; m < sizeof means / sizeof *means; m++) {
+		double mu = means[m];
+		for (int i = 0; i < n; i++)
+			img[i] = (float)mu;
+		mu = (float)mu; /* the mean the sampler sees */
+		sr_rng r = sr_noise_rng(21, m);
+		sr_poisson_image(img, n, &r);
+		int kmax = (int)(mu + 12 * sqrt(mu) + 20);
+		double *cnt = calloc((size_t)kmax + 1, sizeof *cnt);
+		for (int i = 0; i < n; i++) {
+			int k = (int)img[i];
+			ck_assert(img[i] == k && k >= 0);
+			cnt[k < kmax ? k : kmax]++;
+		}
+		double chi2 = 0, obs = 0, expct = 0, tail = 1;
+		int dof = -1;
+		for (int k = 0; k <= kmax; k++) {
+			double pk = exp(-mu + k * log(mu) - lgamma(k + 1.0));
+			if (k == kmax)
+				pk = tail; /* the last bin: everything above */
+			tail -= pk;
+			obs += cnt[k];
+			expct += n * pk;
+			if (expct >= 5 && (k == kmax || n * tail >= 5)) {
+				chi2 += (obs - expct) * (obs - expct) / expct;
+				dof++;
+				obs = expct = 0;
+			}
+		}
+		if (expct > 0) { /* what is left joins the last bin */
+			chi2 += (obs - expct) * (obs - expct) / expct;
+			dof++;
+		}
+		printf("poisson mean %g: chi2 %.1f on %d dof\n", mu, chi2, dof);
+		if (dof > 0)
+			ck_assert_msg(chi2 < dof + 5 * sqrt(2.0 * dof), "mean %g: chi2 %g on %d dof", mu,
+			              chi2, dof);
+		free(cnt);
+	}
+	free(img);
+}
+END_TEST
+
 START_TEST(nonfinite_and_huge_samples)
 {
 	sr_noise_spec spec;
@@ -292,6 +371,8 @@ Suite *test_suite(void)
 	TCase *tc = tcase_create("noise");
 	tcase_set_timeout(tc, 120);
 	tcase_add_test(tc, poisson_mean_and_variance);
+	tcase_add_test(tc, poisson_image_is_pixel_by_pixel);
+	tcase_add_test(tc, poisson_shape);
 	tcase_add_test(tc, blur_preserves_total_intensity);
 	tcase_add_test(tc, blur_of_a_point_is_the_gaussian);
 	tcase_add_test(tc, jitter_shifts_rows_only);
