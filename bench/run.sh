@@ -12,8 +12,10 @@
 # and prints a table with the ratios.  Without torch it prints our figures and says why.
 # Then the pipelines' own networks (bench/bench_nn.c NET, bench/torch_nets.py): exp2d's,
 # exp1d's, method 2's encoder and decoder, training (batch 32) and inference (batch 128) beside
-# PyTorch, with the per-layer profile of our training step; and `predict --tta 8` throughput
-# on exp2d's network (a model trained for one epoch here, 2000 pairs of 48x48 views).
+# PyTorch, with the per-layer profile of our training step; then the filters users wait for,
+# images/s of shapegen, addnoise and centre on 64x64 views (one thread) and of predict with
+# and without --tta 8 on exp2d's network (a model trained for one epoch here, 2000 pairs of
+# 48x48 views), each beside the figure before and its target.
 #
 # Environment: BENCH_SECONDS (timed seconds per configuration, default 3), BENCH_THREADS
 # (thread counts, default "1 2"), TORCH_PYTHON (default /usr/bin/python3), CC, CFLAGS.
@@ -28,7 +30,7 @@ mkdir -p "$out"
 
 # ---- build our side (the library through make, the bench program here)
 make -s build/libstemrot.a >/dev/null || { echo "bench: cannot build build/libstemrot.a" >&2; exit 1; }
-pc="netpbm zlib openblas"
+pc="netpbm zlib openblas libtiff-4 hdf5" # as the Makefile's PKGS
 # shellcheck disable=SC2086,SC2046 # CFLAGS and pkg-config output are meant to split into words
 ${CC:-cc} ${CFLAGS:--O2 -g} -std=c11 -Wall -Wextra -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE \
 	-Ilib $(pkg-config --cflags $pc) -fopenmp -o "$out/bench_nn" bench/bench_nn.c \
@@ -89,25 +91,44 @@ for net in exp2d exp1d m2enc m2dec; do
 	done
 done
 
-# ---- predict --tta 8 on exp2d's network: records/s of the filter itself (reading, centring
-# done beforehand, normalisation, 8 transforms x 2 views through the network, output)
+# ---- the filters users wait for, per 64x64 image (2000 views: 1000 pairs), one thread, and
+# predict --tta 1 / 8 on exp2d's network (a model trained for one epoch here, 2000 pairs of
+# 48x48 views): wall seconds and CPU seconds (user + system) of each whole process
 pd="$out/predict"
 mkdir -p "$pd"
+# timed NAME IMAGES CMD...: one line "filter NAME images=N wall=S cpu=S" into $nres
+timed() {
+	name=$1 n=$2
+	shift 2
+	if [ -x /usr/bin/time ]; then
+		/usr/bin/time -f "%e %U %S" -o "$pd/time" "$@" >"$pd/out" 2>"$pd/err" ||
+			echo "bench: $name failed (see $pd/err)"
+		read -r e u s <"$pd/time"
+		echo "filter $name images=$n wall=$e cpu=$(awk -v u="$u" -v s="$s" 'BEGIN { print u + s }')" >>"$nres"
+	else
+		t0=$(date +%s.%N)
+		"$@" >"$pd/out" 2>"$pd/err" || echo "bench: $name failed (see $pd/err)"
+		t1=$(date +%s.%N)
+		echo "filter $name images=$n wall=$(awk -v a="$t0" -v b="$t1" 'BEGIN { print b - a }') cpu=" >>"$nres"
+	fi
+}
 (
 	PATH=$top/bin:$PATH
+	shapegen -n 1000 -s 64 --seed 3 | stereopair -d 5:40 --seed 4 >"$pd/clean64.strt" &&
+	addnoise -D 40 --seed 5 "$pd/clean64.strt" >"$pd/noisy64.strt" &&
 	shapegen -n 2000 -s 48 -r 9:12 -k 4 --seed 5 | stereopair -d 5:40 --seed 6 |
 		addnoise -D 100:200 --seed 7 | centre -s 48 >"$pd/pairs.strt" &&
 	train -q -e 1 -b 32 -t 2 -K 12 --net "conv 16 5 stride 2; relu; conv 32 3 stride 2; relu; flatten; dense 256; relu; dense OUT" \
 		-o "$pd/exp2d.model" "$pd/pairs.strt"
-) 2>"$pd/log" || echo "bench: cannot make the predict model (see $pd/log)"
+) 2>"$pd/log" || echo "bench: cannot make the filters' inputs or the predict model (see $pd/log)"
+timed "shapegen -s 64" 2000 "$top/bin/shapegen" -n 2000 -s 64 --seed 3
+timed "addnoise -D 40" 2000 "$top/bin/addnoise" -D 40 --seed 5 "$pd/clean64.strt"
+timed "addnoise (exp2d)" 2000 "$top/bin/addnoise" -D 6:400 --blur 1.2:2.8 -g 0:0.1 --read 0:2 --seed 5 "$pd/clean64.strt"
+timed "centre" 2000 "$top/bin/centre" "$pd/noisy64.strt"
 if [ -s "$pd/exp2d.model" ]; then
 	for t in $threads; do
 		for tta in 1 8; do
-			t0=$(date +%s.%N)
-			"$top/bin/predict" -t "$t" --tta "$tta" -m "$pd/exp2d.model" "$pd/pairs.strt" >"$pd/out" ||
-				echo "bench: predict failed"
-			t1=$(date +%s.%N)
-			echo "predict tta=$tta threads=$t records=2000 secs=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f", b - a }')" >>"$nres"
+			timed "predict --tta $tta -t $t" 2000 "$top/bin/predict" -t "$t" --tta "$tta" -m "$pd/exp2d.model" "$pd/pairs.strt"
 		done
 	done
 fi
@@ -174,7 +195,7 @@ $1 == "ours" || $1 == "torch" {
 	if (!(k in seen)) { seen[k] = 1; order[++n] = k }
 }
 $1 == "prof" && (pt == "" || kv($0, "threads") == pt) { pt = kv($0, "threads"); prof[++np] = $0 }
-$1 == "predict" { pred[++npr] = $0 }
+$1 == "filter" { filt[++nf] = $0 }
 END {
 	printf "\nThe pipelines'"'"' networks (training batch 32 pairs, inference batch 128 images)\n"
 	printf "%-20s %3s %9s %9s %7s %11s %11s %7s\n", "run", "thr", "ours", "torch", "ratio", \
@@ -191,10 +212,22 @@ END {
 	}
 	printf "\nWhere our training step goes (%s thread(s); CPU ms per step of 32 pairs; pct of the step):\n", pt
 	for (i = 1; i <= np; i++) print prof[i]
-	printf "\npredict (2000 pairs of 48x48 views, exp2d network):\n"
-	for (i = 1; i <= npr; i++) {
-		split(pred[i], f, " "); split(f[2], a, "="); split(f[3], b, "="); split(f[5], s, "=")
-		printf "predict --tta %s -t %s: %.0f records/s (%s s)\n", a[2], b[2], 2000 / s[2], s[2]
+	# figures before (issue 18, a quiet machine) and the targets: per core; predict on 2 threads
+	ref["shapegen -s 64"] = "36k"; ref["addnoise -D 40"] = "3.9k"; ref["centre"] = "6.2k"
+	ref["predict --tta 8 -t 2"] = "1.0-1.25k"
+	goal["addnoise -D 40"] = 20000; goal["addnoise (exp2d)"] = 20000; goal["centre"] = 20000
+	goal["predict --tta 8 -t 2"] = 5000
+	printf "\nFilters (64x64 views, 1 thread; predict: 2000 pairs of 48x48 views, exp2d network):\n"
+	printf "%-22s %10s %12s %10s %8s\n", "run", "images/s", "per CPU-s", "before", "target"
+	for (i = 1; i <= nf; i++) {
+		line = filt[i]; sub(/^filter /, "", line); name = line; sub(/ images=.*/, "", name)
+		n = kv("x " substr(line, length(name) + 2), "images")
+		w = kv("x " substr(line, length(name) + 2), "wall")
+		c = kv("x " substr(line, length(name) + 2), "cpu")
+		printf "%-22s %10.0f %12s %10s %8s\n", name, (w > 0 ? n / w : 0), \
+			(c > 0 ? sprintf("%.0f", n / c) : "-"), ((name in ref) ? ref[name] : "-"), \
+			((name in goal) ? goal[name] : "-")
 	}
+	printf "(predict rows count pairs: each is 2 views x the --tta transforms through the network)\n"
 }' "$nres"
 echo "bench: load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
