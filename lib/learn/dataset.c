@@ -320,7 +320,8 @@ int sr_dataset_begin_pass(sr_dataset *d)
 	return 0;
 }
 
-long sr_dataset_next_chunk(sr_dataset *d, sr_trainer *t, const sr_samples **chunk)
+long sr_dataset_next_chunk(sr_dataset *d, sr_trainer *t, const unsigned char *keep,
+                           const sr_samples **chunk)
 {
 	*chunk = &d->train;
 	if (d->src_done)
@@ -331,18 +332,28 @@ long sr_dataset_next_chunk(sr_dataset *d, sr_trainer *t, const sr_samples **chun
 	}
 	source *s = d->src;
 	int r = 1;
+	long n = 0; /* the chunk's training records, held or not */
 	d->train.n = 0;
-	while (d->train.n < t->conf.chunk && (r = src_next(s, &d->rec)) == 1) {
+	while (n < t->conf.chunk && (r = src_next(s, &d->rec)) == 1) {
 		if (t->conf.max_records && s->index > t->conf.max_records) {
 			r = 0;
 			break;
 		}
 		if (is_val(s->index - 1, t->conf.val))
 			continue;
-		if (take_into(&d->train, t, &d->rec, s->rd, 1) < 0) {
+		if (keep && !keep[n]) { /* another rank's: only checked */
+			double delta, theta;
+			int k;
+			if (take_record(t, &d->rec, &delta, &theta, &k) < 0) {
+				sr_fail_context("%s: record %ld", sr_reader_name(s->rd), sr_reader_count(s->rd));
+				r = -1;
+				break;
+			}
+		} else if (take_into(&d->train, t, &d->rec, s->rd, 1) < 0) {
 			r = -1;
 			break;
 		}
+		n++;
 	}
 	if (r < 0) {
 		src_close(s);
@@ -352,7 +363,7 @@ long sr_dataset_next_chunk(sr_dataset *d, sr_trainer *t, const sr_samples **chun
 		src_close(s);
 		d->src_done = 1;
 	}
-	return d->train.n;
+	return n;
 }
 
 /* ---------------------------------------------------------------- batches */

@@ -26,8 +26,9 @@ typedef struct {
  * training records exactly as one process does, and at each global batch sr_dataset_gather
  * brings every rank the samples it takes from the ranks that hold them (MPI_Alltoallv,
  * learn/ranks.h), so each global batch holds the samples it holds in one process.  Memory
- * per rank: 1/P of the training records and a batch.  Streamed runs are not sharded: every
- * rank reads each chunk (--chunk records) and takes its share of it. */
+ * per rank: 1/P of the training records and a batch.  Streamed, every rank reads each chunk
+ * (--chunk records), shuffled before it is read (its size is known from the first pass),
+ * and holds only the records it takes. */
 typedef struct {
 	int npaths;
 	char **paths;
@@ -50,10 +51,13 @@ int sr_dataset_open(sr_dataset *d, sr_trainer *t, int npaths, char **paths);
 void sr_dataset_close(sr_dataset *d);
 
 /* One epoch's pass over the training records, in chunks: *chunk points to the next chunk's
- * samples; returns their count, 0 at the end of the pass, -1 with the error set.  In memory
- * the whole set is one chunk. */
+ * samples; returns the chunk's count of training records, 0 at the end of the pass, -1 with
+ * the error set.  In memory the whole set is one chunk (sharded: of all the ranks'
+ * records).  Streamed, keep (NULL: all) says which of the chunk's records this rank holds:
+ * the others are only checked, and (*chunk)->n counts those held, in their order. */
 int sr_dataset_begin_pass(sr_dataset *d);
-long sr_dataset_next_chunk(sr_dataset *d, sr_trainer *t, const sr_samples **chunk);
+long sr_dataset_next_chunk(sr_dataset *d, sr_trainer *t, const unsigned char *keep,
+                           const sr_samples **chunk);
 
 /* A batch being gathered. */
 typedef struct {

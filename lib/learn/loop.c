@@ -110,8 +110,9 @@ int sr_train(const sr_train_conf *conf, int npaths, char **paths)
 	memset(&data, 0, sizeof data);
 	sr_batchbuf bb = {0};
 	char *ckpt = NULL;
-	long *idx = NULL;
+	long *idx = NULL, *slot = NULL;
 	int *taker = NULL;
+	unsigned char *keep = NULL; /* streamed on several ranks: the chunk's records held here */
 
 	/* ---- set up: data, networks, checkpoint ---- */
 	if (!t->m) {
@@ -144,7 +145,9 @@ int sr_train(const sr_train_conf *conf, int npaths, char **paths)
 	if (sr_batchbuf_alloc(&bb, conf->batch, (size_t)t->views * t->h * t->w) < 0)
 		goto out;
 	size_t nidx = (size_t)(data.stream ? conf->chunk : t->ntrain);
-	if (!(idx = malloc(nidx * sizeof *idx)) || !(taker = malloc(nidx * sizeof *taker))) {
+	if (!(idx = malloc(nidx * sizeof *idx)) || !(taker = malloc(nidx * sizeof *taker)) ||
+	    (data.stream && conf->ranks > 1 && (!(keep = malloc(nidx)) ||
+	                                        !(slot = malloc(nidx * sizeof *slot))))) {
 		sr_fail("out of memory");
 		goto out;
 	}
@@ -158,16 +161,34 @@ int sr_train(const sr_train_conf *conf, int npaths, char **paths)
 		long n, seen = 0;
 		if (sr_dataset_begin_pass(&data) < 0)
 			goto out;
-		while ((n = sr_dataset_next_chunk(&data, t, &chunk)) > 0) {
-			for (long i = 0; i < n; i++) {
+		for (;;) {
+			/* the next chunk's records, shuffled before they are read, so that a streamed
+			 * rank holds only those it takes (keep; slot: where each lands) */
+			long size = t->ntrain - seen; /* in memory: all, then none */
+			size = size < (long)nidx ? size : (long)nidx;
+			for (long i = 0; i < size; i++) {
 				idx[i] = i;
 				taker[i] = taker_of(t, seen + i);
 			}
-			shuffle(idx, n, &rng);
+			shuffle(idx, size, &rng);
+			if (keep) {
+				memset(keep, 0, nidx);
+				for (long i = 0; i < size; i++)
+					keep[idx[i]] = taker[i] == conf->rank;
+				for (long j = 0, m = 0; j < size; j++)
+					slot[j] = keep[j] ? m++ : -1;
+			}
+			if ((n = sr_dataset_next_chunk(&data, t, keep, &chunk)) <= 0)
+				break;
+			if (n != size) {
+				sr_fail("the training records changed between passes (%ld, not %ld, in a "
+				        "chunk)", n, size);
+				goto out;
+			}
 			seen += n;
 			for (long i = 0; i < n; i++) {
 				if (taker[i] == conf->rank && !data.shard) /* this process's share */
-					sr_batchbuf_add(&bb, chunk, idx[i]);
+					sr_batchbuf_add(&bb, chunk, keep ? slot[idx[i]] : idx[i]);
 				if (++es.pos < es.size)
 					continue;
 				/* sharded: the share comes from the ranks holding it (one chunk) */
@@ -224,6 +245,8 @@ out:
 	sr_batchbuf_free(&bb);
 	free(idx);
 	free(taker);
+	free(keep);
+	free(slot);
 	free(ckpt);
 	if (t->m && t->m->free)
 		t->m->free(t);
