@@ -19,6 +19,14 @@ int sr_order_of_image(const float *q, const int *heads, int n, double thresh)
 	return 0;
 }
 
+int sr_order_of_agreement(const double *R, const int *heads, int n, double min_agree)
+{
+	for (int i = 0; i < n; i++)
+		if (R[heads[i] - 1] >= min_agree)
+			return heads[i];
+	return 0;
+}
+
 int sr_order_of_set(const double *head_sum, long count, const int *heads, int n)
 {
 	int kbest = 0, order = 0;

@@ -228,6 +228,31 @@ static void fill_inputs(sr_predictor *p, const sr_record *rec, int nv, float *xi
 	}
 }
 
+/* Head k's estimates of view 0's angle from the n = nv x nt evaluations in o (view v's
+ * transform j at row v nt + j), each transform undone (a = s theta + 90 (j % 4)) and view 1
+ * turned back by the offset: their circular mean, with the mean resultant length in *R and
+ * the mean length of the head's vector |u_k| in *mag (may be NULL). */
+static double head_estimates(const float *o, int nout, int k, int nv, int nt, double delta,
+                             double *est, double *R, double *mag)
+{
+	double P = 360.0 / k, m = 0;
+	for (int v = 0; v < nv; v++)
+		for (int j = 0; j < nt; j++) {
+			int i = v * nt + j;
+			double len, a = sr_head_angle(o + (size_t)i * nout, k, &len);
+			a -= 90.0 * (j % 4);
+			if (j >= 4)
+				a = -a;
+			if (v == 1)
+				a -= delta;
+			est[i] = sr_wrap(a, P);
+			m += len;
+		}
+	if (mag)
+		*mag = m / (nv * nt);
+	return sr_circmean(est, NULL, nv * nt, P, R);
+}
+
 /* The answer for one record from its n = nv * tta outputs o, with order `order` (0: the
  * model's rule per image). */
 static void answer(const sr_predictor *p, const sr_record *rec, int order, int pair,
@@ -244,7 +269,16 @@ static void answer(const sr_predictor *p, const sr_record *rec, int order, int p
 		q[k] = (float)(s / n);
 		out->cons[k] = q[k];
 	}
+	/* with test-time transforms, each candidate head's agreement over them (order.h) */
+	double agree[SR_MAX_ORDER] = {0}, est[16];
+	int by_agreement = p->layout == SR_LAYOUT_IMAGE && nt >= 4;
+	if (by_agreement)
+		for (int i = 0; i < p->nheads; i++)
+			head_estimates(o, p->nout, p->heads[i], nv, nt, delta, est, &agree[p->heads[i] - 1],
+			               NULL);
 	int k = order;
+	if (k == 0 && by_agreement)
+		k = sr_order_of_agreement(agree, p->heads, p->nheads, SR_ORDER_AGREE);
 	if (k == 0)
 		k = p->cons ? sr_order_of_image(q, p->heads, p->nheads, p->thresh) : 0;
 	if (k == 0) { /* nothing consistent: the head with the lowest predicted loss */
@@ -253,37 +287,24 @@ static void answer(const sr_predictor *p, const sr_record *rec, int order, int p
 			if (q[i] < q[k - 1])
 				k = i + 1;
 	}
-	double P = 360.0 / k, est[16], wt[16];
+	double P = 360.0 / k;
 	out->angle2 = NAN;
 	if (p->layout == SR_LAYOUT_PROFILE) { /* mirror-folded heads: mirror.h */
 		/* a folded model's gauge is 0 or P/2 (mirror.h): the calibration snaps to it */
 		double c = p->has_calib[k] && fabs(sr_angdiff(p->calib[k], 0, P)) > P / 4 ? P / 2 : 0;
-		double agree, mag;
+		double folded_agree, mag;
 		out->raw = sr_head_angle(o, k, &mag);
 		double fb = pair ? sr_head_angle(o + p->nout, k, NULL) - c : NAN;
 		out->phi = sr_profile_phi(rec);
-		sr_mirror_answer(out->raw - c, fb, pair ? delta : NAN, out->phi, k, 2.0, out, &agree);
+		sr_mirror_answer(out->raw - c, fb, pair ? delta : NAN, out->phi, k, 2.0, out, &folded_agree);
 		out->k = k;
 		out->calibrated = p->has_calib[k];
-		out->score = score(p, q[k - 1], cos(k * agree * M_PI / 360.0));
+		out->score = score(p, q[k - 1], cos(k * folded_agree * M_PI / 360.0));
 		out->conf = sr_confmap_apply(&p->confmap, out->score);
 		return;
 	}
-	for (int v = 0; v < nv; v++)
-		for (int j = 0; j < nt; j++) {
-			int i = v * nt + j;
-			double mag, a = sr_head_angle(o + (size_t)i * p->nout, k, &mag);
-			/* undo the transform: a = s theta + 90 j%4 */
-			a -= 90.0 * (j % 4);
-			if (j >= 4)
-				a = -a;
-			if (v == 1)
-				a -= delta;
-			est[i] = sr_wrap(a, P);
-			wt[i] = 1;
-		}
-	double R;
-	out->raw = sr_circmean(est, wt, n, P, &R);
+	double R, mag;
+	out->raw = head_estimates(o, p->nout, k, nv, nt, delta, est, &R, &mag);
 	out->k = k;
 	out->score = score(p, q[k - 1], R);
 	out->conf = sr_confmap_apply(&p->confmap, out->score);

@@ -84,6 +84,23 @@ START_TEST(order_per_image)
 }
 END_TEST
 
+/* With test-time transforms: the smallest candidate whose estimates agree over them. */
+START_TEST(order_by_agreement)
+{
+	int from3[10] = {3, 4, 5, 6, 7, 8, 9, 10, 11, 12};
+	/* a triangle: heads 3, 6, 9, 12 agree; a hexagon: head 3 cancels out, 6 and 12 agree */
+	double tri[12] = {0, 0, 0.99, 0.1, 0.05, 0.98, 0.1, 0.2, 0.97, 0.1, 0.1, 0.96};
+	double hex[12] = {0, 0, 0.01, 0.1, 0.05, 0.98, 0.1, 0.2, 0.1, 0.1, 0.1, 0.96};
+	ck_assert_int_eq(sr_order_of_agreement(tri, from3, 10, SR_ORDER_AGREE), 3);
+	ck_assert_int_eq(sr_order_of_agreement(hex, from3, 10, SR_ORDER_AGREE), 6);
+	/* only candidates count, and nothing agreeing gives 0 (the q rule then decides) */
+	int no3[2] = {6, 12};
+	ck_assert_int_eq(sr_order_of_agreement(tri, no3, 2, SR_ORDER_AGREE), 6);
+	double none[12] = {0};
+	ck_assert_int_eq(sr_order_of_agreement(none, from3, 10, SR_ORDER_AGREE), 0);
+}
+END_TEST
+
 /* Data set: the best head's smallest divisor about as low, when the others are worse. */
 START_TEST(order_single_shape)
 {
@@ -111,6 +128,7 @@ Suite *test_suite(void)
 	suite_add_tcase(s, tc);
 	tc = tcase_create("order");
 	tcase_add_test(tc, order_per_image);
+	tcase_add_test(tc, order_by_agreement);
 	tcase_add_test(tc, order_single_shape);
 	suite_add_tcase(s, tc);
 	return s;
