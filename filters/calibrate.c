@@ -32,9 +32,12 @@ static const char usage[] =
 	"                       or 8 of its rotations by 90 degrees and mirror images\n"
 	"                       (default 8); stored as calib.tta, predict's default\n"
 	"      --confidence FILE  held-out images with known angles (keys theta and k):\n"
-	"                       measure the fraction within 2 degrees as a function of\n"
-	"                       predict's raw score and store it (conf.map), so that the\n"
-	"                       confidence predict prints is that probability\n"
+	"                       fit a score from what the network gives per answer (the\n"
+	"                       spread of the averaged estimates, the head's predicted\n"
+	"                       loss and vector length, the order margin: conf.weights)\n"
+	"                       and the measured fraction within 2 degrees as a function\n"
+	"                       of it (conf.map), so that the confidence predict prints\n"
+	"                       is that probability\n"
 	"      --trained-on FILE  the training pairs: measure their particle size and\n"
 	"                       level and store the percentiles (train.size.*,\n"
 	"                       train.signal.*), for a model trained before train(1)\n"
@@ -175,9 +178,10 @@ static int measure_one(sr_record *rec, void *vd) { return sr_distribution_add(vd
 typedef struct {
 	sr_predictor *p;
 	const zeros_t *z;
-	double *score;
+	double *score, *feat; /* feat: SR_CONF_NFEAT per answer */
 	int *good;
 	long n, cap;
+	int all_features; /* every answer has its features (images) */
 } answers;
 
 static int answer_one(sr_record *rec, void *va)
@@ -198,26 +202,39 @@ static int answer_one(sr_record *rec, void *va)
 		int *g = realloc(a->good, nc * sizeof *g);
 		if (g)
 			a->good = g;
-		if (!s || !g)
+		double *f = realloc(a->feat, nc * SR_CONF_NFEAT * sizeof *f);
+		if (f)
+			a->feat = f;
+		if (!s || !g || !f)
 			return sr_fail("out of memory");
 		a->cap = nc;
 	}
 	double P = 360.0 / k;
 	a->score[a->n] = pr.score;
+	memcpy(a->feat + a->n * SR_CONF_NFEAT, pr.feat, sizeof pr.feat);
+	a->all_features &= pr.has_features;
 	a->good[a->n] = pr.k == k && a->z->has[k] &&
 	                fabs(sr_angdiff(sr_wrap(pr.raw - a->z->zero[k], P), theta, P)) <= SR_CONF_TOL;
 	a->n++;
 	return 0;
 }
 
-/* Measures the answers on the held-out images and fits the map; *ngood the answers right. */
+/* Measures the answers on the held-out images, fits the features' weights (images) and the
+ * map from their score; *ngood the answers right. */
 static void fit_confidence(sr_predictor *p, const zeros_t *z, const char *heldout,
                            sr_confmap *m, long *n, long *ngood)
 {
-	answers a = {.p = p, .z = z};
+	answers a = {.p = p, .z = z, .all_features = 1};
 	char *files[1] = {(char *)heldout};
+	memset(m, 0, sizeof *m);
 	if (sr_each_record(1, files, answer_one, &a) < 0)
 		sr_die("--confidence: %s", sr_errmsg());
+	if (a.n && a.all_features) {
+		if (sr_conf_weights_fit(a.feat, a.good, a.n, m) < 0)
+			sr_die("--confidence: %s: %s", heldout, sr_errmsg());
+		for (long i = 0; i < a.n; i++)
+			a.score[i] = sr_conf_score(m, a.feat + i * SR_CONF_NFEAT, a.score[i]);
+	}
 	if (sr_confmap_fit(a.score, a.good, a.n, m) < 0)
 		sr_die("--confidence: %s: %s", heldout, sr_errmsg());
 	*n = a.n;
@@ -225,6 +242,7 @@ static void fit_confidence(sr_predictor *p, const zeros_t *z, const char *heldou
 	for (long i = 0; i < a.n; i++)
 		*ngood += a.good[i];
 	free(a.score);
+	free(a.feat);
 	free(a.good);
 }
 

@@ -129,13 +129,20 @@ nw=$(wc -l < "$OUT/predict.warnings")
 [ "$nw" -eq 0 ] || echo "($nw test images lay outside a model's trained range: $OUT/predict.warnings)"
 cat <<EOF
 
-Does the Siamese confidence (predict's 4th column) mean something?  Its answers on all the
-test images above, by confidence bin: n answers, and the fraction of them within 2 degrees
-(the confidence is calibrated on held-out images from the training conditions, so ideally
-the fraction lies within the bin).
+Does the Siamese confidence (predict's 4th column) mean something?  Its answers on the test
+images above, both sets, by confidence bin and dose: n answers, and the fraction of them
+within 2 degrees (the confidence is calibrated on held-out images from the training
+conditions, so ideally the fraction lies within the bin); last, the answers whose order is
+wrong, and the highest confidence one of them got.
 
 EOF
-sh "$here/reliability.sh" "$OUT"/pred.*.siamese.tsv | sed 's/^/  /'
+set --
+for dose in $DOSES; do
+	files=""
+	for set in $SETS; do files="$files${files:+,}$OUT/pred.$set.$dose.siamese.tsv"; done
+	set -- "$@" "dose $dose=$files"
+done
+sh "$here/reliability.sh" "$@" | sed 's/^/  /'
 echo
 echo "pictures in $OUT:$pictures"
 echo "demo: $(($(date +%s) - start)) s (tables: $RES, predictions: $OUT/pred.*.tsv)"

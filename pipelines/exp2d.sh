@@ -12,7 +12,7 @@
 # Environment (defaults in brackets):
 #   NTRAIN [20000] training pairs per set     NTEST [1000] test images per set and dose
 #   EPOCHS [20]    BATCH [32]   LR [3e-3]      THREADS [2]     SIZE [48] frame after centring
-#   NCONF [2000]   held-out images per set for calibrate's confidence map
+#   NCONF [8000]   held-out images per set for calibrate's confidence map
 #   SETS ["sq mix"]   DOSES ["10 40 160"]     METHODS ["siamese oracle"]
 #   NET [see below]   TTA [8]   TRAIN_OPTS ["--head-pow 1"] extra train options for method 1
 #   (siamese, oracle) only   GEN_OPTS [] extra train options for method 2 (generate) only,
@@ -27,7 +27,7 @@ export PATH
 OUT=${1:-exp2d.out}
 NTRAIN=${NTRAIN:-20000}
 NTEST=${NTEST:-1000}
-NCONF=${NCONF:-2000}
+NCONF=${NCONF:-8000}
 EPOCHS=${EPOCHS:-20}
 BATCH=${BATCH:-32}
 LR=${LR:-3e-3}

@@ -303,10 +303,15 @@ static void answer(const sr_predictor *p, const sr_record *rec, int order, int p
 		out->conf = sr_confmap_apply(&p->confmap, out->score);
 		return;
 	}
-	double R, mag;
+	double R, mag, lower = 0;
 	out->raw = head_estimates(o, p->nout, k, nv, nt, delta, est, &R, &mag);
 	out->k = k;
-	out->score = score(p, q[k - 1], R);
+	for (int i = 0; by_agreement && i < p->nheads && p->heads[i] < k; i++)
+		lower = fmax(lower, agree[p->heads[i] - 1]);
+	/* the order margin (confidence.h); 1 where no agreement was measured */
+	sr_conf_features(R, P, q[k - 1], mag, by_agreement ? R - lower : 1, out->feat);
+	out->has_features = 1;
+	out->score = sr_conf_score(&p->confmap, out->feat, score(p, q[k - 1], R));
 	out->conf = sr_confmap_apply(&p->confmap, out->score);
 	if (p->has_calib[k]) {
 		out->angle = sr_wrap(out->raw - p->calib[k], P);

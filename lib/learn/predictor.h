@@ -14,6 +14,7 @@
 
 #include "core/meta.h"
 #include "io/record.h"
+#include "learn/confidence.h"
 
 typedef struct {
 	double angle;     /* calibrated when the model is calibrated for the order, degrees [0, 360/k) */
@@ -21,7 +22,10 @@ typedef struct {
 	int k;            /* order used */
 	double conf;      /* confidence 0..1: with the model's conf.map the measured probability
 	                     of being within 2 degrees (learn/confidence.h), else the score */
-	double score;     /* the raw score 0..1: consistency of the head times agreement */
+	double score;     /* the raw score 0..1: with the model's conf.weights the logistic of
+	                     the features, else consistency of the head times agreement */
+	double feat[SR_CONF_NFEAT]; /* images: the answer's features (learn/confidence.h) */
+	int has_features;
 	int calibrated;
 	double cons[64];  /* per head predicted consistency (index k-1), when the model has it */
 	/* profiles (mirror.h): the mirror candidate, its probability (0.5 for a single

@@ -42,7 +42,7 @@ grep -q 'no epochs' err.txt || grep -q 'gnuplot not found' err.txt || fail "plot
 # the README's demo section: the shipped models' info and confidence filtering
 for m in $sets; do
 	predict -m "$models/$m.siamese.model" --info > info.$m.txt
-	for key in calibrated=yes calib.tta=8 train.size.p50= conf.map=; do
+	for key in calibrated=yes calib.tta=8 train.size.p50= conf.map= conf.weights= conf.features=; do
 		grep -q "^$key" info.$m.txt || fail "$m model info lacks $key"
 	done
 done

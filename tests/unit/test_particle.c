@@ -1,17 +1,13 @@
 /* Unit tests for image/particle (the size and level a model's training distribution is
- * made of, and the zoom of predict --fit) and learn/confidence (the score-to-probability
- * map): a disc's radius of gyration is R / sqrt 2 and its level its intensity, whatever the
- * background; zooming by 2 doubles the size; the map is non-decreasing, between 0 and 1, and
- * survives the info block. */
+ * made of, and the zoom of predict --fit): a disc's radius of gyration is R / sqrt 2 and its
+ * level its intensity, whatever the background; zooming by 2 doubles the size. */
 #include <check.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "check_main.h"
-#include "core/rng.h"
 #include "image/particle.h"
-#include "learn/confidence.h"
 #include "synth/render.h"
 
 #define N 64
@@ -71,55 +67,12 @@ START_TEST(zoom_scales_size)
 }
 END_TEST
 
-START_TEST(confmap_is_a_probability)
-{
-	enum { M = 2000 };
-	static double score[M];
-	static int good[M];
-	sr_rng r = sr_rng_derive(5, 1);
-	for (int i = 0; i < M; i++) { /* good with probability score^2 */
-		score[i] = sr_rng_uniform(&r);
-		good[i] = sr_rng_uniform(&r) < score[i] * score[i];
-	}
-	sr_confmap m, back;
-	ck_assert_int_eq(sr_confmap_fit(score, good, M, &m), 0);
-	ck_assert_int_gt(m.n, 5);
-	for (int i = 0; i < m.n; i++) {
-		ck_assert(m.prob[i] >= 0 && m.prob[i] <= 1);
-		if (i)
-			ck_assert(m.prob[i] >= m.prob[i - 1] && m.score[i] >= m.score[i - 1]);
-	}
-	ck_assert_double_eq_tol(sr_confmap_apply(&m, 0.5), 0.25, 0.08);
-	ck_assert_double_eq_tol(sr_confmap_apply(&m, 0.95), 0.9, 0.1);
-	ck_assert_double_eq(sr_confmap_apply(&m, -5), m.prob[0]);
-	ck_assert_double_eq(sr_confmap_apply(&m, 5), m.prob[m.n - 1]);
-	sr_meta info;
-	sr_meta_init(&info);
-	ck_assert_int_eq(sr_confmap_store(&m, &info), 0);
-	ck_assert_int_eq(sr_confmap_get(&info, &back), 0);
-	ck_assert_int_eq(back.n, m.n);
-	ck_assert_double_eq_tol(sr_confmap_apply(&back, 0.7), sr_confmap_apply(&m, 0.7), 1e-3);
-	sr_meta_set(&info, "conf.map", "0.1:0.5,0.2:0.3");
-	ck_assert_int_eq(sr_confmap_get(&info, &back), -1); /* decreasing */
-	sr_meta_set(&info, "conf.map", "0.1:1.5");
-	ck_assert_int_eq(sr_confmap_get(&info, &back), -1);
-	sr_meta_free(&info);
-	ck_assert_int_eq(sr_confmap_fit(score, good, 50, &m), -1); /* too few */
-	/* an uninformative score pools to one level: the overall fraction */
-	for (int i = 0; i < M; i++)
-		good[i] = i % 2;
-	ck_assert_int_eq(sr_confmap_fit(score, good, M, &m), 0);
-	ck_assert_double_eq_tol(sr_confmap_apply(&m, 0.9), 0.5, 0.1);
-}
-END_TEST
-
 Suite *test_suite(void)
 {
 	Suite *s = suite_create("particle");
 	TCase *tc = tcase_create("core");
 	tcase_add_test(tc, disc_size_and_level);
 	tcase_add_test(tc, zoom_scales_size);
-	tcase_add_test(tc, confmap_is_a_probability);
 	suite_add_tcase(s, tc);
 	return s;
 }
