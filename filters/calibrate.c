@@ -13,6 +13,7 @@
 #include "learn/confidence.h"
 #include "learn/distribution.h"
 #include "learn/predictor.h"
+#include "methods/orient3d.h"
 
 static const char usage[] =
 	"usage: calibrate -m MODEL [OPTION]... REF...\n"
@@ -303,11 +304,74 @@ static void edit_info(sr_meta *info, void *ve)
 		sr_die("%s", sr_errmsg());
 }
 
+/* ---- 3D models (methods/orient3d.h) ---- */
+typedef struct {
+	sr_orient3d_predictor *p;
+	sr_orient3d_calib cal;
+} ctx3d_t;
+
+static int one3d(sr_record *rec, void *vc)
+{
+	ctx3d_t *c = vc;
+	return sr_orient3d_calib_add(c->p, rec, 1, &c->cal);
+}
+
+typedef struct {
+	int has[SR_EMBED_NGROUPS], sign[SR_EMBED_NGROUPS][SR_EMBED_MAXBLOCKS];
+} signs3d;
+
+static void edit_info3d(sr_meta *info, void *vs)
+{
+	const signs3d *s = vs;
+	for (int g = 0; g < SR_EMBED_NGROUPS; g++) {
+		if (!s->has[g])
+			continue;
+		const sr_embed *e = sr_embed_get(g);
+		char key[32];
+		snprintf(key, sizeof key, "calib3d.%s", e->group);
+		if (e->nblocks == 2)
+			sr_meta_set(info, key, "%+d,%+d", s->sign[g][0], s->sign[g][1]);
+		else
+			sr_meta_set(info, key, "%+d", s->sign[g][0]);
+	}
+	sr_meta_set(info, "calibrated", "yes");
+}
+
+static int calibrate3d(const options *opt)
+{
+	if (opt->angle != 0 || opt->order || opt->confidence || opt->trained_on)
+		sr_die("%s is a 3D model: its references are at R = identity, and --angle, --order, "
+		       "--confidence and --trained-on do not apply", opt->model);
+	ctx3d_t c = {0};
+	if (!(c.p = sr_orient3d_open(opt->model)))
+		sr_die("%s", sr_errmsg());
+	if (sr_each_record(opt->nfiles, opt->files, one3d, &c) < 0)
+		sr_die("%s", sr_errmsg());
+	sr_orient3d_free(c.p);
+	signs3d s = {0};
+	for (int g = 0; g < SR_EMBED_NGROUPS; g++) {
+		double ang;
+		if (!(s.has[g] = sr_orient3d_calib_best(&c.cal, g, s.sign[g], &ang)))
+			continue;
+		fprintf(stderr, "%s: group %s: %ld reference%s, signs %+d%s, read %.3f degrees from "
+		        "the identity\n", sr_progname(), sr_embed_get(g)->group, c.cal.n[g],
+		        c.cal.n[g] == 1 ? "" : "s", s.sign[g][0],
+		        sr_embed_get(g)->nblocks == 2 ? (s.sign[g][1] > 0 ? ",+1" : ",-1") : "", ang);
+	}
+	rewrite_model(opt->model, opt->output ? opt->output : opt->model, edit_info3d, &s);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	options opt;
 	sr_set_progname(argv[0]);
 	parse_command_line(argc, argv, &opt);
+	int is3d = sr_orient3d_model_file(opt.model);
+	if (is3d < 0)
+		sr_die("%s: %s", opt.model, sr_errmsg());
+	if (is3d)
+		return calibrate3d(&opt);
 	ctx_t c = {.order_from_key = opt.order == SR_ORDER_FROM_KEY, .angle = opt.angle};
 	c.p = sr_predictor_open(opt.model, opt.order > 0 ? opt.order : 0);
 	if (!c.p)

@@ -9,6 +9,7 @@
 #include "core/angles.h"
 #include "cli/cli.h"
 #include "cli/predict3d.h"
+#include "methods/orient3d.h"
 #include "core/solid.h"
 #include "core/err.h"
 #include "image/harmonic.h"
@@ -66,6 +67,7 @@ static const char usage[] =
 typedef struct {
 	sr_predictor *p;
 	sr_predict3d *p3;
+	sr_orient3d_predictor *o3; /* a siamese3d model */
 	int harmonic, order, kmin, kmax, single, header, fit;
 	sr_trained_range range; /* the model's training distribution (distribution.h) */
 	int profiles; /* -1 undecided; 1: extra columns angle2 conf2 ambiguity phi (ambiguity.h) */
@@ -168,6 +170,19 @@ static int queue_record(ctx_t *c, sr_record *rec)
 	return 0;
 }
 
+/* A 3D row from a siamese3d model (methods/orient3d.h): the group it found, R, and for a
+ * single view the twin as the second candidate. */
+static int orient3d_row(ctx_t *c, const sr_record *rec)
+{
+	sr_orient3d_result r;
+	if (sr_orient3d_predict(c->o3, rec, !c->single, &r) < 0)
+		return -1;
+	int pair = !c->single && rec->views >= 2;
+	return sr_predict3d_put(rec, c->n, &c->header, "NA", sr_embed_get(r.group)->group,
+	                        pair ? 2 : 1, r.q, r.confidence, r.q2, pair ? 0 : r.confidence,
+	                        NAN);
+}
+
 static int one(sr_record *rec, void *vc)
 {
 	ctx_t *c = vc;
@@ -177,6 +192,8 @@ static int one(sr_record *rec, void *vc)
 	sr_prediction pr = {.angle2 = NAN};
 	if (c->p3)
 		return sr_predict3d_record(c->p3, rec, c->n);
+	if (c->o3)
+		return orient3d_row(c, rec);
 	if (c->harmonic && rec->layout == SR_LAYOUT_PROFILE) { /* ambiguity.h: k-th moment */
 		int kv = c->order;
 		if (c->order == SR_ORDER_FROM_KEY && sr_record_order(rec, &kv) < 0)
@@ -442,7 +459,24 @@ int main(int argc, char **argv)
 	           .profiles = -1};
 	if (opt.match && !(c.p3 = sr_predict3d_new(&opt.mo, opt.solid, opt.single, opt.header)))
 		sr_die("%s", sr_errmsg());
-	if (!c.harmonic && !opt.match) {
+	int is3d = !c.harmonic && !opt.match ? sr_orient3d_model_file(opt.model) : 0;
+	if (is3d < 0)
+		sr_die("%s: %s", opt.model, sr_errmsg());
+	if (is3d) {
+		if (!(c.o3 = sr_orient3d_open(opt.model)))
+			sr_die("%s", sr_errmsg());
+		if (opt.info) {
+			size_t len;
+			char *txt = sr_meta_format(sr_orient3d_info(c.o3), &len);
+			if (!txt)
+				sr_die("out of memory");
+			fwrite(txt, 1, len, stdout);
+			free(txt);
+			sr_orient3d_free(c.o3);
+			sr_finish_stdout();
+			return 0;
+		}
+	} else if (!c.harmonic && !opt.match) {
 		c.p = open_model(&opt);
 		if (opt.info)
 			return print_info(c.p);
@@ -468,6 +502,7 @@ int main(int argc, char **argv)
 	close_queue(&c);
 	sr_predictor_free(c.p);
 	sr_predict3d_free(c.p3);
+	sr_orient3d_free(c.o3);
 	if (rc < 0)
 		sr_die("%s", msg);
 	sr_finish_stdout();

@@ -140,3 +140,29 @@ int sr_predict3d_record(sr_predict3d *p, const sr_record *rec, long n)
 	put_truth(has_truth ? &truth : NULL);
 	return ferror(stdout) ? sr_fail("write error") : 0;
 }
+
+int sr_predict3d_put(const sr_record *rec, long n, int *header, const char *shape,
+                     const char *group, int views, const double *q, double conf,
+                     const double *q2, double conf2, double radius)
+{
+	sr_particle truth;
+	int has_truth = sr_meta_is_solid(&rec->meta);
+	if (has_truth && sr_particle_from_meta(&rec->meta, &truth) < 0)
+		return -1;
+	if (*header) {
+		printf("%s\n", sr_predict3d_header());
+		*header = 0;
+	}
+	put_id(rec, n);
+	printf("\t%s\t%s\t%d", shape, group, views);
+	put_quat(q);
+	printf("\t%.4f", conf);
+	put_quat(q2);
+	printf("\t%.4f", conf2);
+	if (isfinite(radius))
+		printf("\t%.3f", radius);
+	else
+		printf("\tNA");
+	put_truth(has_truth ? &truth : NULL);
+	return ferror(stdout) ? sr_fail("write error") : 0;
+}

@@ -22,4 +22,11 @@ void sr_predict3d_free(sr_predict3d *p);
 /* The header line, without newline. */
 const char *sr_predict3d_header(void);
 
+/* A row for an orientation found otherwise (predict -m with a siamese3d model): shape is
+ * what the predictor was told ("NA": not told), radius NAN when not measured.  *header: 1
+ * prints the header first (then 0).  -1 with the error set (bad 3D metadata, write error). */
+int sr_predict3d_put(const sr_record *rec, long n, int *header, const char *shape,
+                     const char *group, int views, const double *q, double conf,
+                     const double *q2, double conf2, double radius);
+
 #endif

@@ -11,6 +11,7 @@
 #include "learn/distribution.h"
 #include "learn/mirror.h"
 #include "learn/ranks.h"
+#include "core/embed3d.h"
 
 /* ---------------------------------------------------------------- samples */
 
@@ -20,6 +21,7 @@ static void samples_free(sr_samples *s)
 	free(s->delta);
 	free(s->theta);
 	free(s->k);
+	free(s->q);
 	memset(s, 0, sizeof *s);
 }
 
@@ -36,7 +38,7 @@ static void samples_fit(sr_samples *s)
 }
 
 static int samples_push(sr_samples *d, const sr_trainer *t, const sr_record *rec, double delta,
-                        double theta, int k)
+                        double theta, int k, const double *q)
 {
 	if (d->n == d->cap) {
 		long nc = d->cap ? 2 * d->cap : 256;
@@ -56,6 +58,12 @@ static int samples_push(sr_samples *d, const sr_trainer *t, const sr_record *rec
 			d->theta = th;
 			d->k = kk;
 		}
+		if (t->m->reads_truth == 2) {
+			double *qq = realloc(d->q, (size_t)nc * 4 * sizeof *qq);
+			if (!qq)
+				return sr_fail("out of memory");
+			d->q = qq;
+		}
 		d->cap = nc;
 	}
 	float *dst = d->x + (size_t)d->n * d->per;
@@ -67,13 +75,16 @@ static int samples_push(sr_samples *d, const sr_trainer *t, const sr_record *rec
 		d->theta[d->n] = theta;
 		d->k[d->n] = k;
 	}
+	if (t->m->reads_truth == 2)
+		memcpy(d->q + 4 * d->n, q, 4 * sizeof *q);
 	d->n++;
 	return 0;
 }
 
 /* Checks one record against the input shape (the first record fixes it) and reads what
  * training may read: the offset, and for reads_truth methods theta and k. */
-static int take_record(sr_trainer *t, const sr_record *rec, double *delta, double *theta, int *k)
+static int take_record(sr_trainer *t, const sr_record *rec, double *delta, double *theta, int *k,
+                       double *q)
 {
 	if (t->layout == 0) {
 		if (rec->layout != SR_LAYOUT_IMAGE && rec->layout != SR_LAYOUT_PROFILE)
@@ -94,15 +105,34 @@ static int take_record(sr_trainer *t, const sr_record *rec, double *delta, doubl
 		               t->w);
 	*delta = NAN;
 	if (t->views >= 2) {
-		int r = sr_meta_get_double(&rec->meta, "offset", delta);
+		const char *key = t->m->pair_key ? t->m->pair_key : "offset";
+		int r = sr_meta_get_double(&rec->meta, key, delta);
 		if (r < 0)
 			return -1;
 		if (r == 1)
-			return sr_fail("pair has no offset key (the known stereo offset)");
+			return strcmp(key, "tilt")
+			           ? sr_fail("pair has no offset key (the known stereo offset)")
+			           : sr_fail("pair has no tilt key (method %s learns from 3D tilt pairs: "
+			                     "stereopair --tilt)", t->m->name);
+		double axis = 0;
+		if (!strcmp(key, "tilt") && sr_meta_get_double(&rec->meta, "tilt_axis", &axis) < 0)
+			return -1;
+		if (axis != 0)
+			return sr_fail("tilt_axis %g: method %s needs tilts about y (tilt_axis 0)", axis,
+			               t->m->name);
 	}
 	*theta = NAN;
 	*k = 0;
-	if (t->m->reads_truth) {
+	if (t->m->reads_truth == 2) { /* the 3D oracle: the quaternion and the group */
+		static const char *const qk[4] = {"qw", "qx", "qy", "qz"};
+		for (int i = 0; i < 4; i++)
+			if (sr_meta_get_double(&rec->meta, qk[i], &q[i]) != 0)
+				return sr_fail("method %s needs the truth key %s", t->m->name, qk[i]);
+		const char *g = sr_meta_get(&rec->meta, "group");
+		if (!g || (*k = sr_embed_from_name(g)) < 0)
+			return sr_fail("method %s needs the truth key group (C1, D5, T, O or I)",
+			               t->m->name);
+	} else if (t->m->reads_truth) {
 		long kk;
 		if (sr_meta_get_double(&rec->meta, "theta", theta) != 0)
 			return sr_fail("method %s needs the truth key theta", t->m->name);
@@ -120,15 +150,15 @@ static int take_record(sr_trainer *t, const sr_record *rec, double *delta, doubl
 static int take_into(sr_samples *s, sr_trainer *t, const sr_record *rec, const sr_reader *rd,
                      int name_all)
 {
-	double delta, theta;
+	double delta, theta, q[4] = {1, 0, 0, 0};
 	int k;
-	if (take_record(t, rec, &delta, &theta, &k) < 0) {
+	if (take_record(t, rec, &delta, &theta, &k, q) < 0) {
 		sr_fail_context("%s: record %ld", sr_reader_name(rd), sr_reader_count(rd));
 		return -1;
 	}
 	if (!s->per)
 		s->per = (size_t)t->views * t->h * t->w;
-	if (samples_push(s, t, rec, delta, theta, k) < 0) {
+	if (samples_push(s, t, rec, delta, theta, k, q) < 0) {
 		if (name_all)
 			sr_fail_context("%s: record %ld", sr_reader_name(rd), sr_reader_count(rd));
 		return -1;
@@ -225,6 +255,8 @@ int sr_dataset_open(sr_dataset *d, sr_trainer *t, int npaths, char **paths)
 	sr_record_init(&d->rec);
 	d->npaths = npaths;
 	d->paths = paths;
+	if (t->m->reads_truth == 2 && t->conf.ranks > 1) /* ranks.c's wire has no quaternion */
+		return sr_fail("method %s runs in one process", t->m->name);
 	d->stream = decide_stream(&t->conf, npaths, paths);
 	if (d->stream < 0)
 		return -1;
@@ -259,9 +291,9 @@ int sr_dataset_open(sr_dataset *d, sr_trainer *t, int npaths, char **paths)
 				break;
 			}
 		} else if (d->stream || elsewhere) {
-			double delta, theta;
+			double delta, theta, q[4];
 			int k;
-			if (take_record(t, &d->rec, &delta, &theta, &k) < 0) {
+			if (take_record(t, &d->rec, &delta, &theta, &k, q) < 0) {
 				sr_fail_context("%s: record %ld", sr_reader_name(s.rd), sr_reader_count(s.rd));
 				r = -1;
 				break;
@@ -293,6 +325,7 @@ int sr_dataset_open(sr_dataset *d, sr_trainer *t, int npaths, char **paths)
 	t->val_delta = d->val.delta;
 	t->val_theta = d->val.theta;
 	t->val_k = d->val.k;
+	t->val_q = d->val.q;
 	return 0;
 }
 
@@ -342,9 +375,9 @@ long sr_dataset_next_chunk(sr_dataset *d, sr_trainer *t, const unsigned char *ke
 		if (is_val(s->index - 1, t->conf.val))
 			continue;
 		if (keep && !keep[n]) { /* another rank's: only checked */
-			double delta, theta;
+			double delta, theta, q[4];
 			int k;
-			if (take_record(t, &d->rec, &delta, &theta, &k) < 0) {
+			if (take_record(t, &d->rec, &delta, &theta, &k, q) < 0) {
 				sr_fail_context("%s: record %ld", sr_reader_name(s->rd), sr_reader_count(s->rd));
 				r = -1;
 				break;
@@ -377,7 +410,8 @@ int sr_batchbuf_alloc(sr_batchbuf *bb, int cap, size_t per)
 	bb->delta = malloc((size_t)cap * sizeof *bb->delta);
 	bb->theta = malloc((size_t)cap * sizeof *bb->theta);
 	bb->k = malloc((size_t)cap * sizeof *bb->k);
-	if (!bb->x || !bb->delta || !bb->theta || !bb->k)
+	bb->q = malloc((size_t)cap * 4 * sizeof *bb->q);
+	if (!bb->x || !bb->delta || !bb->theta || !bb->k || !bb->q)
 		return sr_fail("out of memory");
 	return 0;
 }
@@ -388,6 +422,7 @@ void sr_batchbuf_free(sr_batchbuf *bb)
 	free(bb->delta);
 	free(bb->theta);
 	free(bb->k);
+	free(bb->q);
 	memset(bb, 0, sizeof *bb);
 }
 
@@ -398,6 +433,8 @@ void sr_batchbuf_add(sr_batchbuf *bb, const sr_samples *s, long i)
 	bb->delta[j] = s->delta[i];
 	bb->theta[j] = s->theta ? s->theta[i] : NAN;
 	bb->k[j] = s->k ? s->k[i] : 0;
+	for (int c = 0; c < 4; c++)
+		bb->q[4 * j + c] = s->q ? s->q[4 * i + c] : NAN;
 }
 
 sr_batch sr_batchbuf_batch(const sr_batchbuf *bb, const sr_trainer *t, int first, int total,
@@ -405,7 +442,7 @@ sr_batch sr_batchbuf_batch(const sr_batchbuf *bb, const sr_trainer *t, int first
 {
 	sr_batch b = {bb->n, first, t->views, t->h, t->w, bb->x, bb->delta,
 	              t->m->reads_truth ? bb->theta : NULL, t->m->reads_truth ? bb->k : NULL,
-	              step_seed, total};
+	              step_seed, total, t->m->reads_truth == 2 ? bb->q : NULL};
 	return b;
 }
 

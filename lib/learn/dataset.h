@@ -15,6 +15,7 @@ typedef struct {
 	float *x;
 	double *delta, *theta;
 	int *k;
+	double *q;       /* 4 per sample: the truth quaternion (reads_truth 2) */
 } sr_samples;
 
 /* The data of a run: where the training records come from and what is held.
@@ -66,6 +67,7 @@ typedef struct {
 	float *x;
 	double *delta, *theta;
 	int *k;
+	double *q;
 } sr_batchbuf;
 
 int sr_batchbuf_alloc(sr_batchbuf *bb, int cap, size_t per);

@@ -73,7 +73,7 @@ double sr_trainer_validate(sr_trainer *t)
 		return NAN;
 	sr_batchbuf bb;
 	sr_samples val = {t->nval, t->nval, (size_t)t->views * t->h * t->w, t->val_x,
-	                  t->val_delta, t->val_theta, t->val_k};
+	                  t->val_delta, t->val_theta, t->val_k, t->val_q};
 	if (sr_batchbuf_alloc(&bb, t->conf.batch, val.per) < 0) {
 		sr_batchbuf_free(&bb);
 		return NAN;

@@ -49,6 +49,8 @@ typedef struct {
 	uint64_t step_seed;  /* for dropout masks: derived from (seed, global step) */
 	int total;           /* samples in the global batch (0: n, one process), so that what a
 	                      * method draws per sample can follow the position first + i */
+	const double *q;     /* n x 4 truth quaternions (w, x, y, z) of view 0, and k holds the
+	                      * truth group (core/embed3d.h): reads_truth 2 only, else NULL */
 } sr_batch;
 
 typedef struct sr_trainer sr_trainer;
@@ -73,8 +75,13 @@ typedef struct {
 
 typedef struct {
 	const char *name;
-	int reads_truth;   /* 1: theta and k are loaded (the oracle; never for real methods) */
+	int reads_truth;   /* 1: theta and k are loaded (the oracle; never for real methods);
+	                    * 2: the 3D truth, qw .. qz and the group (the 3D oracle) */
 	int views;         /* records must have exactly this many views */
+	/* the key of a pair's one label, read into the batch's delta: NULL for "offset" (2D
+	 * pairs, stereopair --offset); "tilt" for 3D tilt pairs (stereopair --tilt), whose
+	 * tilt_axis must then be 0 (about y) */
+	const char *pair_key;
 	/* the method's configuration: conf_size bytes, filled by defaults, then by the options */
 	size_t conf_size;
 	void (*defaults)(void *conf);
@@ -197,6 +204,7 @@ struct sr_trainer {
 	float *val_x;
 	double *val_delta, *val_theta;
 	int *val_k;
+	double *val_q;
 };
 
 /* ---- for the methods (nets.c) ---- */

@@ -4,7 +4,8 @@
 #include <string.h>
 
 const sr_method *const sr_methods[] = {&sr_method_siamese, &sr_method_generate,
-                                       &sr_method_oracle, NULL};
+                                       &sr_method_oracle, &sr_method_siamese3d,
+                                       &sr_method_oracle3d, NULL};
 
 const sr_method *sr_method_find(const char *name)
 {

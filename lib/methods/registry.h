@@ -5,7 +5,8 @@
 
 #include "learn/trainer.h"
 
-extern const sr_method sr_method_siamese, sr_method_oracle, sr_method_generate;
+extern const sr_method sr_method_siamese, sr_method_oracle, sr_method_generate,
+    sr_method_siamese3d, sr_method_oracle3d;
 
 /* Every method, NULL-terminated, in the order --help lists them. */
 extern const sr_method *const sr_methods[];

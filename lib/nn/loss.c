@@ -261,3 +261,152 @@ double sr_target_loss_mirror(const float *u, int K, double theta, const unsigned
 	return total;
 }
 
+
+/* ---------------------------------------------------------------- 3D heads */
+
+/* z = u / n per block, n = sqrt(|u_b|^2 + eps^2) */
+static void directions3d(const sr_embed *e, const float *u, double *z, double *n)
+{
+	for (int b = 0; b < e->nblocks; b++) {
+		int o = e->off[b], d = SR_WIGNER_DIM(e->l[b]);
+		double s = NORM_EPS * NORM_EPS;
+		for (int i = 0; i < d; i++)
+			s += (double)u[o + i] * u[o + i];
+		n[b] = sqrt(s);
+		for (int i = 0; i < d; i++)
+			z[o + i] = u[o + i] / n[b];
+	}
+}
+
+/* dL/du from dL/dz through z = u / n: g / n - u (u . g) / n^3, times scale, added */
+static void through_norm3d(const sr_embed *e, const float *u, const double *n, const double *gz,
+                           double scale, float *g)
+{
+	for (int b = 0; b < e->nblocks; b++) {
+		int o = e->off[b], d = SR_WIGNER_DIM(e->l[b]);
+		double ug = 0;
+		for (int i = 0; i < d; i++)
+			ug += u[o + i] * gz[o + i];
+		for (int i = 0; i < d; i++)
+			g[o + i] += (float)(scale * (gz[o + i] / n[b] - u[o + i] * ug / (n[b] * n[b] * n[b])));
+	}
+}
+
+double sr_pair_loss3d(const sr_embed *e, const float *ua, const float *ub,
+                      const double (*D)[SR_WIGNER_MAXDIM * SR_WIGNER_MAXDIM], double scale,
+                      float *ga, float *gb)
+{
+	double za[SR_EMBED_MAXDIM], zb[SR_EMBED_MAXDIM], na[SR_EMBED_MAXBLOCKS], nb[SR_EMBED_MAXBLOCKS];
+	directions3d(e, ua, za, na);
+	directions3d(e, ub, zb, nb);
+	int nt = e->has_twin ? 4 : 1, best = 0;
+	double bestL = INFINITY, br[SR_EMBED_MAXDIM];
+	for (int c = 0; c < nt; c++) {
+		double ta[SR_EMBED_MAXDIM], r[SR_EMBED_MAXDIM], L = 0;
+		for (int k = 0; k < e->dim; k++)
+			ta[k] = (c & 1 ? e->twin[k] : 1) * za[k];
+		for (int b = 0; b < e->nblocks; b++) {
+			int l = e->l[b], o = e->off[b], d = SR_WIGNER_DIM(l);
+			for (int i = 0; i < d; i++) {
+				double s = 0;
+				for (int j = 0; j < d; j++)
+					s += D[l][i * d + j] * ta[o + j];
+				r[o + i] = (c & 2 ? e->twin[o + i] : 1) * zb[o + i] - s;
+				L += r[o + i] * r[o + i];
+			}
+		}
+		L /= e->nblocks;
+		if (L < bestL) {
+			bestL = L;
+			best = c;
+			for (int k = 0; k < e->dim; k++)
+				br[k] = r[k];
+		}
+	}
+	if (ga || gb) {
+		/* dL/dz_B = 2 t_B r / nblocks; dL/dz_A = -2 t_A D^T r / nblocks */
+		double gza[SR_EMBED_MAXDIM], gzb[SR_EMBED_MAXDIM];
+		for (int b = 0; b < e->nblocks; b++) {
+			int l = e->l[b], o = e->off[b], d = SR_WIGNER_DIM(l);
+			for (int i = 0; i < d; i++) {
+				double s = 0;
+				for (int j = 0; j < d; j++)
+					s += D[l][j * d + i] * br[o + j];
+				gza[o + i] = -2 * (best & 1 ? e->twin[o + i] : 1) * s / e->nblocks;
+				gzb[o + i] = 2 * (best & 2 ? e->twin[o + i] : 1) * br[o + i] / e->nblocks;
+			}
+		}
+		if (ga)
+			through_norm3d(e, ua, na, gza, scale, ga);
+		if (gb)
+			through_norm3d(e, ub, nb, gzb, scale, gb);
+	}
+	return bestL;
+}
+
+double sr_norm_loss3d(const sr_embed *e, const float *u, double scale, float *g)
+{
+	double L = 0;
+	for (int b = 0; b < e->nblocks; b++) {
+		int o = e->off[b], d = SR_WIGNER_DIM(e->l[b]);
+		double s = 0;
+		for (int i = 0; i < d; i++)
+			s += (double)u[o + i] * u[o + i];
+		L += (s - 1) * (s - 1);
+		if (g)
+			for (int i = 0; i < d; i++)
+				g[o + i] += (float)(scale * 4 * (s - 1) * u[o + i]);
+	}
+	return L;
+}
+
+double sr_isotropy_loss3d(const sr_embed *e, const float *out, int n, int stride, double scale,
+                          float *g)
+{
+	double L = 0;
+	if (n < 1)
+		return 0;
+	for (int b = 0; b < e->nblocks; b++) {
+		int o = e->off[b], d = SR_WIGNER_DIM(e->l[b]);
+		double M[SR_WIGNER_MAXDIM * SR_WIGNER_MAXDIM] = {0};
+		for (int i = 0; i < n; i++) {
+			const float *u = out + (size_t)i * stride + o;
+			double s = NORM_EPS * NORM_EPS, z[SR_WIGNER_MAXDIM];
+			for (int k = 0; k < d; k++)
+				s += (double)u[k] * u[k];
+			s = 1 / sqrt(s);
+			for (int k = 0; k < d; k++)
+				z[k] = u[k] * s;
+			for (int k = 0; k < d; k++)
+				for (int m = 0; m < d; m++)
+					M[k * d + m] += z[k] * z[m] / n;
+		}
+		for (int k = 0; k < d; k++)
+			M[k * d + k] -= 1.0 / d;
+		for (int k = 0; k < d * d; k++)
+			L += M[k] * M[k];
+		if (!g)
+			continue;
+		for (int i = 0; i < n; i++) { /* dL/dz_i = (4 / n) (M - I/d) z_i, then through z = u/|u| */
+			const float *u = out + (size_t)i * stride + o;
+			double s = NORM_EPS * NORM_EPS, z[SR_WIGNER_MAXDIM], gz[SR_WIGNER_MAXDIM], nu;
+			for (int k = 0; k < d; k++)
+				s += (double)u[k] * u[k];
+			nu = sqrt(s);
+			for (int k = 0; k < d; k++)
+				z[k] = u[k] / nu;
+			double zg = 0;
+			for (int k = 0; k < d; k++) {
+				double a = 0;
+				for (int m = 0; m < d; m++)
+					a += M[k * d + m] * z[m];
+				gz[k] = 4.0 / n * a;
+				zg += z[k] * gz[k];
+			}
+			float *gi = g + (size_t)i * stride + o;
+			for (int k = 0; k < d; k++)
+				gi[k] += (float)(scale * (gz[k] - z[k] * zg) / nu);
+		}
+	}
+	return L;
+}

@@ -18,6 +18,8 @@
 
 #include <stddef.h>
 
+#include "core/embed3d.h"
+
 /* ---- generic: mean over n values, d loss / d x SET into dx ---- */
 double sr_loss_mse(const float *x, const float *target, size_t n, float *dx);
 /* Binary cross-entropy on logits (numerically stable), mean over n. */
@@ -81,5 +83,29 @@ double sr_pair_loss_mirror(const float *ua, const float *ub, int K, double delta
 /* min per head of the target losses for theta and -theta. */
 double sr_target_loss_mirror(const float *u, int K, double theta, const unsigned char *use,
                              double scale, float *g);
+
+/* ---- 3D orientation heads (core/embed3d.h) ---- */
+/* One group head's pair loss: views A and B give raw vectors ua, ub (e->dim numbers), each
+ * block read through its direction z = u / sqrt(|u|^2 + eps^2); B is A turned by the rotation
+ * whose Wigner matrices are D[l] ((2l + 1)^2 numbers, l = 1..6), and
+ *     L = min over twin readings t_A, t_B of  mean over blocks |t_B z_B - D t_A z_A|^2
+ * (t = 1 or the twin map .* : one projection cannot tell R from its twin; without twins only
+ * t = 1).  Gradients of scale * L ADDED into ga, gb (may be NULL). */
+double sr_pair_loss3d(const sr_embed *e, const float *ua, const float *ub,
+                      const double (*D)[SR_WIGNER_MAXDIM * SR_WIGNER_MAXDIM], double scale,
+                      float *ga, float *gb);
+/* The norm loss of one view's head: sum over blocks (|u_b|^2 - 1)^2, which keeps the raw
+ * vectors away from 0 (where the direction, and so the pair loss, is undefined); gradient of
+ * scale * it ADDED into g (may be NULL). */
+double sr_norm_loss3d(const sr_embed *e, const float *u, double scale, float *g);
+
+/* The isotropy loss of one group head over n views (raw vectors at out + i * stride):
+ * per block, with z the directions as above and M = (1/n) sum z z^T,
+ *     L = sum over blocks |M - I / (2l + 1)|_F^2.
+ * For orientations uniform on SO(3) the vectors D(R) c have exactly that second moment
+ * (Schur's lemma), while a map blind to the tilt (one that has learned only the in-plane turn)
+ * does not; gradient of scale * L ADDED into g (same layout; may be NULL). */
+double sr_isotropy_loss3d(const sr_embed *e, const float *out, int n, int stride, double scale,
+                          float *g);
 
 #endif
