@@ -169,12 +169,21 @@ int sr_denoise_record(sr_record *rec, const sr_denoise_options *opt);
  * 'y', or 0 for an arbitrary phi.  Adds project.axis (when given), project.angle,
  * project.length.  tmp is scratch space reused between calls (may start zeroed). */
 int sr_project_record(sr_record *rec, int axis, double phi_deg, int len, sr_record *tmp);
+/* The same at n angles (1..SR_MAX_PROFILES): each view becomes n profiles, row j at
+ * phi_deg[j] (a profile record of height n; n = 1 is sr_project_record at that angle);
+ * len <= 0: the diagonal.  Adds project.angle (the first angle, the frame of the mirror:
+ * learn/mirror.h), for n > 1 project.angles (the list, comma-separated), project.length. */
+int sr_project_record_angles(sr_record *rec, const double *phi_deg, int n, int len, sr_record *tmp);
 
 /* ---- the input of the orientation networks (normalise.c, dihedral.c) ---- */
 /* out = (in - background) / level, background = median of the 2 px border band, level = mean
  * of the pixels above half of the 95th percentile of (in - background) (profiles: same on
  * the 1D signal).  n = h * w.  A view with no signal gets level 1.  out may alias in. */
 void sr_normalise_view(const float *in, int w, int h, float *out);
+/* The same for one view of a record of the given layout: a profile view of h profiles (rows)
+ * is normalised as one signal, its background from both ends of every profile (h = 1 is
+ * sr_normalise_view's profile rule), so the profiles keep their relative intensities. */
+void sr_normalise_layout(const float *in, int layout, int w, int h, float *out);
 
 /* Transform j (0..7) of the dihedral group applied to a square n x n image: rotation by
  * 90 (j % 4) degrees counterclockwise on screen, after a mirror y -> -y when j >= 4.  The

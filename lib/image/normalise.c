@@ -6,6 +6,7 @@
 #include "image/imgproc.h"
 
 #include "core/sort.h"
+#include "io/record.h"
 
 static int cmp_float(const void *a, const void *b)
 {
@@ -20,7 +21,19 @@ static void sort_floats(float *v, size_t n)
 		qsort(v, n, sizeof *v, cmp_float);
 }
 
+static void normalise(const float *in, int w, int h, int rows_are_profiles, float *out);
+
 void sr_normalise_view(const float *in, int w, int h, float *out)
+{
+	normalise(in, w, h, h == 1, out);
+}
+
+void sr_normalise_layout(const float *in, int layout, int w, int h, float *out)
+{
+	normalise(in, w, h, h == 1 || layout == SR_LAYOUT_PROFILE, out);
+}
+
+static void normalise(const float *in, int w, int h, int rows_are_profiles, float *out)
 {
 	size_t n = (size_t)w * h;
 	/* background: median of the 2 px border band (the two ends of a profile) */
@@ -31,10 +44,10 @@ void sr_normalise_view(const float *in, int w, int h, float *out)
 		memmove(out, in, n * sizeof *out);
 		return;
 	}
-	int band = h == 1 ? (w >= 16 ? 3 : 1) : ((w >= 8 && h >= 8) ? 2 : 1);
+	int band = rows_are_profiles ? (w >= 16 ? 3 : 1) : ((w >= 8 && h >= 8) ? 2 : 1);
 	for (int r = 0; r < h; r++)
 		for (int c = 0; c < w; c++)
-			if (h == 1 ? (c < band || c >= w - band)
+			if (rows_are_profiles ? (c < band || c >= w - band)
 			           : (r < band || r >= h - band || c < band || c >= w - band))
 				tmp[nb++] = in[(size_t)r * w + c];
 	if (nb) {

@@ -125,9 +125,16 @@ int sr_denoise_record(sr_record *rec, const sr_denoise_options *opt)
 		return sr_fail("denoise: the record is neither an image nor a profile (layout %d)",
 		               rec->layout);
 	int w = rec->width, h = rec->height;
+	/* each profile of a view on its own: the rows of a profile record are different
+	 * projections, not neighbours */
+	int units = rec->views;
+	if (rec->layout == SR_LAYOUT_PROFILE) {
+		units *= h;
+		h = 1;
+	}
 	double used = -1;
-	for (int v = 0; v < rec->views; v++) {
-		float *img = sr_record_view(rec, v);
+	for (int v = 0; v < units; v++) {
+		float *img = rec->data + (size_t)v * h * w;
 		int rc;
 		switch (opt->method) {
 		case SR_DENOISE_GAUSSIAN:
@@ -186,29 +193,61 @@ int sr_denoise_record(sr_record *rec, const sr_denoise_options *opt)
 
 int sr_project_record(sr_record *rec, int axis, double phi_deg, int len, sr_record *tmp)
 {
-	if (rec->layout != SR_LAYOUT_IMAGE)
-		return sr_fail("project: the record is not an image (layout %d)", rec->layout);
-	int w = rec->width, h = rec->height, V = rec->views;
 	if (axis == 'x')
 		phi_deg = 0;
 	else if (axis == 'y')
 		phi_deg = 270;
 	else if (axis != 0)
 		return sr_fail("project: unknown axis '%c'", axis);
+	if (len <= 0 && rec->layout == SR_LAYOUT_IMAGE)
+		len = axis == 'x' ? rec->width : axis == 'y' ? rec->height
+		                                            : sr_project_default_length(rec->width, rec->height);
+	if (rec->layout == SR_LAYOUT_IMAGE && axis && sr_meta_set(&rec->meta, "project.axis", "%c", axis) < 0)
+		return -1;
+	return sr_project_record_angles(rec, &phi_deg, 1, len, tmp);
+}
+
+/* The shortest of %.15g..%.17g that reads back as v (as sr_meta_set_double writes). */
+static int put_angle(char *buf, size_t sz, double v)
+{
+	char one[64];
+	for (int prec = 15; prec <= 17; prec++) {
+		snprintf(one, sizeof one, "%.*g", prec, v);
+		if (strtod(one, NULL) == v || prec == 17)
+			break;
+	}
+	return snprintf(buf, sz, "%s", one);
+}
+
+int sr_project_record_angles(sr_record *rec, const double *phi_deg, int n, int len, sr_record *tmp)
+{
+	if (rec->layout != SR_LAYOUT_IMAGE)
+		return sr_fail("project: the record is not an image (layout %d)", rec->layout);
+	if (n < 1 || n > SR_MAX_PROFILES)
+		return sr_fail("project: %d angles is outside 1..%d", n, SR_MAX_PROFILES);
+	int w = rec->width, h = rec->height, V = rec->views;
 	if (len <= 0)
-		len = axis == 'x' ? w : axis == 'y' ? h : sr_project_default_length(w, h);
-	if (sr_record_reshape(tmp, SR_LAYOUT_PROFILE, V, 1, len) < 0)
+		len = sr_project_default_length(w, h);
+	if (sr_record_reshape(tmp, SR_LAYOUT_PROFILE, V, n, len) < 0)
 		return -1;
 	for (int v = 0; v < V; v++)
-		if (sr_project(sr_record_view(rec, v), w, h, phi_deg, sr_record_view(tmp, v), len) < 0)
+		for (int j = 0; j < n; j++)
+			if (sr_project(sr_record_view(rec, v), w, h, phi_deg[j],
+			               sr_record_view(tmp, v) + (size_t)j * len, len) < 0)
+				return -1;
+	if (sr_record_reshape(rec, SR_LAYOUT_PROFILE, V, n, len) < 0)
+		return -1;
+	memcpy(rec->data, tmp->data, (size_t)V * n * len * sizeof *rec->data);
+	if (sr_meta_set_double(&rec->meta, "project.angle", phi_deg[0]) < 0)
+		return -1;
+	if (n > 1) {
+		char buf[SR_MAX_PROFILES * 32] = "";
+		size_t at = 0;
+		for (int j = 0; j < n; j++)
+			at += (size_t)put_angle(buf + at, sizeof buf - at, phi_deg[j]),
+			at += j + 1 < n ? (size_t)snprintf(buf + at, sizeof buf - at, ",") : 0;
+		if (sr_meta_set(&rec->meta, "project.angles", "%s", buf) < 0)
 			return -1;
-	if (sr_record_reshape(rec, SR_LAYOUT_PROFILE, V, 1, len) < 0)
-		return -1;
-	memcpy(rec->data, tmp->data, (size_t)V * len * sizeof *rec->data);
-	if (axis && sr_meta_set(&rec->meta, "project.axis", "%c", axis) < 0)
-		return -1;
-	if (sr_meta_set_double(&rec->meta, "project.angle", phi_deg) < 0 ||
-	    sr_meta_set_long(&rec->meta, "project.length", len) < 0)
-		return -1;
-	return 0;
+	}
+	return sr_meta_set_long(&rec->meta, "project.length", len);
 }

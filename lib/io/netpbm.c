@@ -318,7 +318,8 @@ static int read_netpbm(FILE *f, sr_format_input *fi, sr_record *rec, int own_com
 		if (lay) {
 			int l = strcmp(lay, "profile") == 0 ? SR_LAYOUT_PROFILE
 			        : strcmp(lay, "vector") == 0 ? SR_LAYOUT_VECTOR : 0;
-			if (!l || rec->height != 1 || (l == SR_LAYOUT_VECTOR && rec->views != 1))
+			if (!l || (l == SR_LAYOUT_VECTOR && (rec->height != 1 || rec->views != 1)) ||
+			    rec->height > SR_MAX_PROFILES)
 				return sr_fail("bad pam.layout metadata '%.40s' for a %dx%d image of %d views",
 				               lay, rec->width, rec->height, rec->views);
 			rec->layout = l;

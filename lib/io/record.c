@@ -37,9 +37,10 @@ int sr_check_shape(int layout, int views, int height, int width)
 		return sr_fail("%d views is outside 1..%d", views, SR_MAX_VIEWS);
 	if (height < 1 || height > SR_MAX_DIM || width < 1 || width > SR_MAX_DIM)
 		return sr_fail("size %dx%d is outside 1..%d", width, height, SR_MAX_DIM);
-	if (layout != SR_LAYOUT_IMAGE && height != 1)
-		return sr_fail("a %s has height 1, not %d", layout == SR_LAYOUT_PROFILE ? "profile" : "vector",
-		               height);
+	if (layout == SR_LAYOUT_VECTOR && height != 1)
+		return sr_fail("a vector has height 1, not %d", height);
+	if (layout == SR_LAYOUT_PROFILE && height > SR_MAX_PROFILES)
+		return sr_fail("%d profiles per view is more than %d", height, SR_MAX_PROFILES);
 	if (layout == SR_LAYOUT_VECTOR && views != 1)
 		return sr_fail("a vector has 1 view, not %d", views);
 	/* Each factor is at most 65536, so the product fits in 64 bits. */

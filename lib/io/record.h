@@ -1,7 +1,8 @@
 /* record.h: the record, the value every stemrot stream carries, and its shape limits.
  *
- * A record is an image (views x height x width), a 1D profile (views x length) or a plain
- * vector, as float32, plus its metadata.  A stereo pair is one record with views = 2
+ * A record is an image (views x height x width), 1D profiles (views x P x length: P profiles
+ * of each view, at P projection angles; P = 1 for one profile) or a plain vector, as
+ * float32, plus its metadata.  A stereo pair is one record with views = 2
  * (view 0 = A, view 1 = B).  Pixel (row r, column c) of view v is
  * data[(v * height + r) * width + c]; row 0 is the top of the image.
  *
@@ -19,12 +20,13 @@
 
 enum sr_layout {
 	SR_LAYOUT_IMAGE = 1,   /* views x height x width */
-	SR_LAYOUT_PROFILE = 2, /* views x length (height = 1, width = length) */
+	SR_LAYOUT_PROFILE = 2, /* views x P x length (height = P profiles, width = length) */
 	SR_LAYOUT_VECTOR = 3   /* n values (views = 1, height = 1, width = n) */
 };
 
 #define SR_MAX_VIEWS 16
 #define SR_MAX_DIM 65536
+#define SR_MAX_PROFILES 16 /* profiles per view (the height of a profile record) */
 /* The samples limit in force (core/limits.h; its default when STEMROT_LIMITS is malformed,
  * which the readers report). */
 #define SR_MAX_SAMPLES sr_max_samples()

@@ -56,9 +56,11 @@ static uLong crc_add(uLong crc, const unsigned char *p, size_t n)
 	return crc;
 }
 
-static int rank_of(int layout)
+/* Profiles: rank 2 (views, length) for one profile a view, as before several were possible;
+ * rank 3 (views, P, length) for P >= 2, so that each record has one encoding. */
+static int rank_of(int layout, int height)
 {
-	return layout == SR_LAYOUT_IMAGE ? 3 : layout == SR_LAYOUT_PROFILE ? 2 : 1;
+	return layout == SR_LAYOUT_IMAGE ? 3 : layout == SR_LAYOUT_PROFILE ? (height > 1 ? 3 : 2) : 1;
 }
 
 /* Float samples <-> little-endian bytes. */
@@ -153,9 +155,10 @@ static int read_tensor(sr_format_input *fi, sr_record *rec)
 		return sr_fail("reserved header bytes are not zero");
 	if (layout < 1 || layout > 3)
 		return sr_fail("unknown layout %u (1 image, 2 profile, 3 vector)", layout);
-	if (rank != (unsigned)rank_of((int)layout))
+	if (rank != (unsigned)rank_of((int)layout, 1) &&
+	    !(layout == SR_LAYOUT_PROFILE && rank == 3))
 		return sr_fail("rank %u does not match layout %u (want %d)", rank, layout,
-		               rank_of((int)layout));
+		               rank_of((int)layout, 1));
 	uint32_t d[3] = {get32(h + 12), get32(h + 16), get32(h + 20)};
 	for (unsigned i = rank; i < 3; i++)
 		if (d[i] != 1)
@@ -163,10 +166,15 @@ static int read_tensor(sr_format_input *fi, sr_record *rec)
 	uint32_t views, height, width;
 	if (layout == SR_LAYOUT_IMAGE)
 		views = d[0], height = d[1], width = d[2];
+	else if (layout == SR_LAYOUT_PROFILE && rank == 3)
+		views = d[0], height = d[1], width = d[2];
 	else if (layout == SR_LAYOUT_PROFILE)
 		views = d[0], height = 1, width = d[1];
 	else
 		views = 1, height = 1, width = d[0];
+	if (layout == SR_LAYOUT_PROFILE && rank == 3 && (height < 2 || height > SR_MAX_PROFILES))
+		return sr_fail("a rank-3 profile record holds 2..%d profiles a view, not %lu",
+		               SR_MAX_PROFILES, (unsigned long)height);
 	/* Check each dimension on its own before any product is formed. */
 	if (views < 1 || views > SR_MAX_VIEWS || height < 1 || height > SR_MAX_DIM || width < 1 ||
 	    width > SR_MAX_DIM)
@@ -299,9 +307,11 @@ static int write_tensor(FILE *out, const sr_record *rec, const sr_write_options 
 	unsigned char h[HEADER_BYTES] = {'S', 'T', 'R', 'T', VERSION, 0, DTYPE_F32};
 	h[7] = compress ? FLAG_ZLIB : 0;
 	h[8] = (unsigned char)rec->layout;
-	h[9] = (unsigned char)rank_of(rec->layout);
+	h[9] = (unsigned char)rank_of(rec->layout, rec->height);
 	uint32_t d[3] = {1, 1, 1};
 	if (rec->layout == SR_LAYOUT_IMAGE)
+		d[0] = (uint32_t)rec->views, d[1] = (uint32_t)rec->height, d[2] = (uint32_t)rec->width;
+	else if (rec->layout == SR_LAYOUT_PROFILE && rec->height > 1)
 		d[0] = (uint32_t)rec->views, d[1] = (uint32_t)rec->height, d[2] = (uint32_t)rec->width;
 	else if (rec->layout == SR_LAYOUT_PROFILE)
 		d[0] = (uint32_t)rec->views, d[1] = (uint32_t)rec->width;

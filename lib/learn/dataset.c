@@ -69,7 +69,7 @@ static int samples_push(sr_samples *d, const sr_trainer *t, const sr_record *rec
 	float *dst = d->x + (size_t)d->n * d->per;
 	size_t vs = (size_t)t->h * t->w;
 	for (int v = 0; v < t->views; v++)
-		sr_normalise_view(rec->data + v * vs, t->w, t->h, dst + v * vs);
+		sr_normalise_layout(rec->data + v * vs, t->layout, t->w, t->h, dst + v * vs);
 	d->delta[d->n] = delta;
 	if (t->m->reads_truth) {
 		d->theta[d->n] = theta;

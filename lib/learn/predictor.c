@@ -217,7 +217,7 @@ static void fill_inputs(sr_predictor *p, const sr_record *rec, int nv, float *xi
 	int nt = p->tta;
 	float *norm = p->xin + (size_t)p->max_images * S; /* scratch after the batch's inputs */
 	for (int v = 0; v < nv; v++) {
-		sr_normalise_view(rec->data + v * S, p->w, p->h, norm + v * S);
+		sr_normalise_layout(rec->data + v * S, p->layout, p->w, p->h, norm + v * S);
 		for (int j = 0; j < nt; j++) {
 			float *dst = xin + (size_t)(v * nt + j) * S;
 			if (j == 0)

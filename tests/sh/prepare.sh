@@ -105,6 +105,22 @@ done | sort -u > totals.txt
 project1d -a 270 --length 64 disc.pgm | recmeta -H --keys project.angle,project.length | grep -qx "$(printf '270\t64')" ||
 	fail "project1d -a 270 metadata"
 
+# --- several angles: row j of a view is the profile at angle j, exactly ---
+plain_rows() { pamtopnm -plain | awk 'NR > 3 { for (i = 1; i <= NF; i++) print $i }'; }
+project1d --angles 0,15,-100 --length 80 --pam --pam-map 0:10 disc.pgm > pm.pam
+recmeta -H --shape --keys project.angle,project.angles,project.length pm.pam |
+	grep -qx "$(printf 'profile\t1\t3\t80\t0\t0,15,-100\t80')" || fail "project1d --angles shape or keys"
+for a in 0 15 -100; do project1d -a $a --length 80 --pam --pam-map 0:10 disc.pgm | plain_rows; done > each.txt
+plain_rows < pm.pam | cmp -s - each.txt || fail "project1d --angles rows differ from project1d -a"
+# denoise filters each profile on its own, as it filters one
+project1d --angles 0,15 --length 80 disc.pgm | denoise --sigma 2 --pam --pam-map 0:10 | plain_rows > dn2.txt
+for a in 0 15; do project1d -a $a --length 80 disc.pgm | denoise --sigma 2 --pam --pam-map 0:10 | plain_rows; done |
+	cmp -s - dn2.txt || fail "denoise mixes the profiles of a view"
+expect_fail "project1d --angles one" project1d --angles 10 disc.pgm
+expect_fail "project1d --angles empty item" project1d --angles 0,,10 disc.pgm
+expect_fail "project1d --angles 17" project1d --angles 0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16 disc.pgm
+expect_fail "project1d --angles with --angle" project1d --angles 0,10 --angle 3 disc.pgm
+
 # --- synthetic pairs: centring accuracy against the truth, pairs kept, metadata kept ---
 if [ -x "$BIN/shapegen" ] && [ -x "$BIN/stereopair" ] && [ -x "$BIN/addnoise" ]; then
 	shapegen -n 40 --seed 5 | stereopair --offset 20 --drift 3 --seed 6 |

@@ -181,6 +181,47 @@ START_TEST(tensor_round_trip_bit_exact)
 }
 END_TEST
 
+/* Several profiles a view (project1d --angles): rank 3 (views, P, length) in tensor records,
+ * a PAM of height P; one profile a view stays rank 2; a rank-3 profile of height 1 (a second
+ * encoding of the rank-2 record) and more than SR_MAX_PROFILES are refused. */
+START_TEST(multi_profile_records)
+{
+	sr_record in, out;
+	sr_record_init(&in);
+	sr_record_init(&out);
+	fill(&in, SR_LAYOUT_PROFILE, 2, 3, 20, 5);
+	membuf m = write_records(&in, 1, NULL);
+	unsigned char *p = (unsigned char *)m.buf;
+	ck_assert_int_eq(p[9], 3);
+	ck_assert_int_eq(le32(p + 12), 2);
+	ck_assert_int_eq(le32(p + 16), 3);
+	ck_assert_int_eq(le32(p + 20), 20);
+	ck_assert_int_eq(read_all(m.buf, m.len, &out), 1);
+	assert_same(&in, &out);
+	put_le32(p + 16, 1); /* height 1 with rank 3 */
+	put_le32(p + 20, 60);
+	fix_header_crc(p);
+	expect_error(m.buf, m.len, 1, "2..16 profiles");
+	put_le32(p + 16, 17);
+	put_le32(p + 20, 1);
+	fix_header_crc(p);
+	expect_error(m.buf, m.len, 1, "2..16 profiles");
+	free(m.buf);
+	sr_write_options opt = {.format = SR_FORMAT_PAM};
+	m = write_records(&in, 1, &opt);
+	ck_assert_ptr_nonnull(strstr(m.buf, "HEIGHT 3\n"));
+	ck_assert_int_eq(read_all(m.buf, m.len, &out), 1);
+	ck_assert_int_eq(out.layout, SR_LAYOUT_PROFILE);
+	ck_assert_int_eq(out.height, 3);
+	ck_assert_int_eq(out.width, 20);
+	free(m.buf);
+	ck_assert_int_lt(sr_record_reshape(&out, SR_LAYOUT_PROFILE, 1, SR_MAX_PROFILES + 1, 4), 0);
+	ck_assert_int_lt(sr_record_reshape(&out, SR_LAYOUT_VECTOR, 1, 2, 4), 0);
+	sr_record_free(&in);
+	sr_record_free(&out);
+}
+END_TEST
+
 /* The header bytes follow the spec (offsets, little-endian, CRC). */
 START_TEST(tensor_header_layout)
 {
@@ -774,7 +815,7 @@ START_TEST(record_helpers)
 	sr_record_init(&b);
 	ck_assert_int_eq(sr_record_reshape(&a, SR_LAYOUT_IMAGE, 17, 2, 2), -1);
 	ck_assert_int_eq(sr_record_reshape(&a, SR_LAYOUT_IMAGE, 1, 0, 2), -1);
-	ck_assert_int_eq(sr_record_reshape(&a, SR_LAYOUT_PROFILE, 1, 2, 2), -1);
+	ck_assert_int_eq(sr_record_reshape(&a, SR_LAYOUT_PROFILE, 1, SR_MAX_PROFILES + 1, 2), -1);
 	ck_assert_int_eq(sr_record_reshape(&a, SR_LAYOUT_VECTOR, 2, 1, 2), -1);
 	ck_assert_int_eq(sr_record_reshape(&a, SR_LAYOUT_IMAGE, 16, 4096, 4096), -1);
 	ck_assert_int_eq(sr_record_reshape(&a, 9, 1, 1, 1), -1);
@@ -827,6 +868,7 @@ Suite *test_suite(void)
 	tcase_set_timeout(tc, 120);
 	tcase_add_test(tc, tensor_round_trip_bit_exact);
 	tcase_add_test(tc, tensor_header_layout);
+	tcase_add_test(tc, multi_profile_records);
 	tcase_add_test(tc, empty_and_whitespace_input);
 	tcase_add_test(tc, bad_magic_version_flags);
 	tcase_add_test(tc, header_crc_mismatch);
