@@ -125,7 +125,9 @@ static int one(sr_record *rec, void *vc)
 	}
 	if (sr_predict_record(c->p, rec, 1, &pr) < 0)
 		return -1;
-	double P = 360.0 / pr.k, ph = 2 * M_PI / P * (pr.raw - c->angle);
+	/* raw is in the network's frame, which for profiles is turned by the projection angle
+	 * phi (learn/mirror.h; 0 for images) */
+	double P = 360.0 / pr.k, ph = 2 * M_PI / P * (pr.raw - (c->angle - pr.phi));
 	c->sum_c[pr.k] += cos(ph);
 	c->sum_s[pr.k] += sin(ph);
 	c->n[pr.k]++;

@@ -22,6 +22,10 @@
 #   NET [@examples/net1d.spec]   TEST_OFFSET [10:25] offsets of the test pairs (degrees; they
 #   must avoid 0 mod P/2, where a pair cannot resolve the mirror: 30 for hexagons)
 #   REUSE [] non-empty: a model already in OUTDIR is not trained again
+#   ANGLES [] several profiles a view: project1d --angles ANGLES --length SIZE (e.g. 0,15; one
+#   profile along x when empty).  Two angles see the mirror a single profile cannot, for
+#   every order k whose 180/k does not divide their difference (0,15: k = 3..6; 0,90: odd k
+#   only; stemrot-ambiguity(7)); method 2 reads one profile a view
 #   TRAIN_OPTS [] extra train options   GEN_OPTS [] extra train options for method 2 (generate)
 #   only, e.g. "-k 4" (told the order: it does not find it on profiles, see the README)
 # Everything is seeded: the same settings give the same table (timings aside).
@@ -43,6 +47,11 @@ DOSES=${DOSES:-"10 40 160"}
 METHODS=${METHODS:-"siamese oracle"}
 NET=${NET:-@$HERE/examples/net1d.spec}
 TEST_OFFSET=${TEST_OFFSET:-10:25}
+ANGLES=${ANGLES:-}
+# the projection of every view: one profile along x, or one per angle of ANGLES
+project() {
+	if [ -n "$ANGLES" ]; then project1d --angles "$ANGLES" --length "$SIZE"; else project1d; fi
+}
 mkdir -p "$OUT"
 RES="$OUT/results.tsv"
 printf 'set\tdose\tmethod\tinput\tn\tmedian\tmean\twithin1\twithin2\twithin5\torder_ok\tmedian_offset_fitted\twithin2_strict\n' > "$RES"
@@ -52,7 +61,7 @@ make_train() { # K SEED
 	shapegen -n "$NTRAIN" -k "$1" -r 12:22 -j 8 --seed "$2" |
 		stereopair -d 5:60 --seed $(($2 + 1)) |
 		addnoise -D 6:400 --blur 1.2:2.8 -g 0:0.1 --read 0:2 --seed $(($2 + 2)) |
-		centre -s "$SIZE" | project1d
+		centre -s "$SIZE" | project
 }
 # test records: exp2d's test conditions, as pairs (offset TEST_OFFSET) so that the same
 # records serve as pairs and, view A alone, as single profiles
@@ -60,7 +69,7 @@ make_test() { # K DOSE SEED
 	shapegen -n "$NTEST" -k "$1" -r 12:22 -j 8 --seed "$3" |
 		stereopair -d "$TEST_OFFSET" --seed $(($3 + 1)) |
 		addnoise -D "$2" --blur 1.884 -g 0.05 --read 1 --seed $(($3 + 2)) |
-		centre -s "$SIZE" | project1d
+		centre -s "$SIZE" | project
 }
 row() { # SET DOSE METHOD INPUT PREDICTIONS
 	evaluate -H "$5" > "$OUT/eval.tmp"
@@ -82,7 +91,7 @@ for set in $SETS; do
 	echo "== $set: $NTRAIN training pairs of profiles" >&2
 	[ -f "$OUT/$set.train.strt" ] || make_train "$K" "$seed" > "$OUT/$set.train.strt"
 	for k in $KS; do shapegen -n 1 -k "$k" -r 17 -j 0 --theta 0; done |
-		centre -s "$SIZE" | project1d > "$OUT/$set.ref.strt"
+		centre -s "$SIZE" | project > "$OUT/$set.ref.strt"
 	for m in $METHODS; do
 		if [ -n "$REUSE" ] && [ -f "$OUT/$set.$m.model" ]; then
 			echo "== $set: $m: the model in $OUT is used as it is (REUSE)" >&2

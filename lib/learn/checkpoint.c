@@ -67,6 +67,13 @@ void sr_checkpoint_info(sr_trainer *t)
 	sr_meta_set_long(&t->info, "input.views", t->views);
 	sr_meta_set_long(&t->info, "input.height", t->h);
 	sr_meta_set_long(&t->info, "input.width", t->w);
+	if (t->layout == SR_LAYOUT_PROFILE && t->nangles > 1) {
+		char buf[SR_MAX_PROFILES * 32];
+		size_t at = 0;
+		for (int j = 0; j < t->nangles; j++)
+			at += (size_t)snprintf(buf + at, sizeof buf - at, "%s%.17g", j ? "," : "", t->angles[j]);
+		sr_meta_set(&t->info, "input.angles", "%s", buf);
+	}
 	sr_meta_set(&t->info, "input.norm", "level");
 	sr_meta_set_long(&t->info, "train.epochs", t->conf.epochs);
 	sr_meta_set_long(&t->info, "train.batch", t->conf.batch);

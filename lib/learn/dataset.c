@@ -97,6 +97,18 @@ static int take_record(sr_trainer *t, const sr_record *rec, double *delta, doubl
 		if (t->views != t->m->views)
 			return sr_fail("method %s needs records of %d views (stereo pairs: stereopair), "
 			               "this one has %d", t->m->name, t->m->views, t->views);
+		if (t->layout == SR_LAYOUT_PROFILE &&
+		    (t->nangles = sr_profile_angles(rec, t->angles)) < 0)
+			return -1;
+	}
+	if (rec->layout == SR_LAYOUT_PROFILE && rec->height > 1 && rec->height == t->h) {
+		double phi[SR_MAX_PROFILES];
+		if (sr_profile_angles(rec, phi) < 0)
+			return -1;
+		for (int j = 0; j < t->nangles; j++)
+			if (fabs(phi[j] - t->angles[j]) > 1e-9)
+				return sr_fail("project.angles differ from the first record's (profile %d: %g, "
+				               "not %g)", j + 1, phi[j], t->angles[j]);
 	}
 	if (rec->layout != t->layout || rec->views != t->views || rec->height != t->h ||
 	    rec->width != t->w)

@@ -2,9 +2,11 @@
 #include "learn/mirror.h"
 
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "core/angles.h"
+#include "core/err.h"
 
 const char *sr_ambiguity_name(int amb)
 {
@@ -142,4 +144,114 @@ void sr_mirror_answer(double fa, double fb, double delta, double phi, int k, dou
 	out->ambiguity = degenerate_offset(delta, P) ? SR_AMB_MIRROR : SR_AMB_NONE;
 	if (agree)
 		*agree = e[s];
+}
+
+/* ---------------------------------------------------------------- several profiles */
+
+int sr_parse_angle_list(const char *s, double *phi)
+{
+	int n = 0;
+	const char *p = s;
+	for (;;) {
+		char *end;
+		double v = strtod(p, &end);
+		if (end == p || !isfinite(v) || (*end != ',' && *end != '\0'))
+			return sr_fail("'%.80s' is not a list of angles", s);
+		if (n == SR_MAX_PROFILES)
+			return sr_fail("'%.80s' lists more than %d angles", s, SR_MAX_PROFILES);
+		phi[n++] = v;
+		if (*end == '\0')
+			return n;
+		p = end + 1;
+	}
+}
+
+int sr_profile_angles(const sr_record *rec, double *phi)
+{
+	if (rec->height <= 1) {
+		phi[0] = sr_profile_phi(rec);
+		return 1;
+	}
+	const char *s = sr_meta_get(&rec->meta, "project.angles");
+	if (!s)
+		return sr_fail("a record of %d profiles a view has no project.angles key", rec->height);
+	int n = sr_parse_angle_list(s, phi);
+	if (n < 0)
+		return sr_fail("project.angles: %s", sr_errmsg());
+	if (n != rec->height)
+		return sr_fail("project.angles lists %d angles for %d profiles a view", n, rec->height);
+	return n;
+}
+
+/* x = 0 (mod m), within 1e-9 degrees */
+static int multiple_of(double x, double m)
+{
+	double r = fmod(fabs(x), m);
+	return r < 1e-9 || m - r < 1e-9;
+}
+
+int sr_mirror_blind(const double *phi, int n, int k)
+{
+	if (k <= 0)
+		return 1;
+	for (int j = 1; j < n; j++)
+		if (!multiple_of(phi[j] - phi[0], 180.0 / k))
+			return 0;
+	return 1;
+}
+
+void sr_profile_group_of(const double *phi, int n, sr_profile_group *g)
+{
+	memset(g, 0, sizeof *g);
+	g->n = 2;
+	for (int i = 0; i < n; i++) {
+		double m = 0.5 * (phi[0] + phi[i]);
+		int ok = 1;
+		for (int j = 0; j < n && ok; j++) {
+			double t = 2 * m - phi[j];
+			ok = 0;
+			for (int r = 0; r < n && !ok; r++)
+				if (multiple_of(phi[r] - t, 360)) {
+					g->src[j] = r, g->rev[j] = 0, ok = 1;
+				} else if (multiple_of(phi[r] - t - 180, 360)) {
+					g->src[j] = r, g->rev[j] = 1, ok = 1;
+				}
+		}
+		if (ok) {
+			g->n = 4;
+			g->axis = m - phi[0];
+			return;
+		}
+	}
+}
+
+void sr_profile_transform(const sr_profile_group *g, int j, const float *in, int n, int len,
+                          float *out)
+{
+	for (int r = 0; r < n; r++) {
+		int from = j >= 2 ? g->src[r] : r;
+		int rev = (j >= 2 && g->rev[r]) ^ (j == 1 || j == 3);
+		const float *a = in + (size_t)from * len;
+		float *b = out + (size_t)r * len;
+		if (rev)
+			for (int i = 0; i < len; i++)
+				b[i] = a[len - 1 - i];
+		else
+			memcpy(b, a, (size_t)len * sizeof *b);
+	}
+}
+
+double sr_profile_transform_angle(const sr_profile_group *g, int j, double psi)
+{
+	switch (j) {
+	case 1: return psi + 180;
+	case 2: return 2 * g->axis - psi;
+	case 3: return 2 * g->axis - psi + 180;
+	}
+	return psi;
+}
+
+int sr_profile_transform_sign(int j)
+{
+	return j >= 2 ? -1 : 1;
 }

@@ -89,4 +89,48 @@ double sr_profile_phi(const sr_record *rec);
 void sr_mirror_answer(double fa, double fb, double delta, double phi, int k, double sigma,
                       sr_prediction *out, double *agree);
 
+/* ---- several profiles a view (project1d --angles; stemrot-stream(5)) ----
+ * A view of P profiles at the angles phi_0..phi_{P-1} is mirror-blind for order k exactly
+ * when every phi_j - phi_0 is a multiple of 180/k: the mirror in the line phi_0 is then, up
+ * to a turn of the k-gon, the mirror in every line phi_j (M_a M_b is the turn by 2 (a - b)),
+ * so no profile sees it.  Otherwise the view tells theta from its mirror image and head k is
+ * trained and read without the quotient.  So --angles 0,90 resolves odd k only (for even k a
+ * mirror in a line is the mirror in the perpendicular line too); 0,15 resolves k = 3..6.
+ * One profile is blind for every k. */
+
+/* The projection angles of a profile record's rows into phi (room for SR_MAX_PROFILES):
+ * rec->height of them, from project.angles (one profile: project.angle, else 0).  -1 with
+ * the error set when project.angles does not list exactly rec->height finite angles. */
+int sr_profile_angles(const sr_record *rec, double *phi);
+
+/* Parses "a,b,..." (1..SR_MAX_PROFILES finite angles) into phi; the count, or -1 with the
+ * error set. */
+int sr_parse_angle_list(const char *s, double *phi);
+
+/* 1 when profiles at phi[0..n-1] are blind to the mirror of order k (above), else 0. */
+int sr_mirror_blind(const double *phi, int n, int k);
+
+/* The label-free transforms of a view of n profiles into another such view of the same
+ * particle, for augmentation: 0 the identity; 1 the turn by 180 degrees, which reverses every
+ * profile (the profile at phi + 180 is the one at phi reversed) and adds 180 to theta; and,
+ * when the angle set is symmetric about a line m (m = (phi_0 + phi_i) / 2 for some i: the
+ * mirror in m maps the profile at phi_j to the one at 2 m - phi_j, which must be a row of the
+ * view or a row reversed), 2 that mirror (row j from row src[j], reversed when rev[j];
+ * theta -> 2 m - theta; a pair's offset changes sign) and 3 the mirror turned.  For one
+ * profile the mirror in phi_0 changes nothing but the angle's sign (the ambiguity itself). */
+typedef struct {
+	int n;                     /* transforms: 2, or 4 with a mirror */
+	double axis;               /* m - phi_0, degrees (n == 4) */
+	int src[SR_MAX_PROFILES], rev[SR_MAX_PROFILES];
+} sr_profile_group;
+
+void sr_profile_group_of(const double *phi, int n, sr_profile_group *g);
+/* Transform j (0..g->n - 1) of a view of n rows of len samples, into out (not aliased). */
+void sr_profile_transform(const sr_profile_group *g, int j, const float *in, int n, int len,
+                          float *out);
+/* What transform j does to an angle in the network frame psi = theta - phi_0, and to the
+ * sign of a pair's offset. */
+double sr_profile_transform_angle(const sr_profile_group *g, int j, double psi);
+int sr_profile_transform_sign(int j);
+
 #endif

@@ -45,6 +45,11 @@ struct sr_predictor {
 	int tta;
 	int max_images;  /* images per forward: the net's batch */
 	float *xin;      /* max_images inputs, then 2 normalised views */
+	/* several profiles a view: the model's angles, and per head whether they are blind to
+	 * its mirror (learn/mirror.h; one profile: every head) */
+	int nangles;
+	double angles[SR_MAX_PROFILES];
+	unsigned char fold[SR_MAX_ORDER];
 };
 
 void sr_predictor_free(sr_predictor *p)
@@ -144,10 +149,23 @@ sr_predictor *sr_predictor_open(const char *path, int order)
 			sr_fail("model has no network '%s'", name ? name : "siamese");
 		goto bad;
 	}
+	p->nangles = 1;
+	const char *as = sr_meta_get(m, "input.angles");
+	if (p->layout == SR_LAYOUT_PROFILE && p->h > 1) {
+		if (!as || (p->nangles = sr_parse_angle_list(as, p->angles)) != p->h) {
+			sr_fail("model info: input.angles does not list its %d profiles' angles", (int)h);
+			goto bad;
+		}
+	}
+	for (int k = 1; k <= p->K; k++)
+		p->fold[k - 1] = p->layout != SR_LAYOUT_PROFILE || p->nangles == 1 ||
+		                 sr_mirror_blind(p->angles, p->nangles, k);
 	int c, nh, nw;
 	sr_net_in_shape(p->net, &c, &nh, &nw);
 	p->nout = sr_net_out_size(p->net);
-	if (c != 1 || nh != p->h || nw != p->w || p->nout < 2 * p->K + (p->cons ? p->K : 0)) {
+	int prof = p->layout == SR_LAYOUT_PROFILE; /* h profiles: h channels of one row */
+	if (c != (prof ? p->h : 1) || nh != (prof ? 1 : p->h) || nw != p->w ||
+	    p->nout < 2 * p->K + (p->cons ? p->K : 0)) {
 		sr_fail("model's network does not match its info block");
 		goto bad;
 	}
@@ -194,6 +212,15 @@ int sr_predictor_check(const sr_predictor *p, const sr_record *rec)
 		return sr_fail("record is %dx%d, the model wants %dx%d %s (centre --size, or "
 		               "pamcut/pnmpad, make them equal)", rec->height, rec->width, p->h, p->w,
 		               p->layout == SR_LAYOUT_PROFILE ? "profiles" : "images");
+	if (p->layout == SR_LAYOUT_PROFILE && p->h > 1) {
+		double phi[SR_MAX_PROFILES];
+		if (sr_profile_angles(rec, phi) < 0)
+			return -1;
+		for (int j = 0; j < p->h; j++)
+			if (fabs(phi[j] - p->angles[j]) > 1e-9)
+				return sr_fail("the record's profile %d is at %g degrees, the model's at %g "
+				               "(project1d --angles as for training)", j + 1, phi[j], p->angles[j]);
+	}
 	return 0;
 }
 
@@ -289,6 +316,24 @@ static void answer(const sr_predictor *p, const sr_record *rec, int order, int p
 	}
 	double P = 360.0 / k;
 	out->angle2 = NAN;
+	if (p->layout == SR_LAYOUT_PROFILE && !p->fold[k - 1]) {
+		/* profiles that see the mirror: one answer, as for an image (no test-time
+		 * transforms), in the frame of the first profile's angle */
+		double e[2] = {sr_head_angle(o, k, NULL), 0}, ww[2] = {1, 1}, R;
+		if (pair)
+			e[1] = sr_wrap(sr_head_angle(o + p->nout, k, NULL) - delta, P);
+		out->raw = sr_circmean(e, ww, pair ? 2 : 1, P, &R);
+		out->phi = sr_profile_phi(rec);
+		out->k = k;
+		out->calibrated = p->has_calib[k];
+		out->angle = sr_wrap(out->phi + out->raw - (p->has_calib[k] ? p->calib[k] : 0), P);
+		out->angle2 = sr_mirror(out->angle, out->phi, P);
+		out->conf2 = 0;
+		out->ambiguity = SR_AMB_NONE;
+		out->score = score(p, q[k - 1], R);
+		out->conf = sr_confmap_apply(&p->confmap, out->score);
+		return;
+	}
 	if (p->layout == SR_LAYOUT_PROFILE) { /* mirror-folded heads: mirror.h */
 		/* a folded model's gauge is 0 or P/2 (mirror.h): the calibration snaps to it */
 		double c = p->has_calib[k] && fabs(sr_angdiff(p->calib[k], 0, P)) > P / 4 ? P / 2 : 0;

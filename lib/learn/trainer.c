@@ -46,9 +46,12 @@ sr_net *sr_trainer_add_net(sr_trainer *t, const char *name, const char *spec, in
 		sr_fail("too many networks");
 		return NULL;
 	}
+	int prof = t->layout == SR_LAYOUT_PROFILE;
 	if (!spec)
-		spec = t->h == 1 ? SR_NET_DEFAULT_1D : SR_NET_DEFAULT_2D;
-	sr_net *net = sr_net_create(spec, t->c, t->h, t->w, n_out, max_batch);
+		spec = prof || t->h == 1 ? SR_NET_DEFAULT_1D : SR_NET_DEFAULT_2D;
+	/* a view of h profiles is h input channels of one row (1D convolutions) */
+	sr_net *net = prof ? sr_net_create(spec, t->h, 1, t->w, n_out, max_batch)
+	                   : sr_net_create(spec, t->c, t->h, t->w, n_out, max_batch);
 	if (!net)
 		return NULL;
 	/* The method's buffers hold n_out values an image: a spec that ends otherwise would be

@@ -41,7 +41,7 @@ typedef struct {
 	int n;               /* samples in the batch */
 	int first;           /* its first sample's position in the global batch (data-parallel
 	                      * runs: this process's share; 0 in one process) */
-	int views, h, w;     /* per sample: views images of h x w (h = 1 for profiles) */
+	int views, h, w;     /* per sample: views images of h x w (profiles: h profiles of w) */
 	const float *x;      /* n x views x h x w, sample-major, normalised */
 	const double *delta; /* n pair offsets (degrees); NAN when a record has none */
 	const double *theta; /* n truth angles of view 0: reads_truth methods only, else NULL */
@@ -188,7 +188,10 @@ struct sr_trainer {
 	const void *mconf;    /* = conf.method_conf */
 	void *mstate;
 	sr_meta info;         /* saved as the model's info block */
-	int views, c, h, w, layout;  /* input shape (c = 1 channel per view) */
+	int views, c, h, w, layout;  /* input shape (c = 1 channel per view; profiles: h rows of
+	                              * profiles, the channels of the network's input) */
+	int nangles;                 /* profiles: the projection angles of the rows */
+	double angles[SR_MAX_PROFILES];
 	int nnets;
 	char *names[SR_TRAINER_MAX_NETS];
 	sr_net *nets[SR_TRAINER_MAX_NETS];

@@ -115,7 +115,7 @@ int sr_profile_moment_predict(const sr_record *rec, int k, int use_pair, sr_pred
 	if (rc < 0)
 		return rc;
 	if (use_pair && rec->views >= 2 && sr_meta_get_double(&rec->meta, "offset", &delta) == 0) {
-		if ((rc = sr_profile_moment_angle(rec->data + n, n, k, &fb)) < 0)
+		if ((rc = sr_profile_moment_angle(rec->data + (size_t)rec->height * n, n, k, &fb)) < 0)
 			return rc;
 	} else {
 		delta = NAN;

@@ -16,7 +16,8 @@
  * SR_NO_SIGNAL (err.h) with a message for a profile without signal, -1 for a bad order. */
 int sr_profile_moment_angle(const float *p, int n, int k, double *folded);
 /* The baseline's answer for a profile record (view 0, or with use_pair a pair with an offset,
- * resolved as in sr_mirror_answer), order k given: fills out like sr_predict_record; returns
+ * resolved as in sr_mirror_answer; of several profiles a view, the first), order k given:
+ * fills out like sr_predict_record; returns
  * sr_profile_moment_angle's failures. */
 int sr_profile_moment_predict(const sr_record *rec, int k, int use_pair, sr_prediction *out);
 

@@ -21,6 +21,7 @@
 #include "core/rng.h"
 #include "image/imgproc.h"
 #include "nn/loss.h"
+#include "learn/mirror.h"
 #include "learn/order.h"
 #include "learn/trainer.h"
 #include "methods/constraints.h"
@@ -71,6 +72,13 @@ typedef struct {
 	double *delta, *theta; /* per sample after augmentation */
 	int maxb;
 	int mirror; /* profiles: losses on the mirror quotient (learn/mirror.h, nn/loss.h) */
+	/* several profiles a view: head k on the quotient only where the angles are blind to
+	 * its mirror (fold[k - 1]; learn/mirror.h), the others plain (split); the views'
+	 * label-free transforms (turn, and the mirror where the angle set has one) */
+	int split;
+	double w_plain[SR_MAX_ORDER], w_fold[SR_MAX_ORDER];
+	unsigned char fold[SR_MAX_ORDER];
+	sr_profile_group group;
 	/* validation statistics */
 	double head_sum[SR_MAX_ORDER];
 	long head_n;
@@ -97,6 +105,15 @@ static int m1_setup(sr_trainer *t)
 	for (int k = 1; k <= K; k++)
 		s->w[k - 1] = (t->conf.order ? k % t->conf.order == 0 : k >= s->kmin)
 		                  ? pow(k, -((const m1conf *)t->mconf)->head_pow) : 0.0;
+	if (s->mirror && t->nangles > 1) {
+		s->split = 1;
+		for (int k = 1; k <= K; k++) {
+			s->fold[k - 1] = (unsigned char)sr_mirror_blind(t->angles, t->nangles, k);
+			s->w_fold[k - 1] = s->fold[k - 1] ? s->w[k - 1] : 0;
+			s->w_plain[k - 1] = s->fold[k - 1] ? 0 : s->w[k - 1];
+		}
+		sr_profile_group_of(t->angles, t->nangles, &s->group);
+	}
 	size_t in = (size_t)t->h * t->w;
 	s->xin = malloc((size_t)4 * s->maxb * in * sizeof *s->xin);
 	s->dout = malloc((size_t)4 * s->maxb * s->nout * sizeof *s->dout);
@@ -133,6 +150,19 @@ static void m1_val_begin(sr_trainer *t)
 	s->head_n = 0;
 }
 
+/* The pair loss of several profiles a view: plain for the heads whose mirror the angles see,
+ * on the quotient for the blind ones; per head into ph. */
+static double split_pair_loss(const m1state *s, const float *ua, const float *ub, int K,
+                              double delta, double scale, float *ga, float *gb, double *ph)
+{
+	double pp[SR_MAX_ORDER], pf[SR_MAX_ORDER];
+	double total = sr_pair_loss(ua, ub, K, delta, s->w_plain, scale, pp, ga, gb) +
+	               sr_pair_loss_mirror(ua, ub, K, delta, s->w_fold, scale, pf, ga, gb);
+	for (int k = 0; k < K; k++)
+		ph[k] = s->fold[k] ? pf[k] : pp[k];
+	return total;
+}
+
 /* Shared by siamese and oracle: oracle = 1 replaces the pair loss by the supervised one. */
 static int m1_batch_common(sr_trainer *t, const sr_batch *b, int train, double *loss, int oracle)
 {
@@ -143,14 +173,28 @@ static int m1_batch_common(sr_trainer *t, const sr_batch *b, int train, double *
 	/* Training pairs are augmented by a random element of the dihedral group of the square
 	 * applied to both views (exact on the pixel grid): a rotation keeps the offset, a mirror
 	 * negates it.  No label is involved. */
-	int aug = train && c->augment && b->h == b->w && b->h > 1;
+	int image = t->layout == SR_LAYOUT_IMAGE;
+	int aug = train && c->augment && image && b->h == b->w && b->h > 1;
+	/* Several profiles a view: the transforms of learn/mirror.h (a turn reverses every
+	 * profile; a mirror also changes which angle each profile sees, so it permutes them),
+	 * both views alike, a mirror negating the offset.  (One profile a view: none, as
+	 * before.) */
+	int paug = train && c->augment && s->split;
 	for (int i = 0; i < B; i++) {
 		const float *va = b->x + (size_t)i * 2 * S, *vb = b->x + ((size_t)i * 2 + 1) * S;
 		float *da = s->xin + (size_t)i * S, *db = s->xin + (size_t)(B + i) * S;
 		int j = 0;
-		if (aug) {
+		if (aug || paug) {
 			sr_rng r = sr_rng_derive(b->step_seed, (uint64_t)(b->first + i));
-			j = (int)(sr_rng_next(&r) % 8);
+			j = (int)(sr_rng_next(&r) % (aug ? 8 : (uint64_t)s->group.n));
+		}
+		if (paug) {
+			s->delta[i] = sr_profile_transform_sign(j) * b->delta[i];
+			if (b->theta)
+				s->theta[i] = sr_profile_transform_angle(&s->group, j, b->theta[i]);
+			sr_profile_transform(&s->group, j, va, b->h, b->w, da);
+			sr_profile_transform(&s->group, j, vb, b->h, b->w, db);
+			continue;
 		}
 		s->delta[i] = j >= 4 ? -b->delta[i] : b->delta[i];
 		if (b->theta)
@@ -165,7 +209,7 @@ static int m1_batch_common(sr_trainer *t, const sr_batch *b, int train, double *
 	}
 	/* The mirror images of the A views (siamese with square images): their orientation is
 	 * minus A's, which pins the zero (see sr_mirror_loss). */
-	int mir = !oracle && c->mirror_weight > 0 && b->h == b->w && b->h > 1;
+	int mir = !oracle && c->mirror_weight > 0 && image && b->h == b->w && b->h > 1;
 	/* A zoomed copy of each A view must give A's angle: ties the zero across particle sizes
 	 * (the mirror loss leaves 0 or half a period, and pairs share their size). */
 	int zm = mir && train && c->zoom_weight > 0;
@@ -188,7 +232,21 @@ static int m1_batch_common(sr_trainer *t, const sr_batch *b, int train, double *
 			unsigned char use[SR_MAX_ORDER];
 			for (int k = 1; k <= K; k++)
 				use[k - 1] = (k % b->k[i] == 0) && s->w[k - 1] > 0;
-			if (s->mirror) { /* profiles: learn/mirror.h */
+			if (s->split) { /* several profiles: quotient only for blind heads */
+				unsigned char up[SR_MAX_ORDER], uf[SR_MAX_ORDER];
+				for (int k = 0; k < K; k++) {
+					up[k] = use[k] && !s->fold[k];
+					uf[k] = use[k] && s->fold[k];
+				}
+				total += sr_target_loss(ua, K, s->theta[i], up, 1.0 / B, train ? ga : NULL);
+				total += sr_target_loss(ub, K, s->theta[i] + delta, up, 1.0 / B,
+				                        train ? gb : NULL);
+				total += sr_target_loss_mirror(ua, K, s->theta[i], uf, 1.0 / B,
+				                               train ? ga : NULL);
+				total += sr_target_loss_mirror(ub, K, s->theta[i] + delta, uf, 1.0 / B,
+				                               train ? gb : NULL);
+				split_pair_loss(s, ua, ub, K, delta, 0, NULL, NULL, ph);
+			} else if (s->mirror) { /* profiles: learn/mirror.h */
 				total += sr_target_loss_mirror(ua, K, s->theta[i], use, 1.0 / B,
 				                               train ? ga : NULL);
 				total += sr_target_loss_mirror(ub, K, s->theta[i] + delta, use, 1.0 / B,
@@ -200,6 +258,9 @@ static int m1_batch_common(sr_trainer *t, const sr_batch *b, int train, double *
 				                        train ? gb : NULL);
 				sr_pair_loss(ua, ub, K, delta, NULL, 0, ph, NULL, NULL);
 			}
+		} else if (s->split) {
+			total += split_pair_loss(s, ua, ub, K, delta, 1.0 / B, train ? ga : NULL,
+			                         train ? gb : NULL, ph);
 		} else if (s->mirror) {
 			total += sr_pair_loss_mirror(ua, ub, K, delta, s->w, 1.0 / B, ph,
 			                             train ? ga : NULL, train ? gb : NULL);

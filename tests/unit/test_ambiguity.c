@@ -18,6 +18,7 @@
 #include "core/err.h"
 #include "core/angles.h"
 #include "image/imgproc.h"
+#include "learn/mirror.h"
 #include "nn/nn.h"
 #include "synth/render.h"
 #include "core/rng.h"
@@ -124,6 +125,86 @@ START_TEST(single_profile_mirror_oblique)
 	double dt = maxdiff(p, q, 0);
 	profile(k, th + 2, phi, q);
 	ck_assert_double_lt(dt, maxdiff(p, q, 0));
+}
+END_TEST
+
+/* A view of P profiles (two here) at phis, of the k-gon at theta, rows one after another. */
+static void profiles(int k, double theta, const double *phis, int n, float *v)
+{
+	for (int j = 0; j < n; j++)
+		profile(k, theta, phis[j], v + j * N);
+}
+
+/* Several profiles a view, verified with the renderer: angles 0 and 90 are blind to the
+ * mirror for even k (the mirrored k-gon gives the same two profiles) and see it for odd k;
+ * 0 and 15 see it for k = 3..6; sr_mirror_blind says the same.  The transforms of
+ * sr_profile_group_of give the views of the turned and the mirrored particle. */
+START_TEST(several_profiles)
+{
+	int k = _i + 3;
+	double P = 360.0 / k, th = 0.31 * P + 2;
+	const double a90[] = {0, 90}, a15[] = {0, 15};
+	float v[2 * N], w[2 * N], t[2 * N];
+	/* 0, 90: the mirror -theta (about phi_0 = 0) */
+	profiles(k, th, a90, 2, v);
+	profiles(k, -th, a90, 2, w);
+	double d = fmax(maxdiff(v, w, 0), maxdiff(v + N, w + N, 0));
+	ck_assert_int_eq(sr_mirror_blind(a90, 2, k), k % 2 == 0);
+	if (k % 2 == 0)
+		ck_assert_msg(d < 2e-5, "k=%d: 0,90 should be blind, differ by %g", k, d);
+	else
+		ck_assert_msg(d > 0.5, "k=%d: 0,90 should see the mirror, differ by %g", k, d);
+	/* 0, 15: never blind for k = 3..6; the 15-degree profile tells the mirror */
+	ck_assert_int_eq(sr_mirror_blind(a15, 2, k), 0);
+	profile(k, th, 15, v);
+	profile(k, -th, 15, w);
+	ck_assert_msg(maxdiff(v, w, 0) > 0.5, "k=%d: 0,15 blind (%g)", k, maxdiff(v, w, 0));
+
+	/* the transforms: 0, 90 has the mirror in phi_0 (profile 90 reversed); 0, 15 the mirror
+	 * in 7.5 (the two profiles swapped) */
+	sr_profile_group g;
+	const double *sets[] = {a90, a15};
+	for (int set = 0; set < 2; set++) {
+		sr_profile_group_of(sets[set], 2, &g);
+		ck_assert_int_eq(g.n, 4);
+		ck_assert_double_eq_tol(g.axis, set ? 7.5 : 0, 1e-12);
+		profiles(k, th, sets[set], 2, v);
+		for (int j = 1; j < 4; j++) {
+			sr_profile_transform(&g, j, v, 2, N, t);
+			double want = sr_profile_transform_angle(&g, j, th); /* phi_0 = 0 */
+			profiles(k, want, sets[set], 2, w);
+			double e = fmax(maxdiff(t, w, 0), maxdiff(t + N, w + N, 0));
+			if (!set) { /* exact on the pixel grid at 0 and 90 */
+				ck_assert_msg(e < 2e-4, "k=%d transform %d: %g", k, j, e);
+				continue;
+			}
+			/* at 15 degrees the pixel grid is not symmetric about the line (aliasing, as in
+			 * single_profile_mirror_oblique): of all orientations on a 0.25 degree grid, the
+			 * one whose view is closest to the transformed view is the expected angle */
+			double best = 0, bd = INFINITY;
+			for (double a = 0; a < P; a += 0.25) {
+				profiles(k, a, sets[set], 2, w);
+				double dd = fmax(maxdiff(t, w, 0), maxdiff(t + N, w + N, 0));
+				if (dd < bd)
+					bd = dd, best = a;
+			}
+			ck_assert_msg(sr_angerr(best, want, P) < 0.6, "k=%d transform %d: best %g, want %g",
+			              k, j, best, sr_wrap(want, P));
+		}
+		ck_assert_int_eq(sr_profile_transform_sign(2), -1);
+		ck_assert_int_eq(sr_profile_transform_sign(1), 1);
+	}
+	/* a set with no mirror of its own: only the turn */
+	const double odd[] = {0, 15, 50};
+	sr_profile_group_of(odd, 3, &g);
+	ck_assert_int_eq(g.n, 2);
+	/* the angle list of a record */
+	double phi[SR_MAX_PROFILES];
+	ck_assert_int_eq(sr_parse_angle_list("0,15,-100.5", phi), 3);
+	ck_assert_double_eq(phi[2], -100.5);
+	ck_assert_int_lt(sr_parse_angle_list("0,,3", phi), 0);
+	ck_assert_int_lt(sr_parse_angle_list("0,x", phi), 0);
+	ck_assert_int_lt(sr_parse_angle_list("0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16", phi), 0);
 }
 END_TEST
 
@@ -540,6 +621,7 @@ Suite *test_suite(void)
 	tcase_add_loop_test(tc, single_profile_mirror_oblique, 0, 10);
 	tcase_add_loop_test(tc, pair_resolves_mirror, 0, 10);
 	tcase_add_loop_test(tc, reversal, 0, 10);
+	tcase_add_loop_test(tc, several_profiles, 0, 4);
 	tcase_add_test(tc, disc);
 	tcase_add_loop_test(tc, moment_baseline, 0, 10);
 	suite_add_tcase(s, tc);
