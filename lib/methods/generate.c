@@ -183,6 +183,7 @@ void sr_gen_output_image(float *out, size_t n, int loss)
 typedef struct {
 	int K, nout, L, nh, nhot, din, loss, maxb;
 	int tmpl, dnin; /* template renderer; the decoder network's input size (din or din - 1) */
+	int quot;       /* profiles: the reconstruction on the mirror quotient (--mirror-quotient) */
 	float *xdec, *rend, *gtpl, *gdec; /* template: decoder inputs, renderings, d/dT, d/dx */
 	int heads[SR_MAX_ORDER];
 	double w[SR_MAX_ORDER]; /* 1 for the heads the decoder reads: the constraints' weights */
@@ -206,6 +207,7 @@ typedef struct {
 	 * without angle meets both constraints; README, method 2). */
 	double mirror_weight; /* method 1's mirror loss on the encoder (methods/constraints.h) */
 	double zoom_weight;   /* method 1's zoom loss on the encoder */
+	int quotient;         /* profiles: render both mirror candidates, keep the better */
 } m2conf;
 
 static void m2_defaults(void *conf)
@@ -235,6 +237,10 @@ static const sr_option m2_options[] = {
 	{"zoom-weight", "X", SR_OPTION_DOUBLE, offsetof(m2conf, zoom_weight), 0, 100, NULL,
 	 "weight of method 1's zoom loss: an A view zoomed by\n"
 	 "0.8..1.25 must keep its angle (default 0 = off)"},
+	{"mirror-quotient", "0|1", SR_OPTION_INT, offsetof(m2conf, quotient), 0, 1, NULL,
+	 "profiles: 1 renders the partner from both mirror\n"
+	 "candidates of A's folded angle, +psi + delta and\n"
+	 "-psi + delta, and keeps the better (default 0)"},
 	{NULL, NULL, 0, 0, 0, 0, NULL, NULL}};
 
 /* The constraint weights among the model's info keys (the keys models of method 2 have
@@ -269,10 +275,16 @@ static int m2_setup(sr_trainer *t)
 		return sr_fail("--renderer template: profiles cannot be rendered by turning a template "
 		               "(the projection of a turned particle is not a turned profile); use "
 		               "--renderer free");
+	if (t->layout == SR_LAYOUT_PROFILE && t->h > 1)
+		return sr_fail("method generate reads one profile a view, these records have %d "
+		               "(project1d --angles; train -M siamese reads them)", t->h);
+	if (c->quotient && t->layout != SR_LAYOUT_PROFILE)
+		return sr_fail("--mirror-quotient is for profiles (an image has no mirror ambiguity)");
 	m2state *s = calloc(1, sizeof *s);
 	if (!s)
 		return sr_fail("out of memory");
 	t->mstate = s;
+	s->quot = c->quotient;
 	s->K = K;
 	s->L = L;
 	s->loss = loss;
@@ -304,9 +316,10 @@ static int m2_setup(sr_trainer *t)
 			return sr_fail("out of memory");
 	}
 	s->xin = malloc(2 * B2 * s->S * sizeof *s->xin); /* + mirror images and zoomed copies */
+	size_t R = s->quot ? 2 * B2 : B2; /* renderings a batch: two candidates each with quot */
 	s->tgt = malloc(B2 * s->S * sizeof *s->tgt);
-	s->dimg = malloc(B2 * s->S * sizeof *s->dimg);
-	s->code = malloc(B2 * s->din * sizeof *s->code);
+	s->dimg = malloc(R * s->S * sizeof *s->dimg);
+	s->code = malloc(R * s->din * sizeof *s->code);
 	s->dout = malloc(2 * B2 * s->nout * sizeof *s->dout);
 	s->pick = malloc(B2 * sizeof *s->pick);
 	if (!s->xin || !s->tgt || !s->dimg || !s->code || !s->dout || !s->pick)
@@ -322,7 +335,7 @@ static int m2_setup(sr_trainer *t)
 			return -1;
 		spec = dspec;
 	}
-	sr_net *dec = sr_net_create(spec, s->dnin, 1, 1, (int)s->S, (int)B2);
+	sr_net *dec = sr_net_create(spec, s->dnin, 1, 1, (int)s->S, (int)R);
 	if (!dec)
 		return sr_fail_context("--decoder");
 	int oc, oh, ow;
@@ -351,7 +364,40 @@ static int m2_setup(sr_trainer *t)
 	sr_meta_set(&t->info, "decoder.loss", "%s", loss ? "poisson" : "mse");
 	sr_meta_set(&t->info, "decoder.output", "%s", loss ? "softplus" : "linear");
 	sr_meta_set_long(&t->info, "decoder.params", (long)sr_net_nparams(dec));
+	if (s->quot)
+		sr_meta_set(&t->info, "train.mirror_quotient", "yes");
 	return 0;
+}
+
+/* ---- the mirror quotient of profiles (learn/mirror.h) ----
+ * A profile cannot tell psi from -psi, so an encoder of one profile can only learn the folded
+ * angle: head k's (c, s) stands for the class {(c, s), (c, -s)}.  The partner at offset delta
+ * is then one of two renderings, from +psi + delta or from -psi + delta; both are rendered
+ * (the second from the code of (c, -s)) and the better one is the loss, as method 1's pair
+ * loss takes the better sign (nn/loss.h, sr_pair_loss_mirror).  The other rendering gets no
+ * gradient. */
+
+/* u with head k's sine negated: the other representative of its class. */
+static void flip_head(const float *u, int nout, int k, float *out)
+{
+	memcpy(out, u, (size_t)nout * sizeof *out);
+	out[2 * (k - 1) + 1] = -out[2 * (k - 1) + 1];
+}
+
+/* Head k's consistency on the quotient: the smallest over the four sign choices. */
+static double quotient_consistency(const float *ua, const float *ub, int k, double delta)
+{
+	float a[2 * SR_MAX_ORDER], b[2 * SR_MAX_ORDER];
+	double best = INFINITY;
+	for (int c = 0; c < 4; c++) {
+		int o = 2 * (k - 1);
+		a[o] = ua[o], a[o + 1] = c & 1 ? -ua[o + 1] : ua[o + 1];
+		b[o] = ub[o], b[o + 1] = c & 2 ? -ub[o + 1] : ub[o + 1];
+		double l = sr_head_consistency(a, b, k, delta);
+		if (l < best)
+			best = l;
+	}
+	return best;
 }
 
 static void m2_free(sr_trainer *t)
@@ -452,6 +498,16 @@ static int m2_batch(sr_trainer *t, const sr_batch *b, int train, double *loss)
 		sr_gen_code(u + (size_t)i * no, K, s->pick[i], s->nhot, s->L, d,
 		            s->code + (size_t)i * din);
 	}
+	int nr = 2 * B; /* renderings */
+	if (s->quot) { /* the mirror candidates follow: rendering 2B + i from (c, -s) */
+		float uf[3 * SR_MAX_ORDER + SR_GEN_MAX_LATENTS];
+		for (int i = 0; i < 2 * B; i++) {
+			double d = i < B ? b->delta[i] : -b->delta[i - B];
+			flip_head(u + (size_t)i * no, no, s->pick[i], uf);
+			sr_gen_code(uf, K, s->pick[i], s->nhot, s->L, d, s->code + (size_t)(2 * B + i) * din);
+		}
+		nr = 4 * B;
+	}
 	if (s->tmpl) /* both views of a pair share their mean latents (see shared_latents) */
 		shared_latents(s, B, s->code);
 	const float *dx = s->code;
@@ -461,7 +517,7 @@ static int m2_batch(sr_trainer *t, const sr_batch *b, int train, double *loss)
 			                      s->xdec + (size_t)i * s->dnin);
 		dx = s->xdec;
 	}
-	if (sr_net_forward(dec, dx, 2 * B, train, b->step_seed ^ 0x5851f42d4c957f2dULL) < 0)
+	if (sr_net_forward(dec, dx, nr, train, b->step_seed ^ 0x5851f42d4c957f2dULL) < 0)
 		return -1;
 	const float *img = sr_net_output(dec);
 	if (s->tmpl) { /* the templates, turned by each input's angle */
@@ -475,17 +531,22 @@ static int m2_batch(sr_trainer *t, const sr_batch *b, int train, double *loss)
 		img = s->rend;
 	}
 	if (train)
-		memset(s->dimg, 0, (size_t)2 * B * S * sizeof(float));
+		memset(s->dimg, 0, (size_t)nr * S * sizeof(float));
 	double rec = 0;
 	for (int i = 0; i < 2 * B; i++) {
-		rec += sr_recon_loss(img + (size_t)i * S, s->tgt + (size_t)i * S, S, s->loss,
-		                         1.0 / (2 * B), train ? s->dimg + (size_t)i * S : NULL);
+		int r = i; /* the rendering scored: with quot the better candidate */
+		if (s->quot &&
+		    sr_recon_loss(img + (size_t)(2 * B + i) * S, s->tgt + (size_t)i * S, S, s->loss, 0, NULL) <
+		    sr_recon_loss(img + (size_t)i * S, s->tgt + (size_t)i * S, S, s->loss, 0, NULL))
+			r = 2 * B + i;
+		rec += sr_recon_loss(img + (size_t)r * S, s->tgt + (size_t)i * S, S, s->loss,
+		                         1.0 / (2 * B), train ? s->dimg + (size_t)r * S : NULL);
 		if (!train) {
-			double m = s->loss ? 0 : sr_recon_loss(img + (size_t)i * S,
+			double m = s->loss ? 0 : sr_recon_loss(img + (size_t)r * S,
 			                                           s->tgt + (size_t)i * S, S, 0, 0, NULL);
 			if (s->loss) { /* the mse of the image the output stands for */
 				for (size_t j = 0; j < S; j++) {
-					double o = img[(size_t)i * S + j];
+					double o = img[(size_t)r * S + j];
 					double mu = o > 30 ? o : log1p(exp(o)), e = mu - s->tgt[(size_t)i * S + j];
 					m += e * e;
 				}
@@ -511,7 +572,8 @@ static int m2_batch(sr_trainer *t, const sr_batch *b, int train, double *loss)
 		float *ga = s->dout + (size_t)i * no, *gb = s->dout + (size_t)(B + i) * no;
 		for (int m = 0; m < s->nh; m++) { /* the heads the decoder reads */
 			int k = s->heads[m];
-			double ph = sr_head_consistency(ua, ub, k, b->delta[i]);
+			double ph = s->quot ? quotient_consistency(ua, ub, k, b->delta[i])
+			                    : sr_head_consistency(ua, ub, k, b->delta[i]);
 			cons += sr_consistency_loss(ua[2 * K + k - 1], ub[2 * K + k - 1], ph, cw, B,
 			                            &ga[2 * K + k - 1], &gb[2 * K + k - 1]);
 			if (!train)
@@ -555,6 +617,16 @@ static int m2_batch(sr_trainer *t, const sr_batch *b, int train, double *loss)
 		double d = i < B ? b->delta[i] : -b->delta[i - B];
 		sr_gen_code_backward(u + (size_t)i * no, K, s->pick[i], s->nhot, s->L, d,
 		                     gy + (size_t)i * din, s->dout + (size_t)i * no);
+		if (s->quot) { /* the candidate of (c, -s): its gradient, the sine's negated back */
+			float uf[3 * SR_MAX_ORDER + SR_GEN_MAX_LATENTS], gf[3 * SR_MAX_ORDER + SR_GEN_MAX_LATENTS];
+			int k = s->pick[i], o = 2 * (k - 1);
+			flip_head(u + (size_t)i * no, no, k, uf);
+			memset(gf, 0, (size_t)no * sizeof *gf);
+			sr_gen_code_backward(uf, K, k, s->nhot, s->L, d, gy + (size_t)(2 * B + i) * din, gf);
+			gf[o + 1] = -gf[o + 1];
+			for (int j = 0; j < no; j++)
+				s->dout[(size_t)i * no + j] += gf[j];
+		}
 	}
 	return sr_net_backward(enc, s->dout);
 }

@@ -119,6 +119,15 @@ project1d pairs.strt > prof.strt
 expect_fail "template renderer for profiles" train -q -t 2 -M generate -e 1 -k 4 \
 	--renderer template -o x.model prof.strt
 grep -q "profiles cannot" err.txt || fail "profile refusal: $(cat err.txt)"
+# profiles on the mirror quotient: both candidates rendered (gradients: test_generate); the
+# model says so, predict reads it as a folded profile model; images refuse the option
+train -q -t 2 -M generate -e 1 -k 4 --mirror-quotient 1 --net "conv 8 5 same; relu; maxpool 2; flatten; dense OUT" \
+	-o q.model prof.strt
+predict -m q.model --info | grep -qx 'train.mirror_quotient=yes' || fail "quotient not in the model"
+predict -1 -m q.model prof.strt | awk -F'\t' 'NR > 1 && $8 != "mirror" { bad++ } END { exit bad > 0 }' ||
+	fail "a quotient model's single profiles are not answered modulo the mirror"
+expect_fail "mirror quotient on images" train -q -t 2 -M generate -e 1 -k 4 --mirror-quotient 1 \
+	-o x.model pairs.strt
 
 # 7. bad options and inputs
 train -q -t 2 -e 1 --net "$NET" -k 4 -o s.model pairs.strt

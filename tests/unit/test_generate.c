@@ -155,7 +155,19 @@ static void set_option(const sr_method *m, void *conf, const char *name, const c
 /* The whole method's gradient (encoder -> code -> decoder -> loss, plus method 1's mirror
  * and zoom losses on the encoder, mirror_8 / 8 and zoom_8 / 8 their weights) against central
  * differences of its validation loss, for both losses, order given and detected. */
+static void method_gradient_layout(int loss, int order, int tmpl, int mirror_8, int zoom_8,
+                                   int quot);
+
 static void method_gradient_weighted(int loss, int order, int tmpl, int mirror_8, int zoom_8)
+{
+	method_gradient_layout(loss, order, tmpl, mirror_8, zoom_8, 0);
+}
+
+/* quot = 1: profiles of length 16 (8 x 8 images otherwise) with --mirror-quotient, the
+ * better of the two mirror candidates' renderings (the choice is piecewise constant, so the
+ * central differences see the chosen one's gradient) */
+static void method_gradient_layout(int loss, int order, int tmpl, int mirror_8, int zoom_8,
+                                   int quot)
 {
 	sr_trainer T, *t = &T;
 	memset(t, 0, sizeof *t);
@@ -174,11 +186,16 @@ static void method_gradient_weighted(int loss, int order, int tmpl, int mirror_8
 	set_option(&sr_method_generate, mconf, "mirror-weight", NULL, mirror_8);
 	set_option(&sr_method_generate, mconf, "zoom-weight", NULL, zoom_8);
 	set_option(&sr_method_generate, mconf, "decoder",
-	           "dense 8; tanh; dense 16; reshape 1 4 4; upsample 2 bilinear; "
-	           "conv 2 3 same; tanh; conv 1 3 same", 0);
+	           quot ? "dense 8; tanh; dense 16; reshape 2 1 8; upsample 2 bilinear; "
+	                  "conv 2 3 same; tanh; conv 1 3 same"
+	                : "dense 8; tanh; dense 16; reshape 1 4 4; upsample 2 bilinear; "
+	                  "conv 2 3 same; tanh; conv 1 3 same", 0);
+	set_option(&sr_method_generate, mconf, "mirror-quotient", NULL, quot);
 	t->conf.method_conf = t->mconf = mconf;
 	t->m = &sr_method_generate;
 	t->views = 2, t->c = 1, t->h = 8, t->w = 8, t->layout = SR_LAYOUT_IMAGE;
+	if (quot)
+		t->h = 1, t->w = 16, t->layout = SR_LAYOUT_PROFILE; /* the same 64 floats a view */
 	sr_meta_init(&t->info);
 	ck_assert_msg(t->m->setup(t) == 0, "%s", sr_errmsg());
 	ck_assert_int_eq(t->nnets, 2);
@@ -187,7 +204,7 @@ static void method_gradient_weighted(int loss, int order, int tmpl, int mirror_8
 	double delta[3] = {12.0, -33.0, 71.0};
 	for (int i = 0; i < 3 * 2 * 64; i++)
 		x[i] = (float)sr_rng_uniform(&r);
-	sr_batch b = {3, 0, 2, 8, 8, x, delta, NULL, NULL, 12345, 3}; /* seed: the heads drawn */
+	sr_batch b = {3, 0, 2, t->h, t->w, x, delta, NULL, NULL, 12345, 3}; /* seed: the heads drawn */
 	for (int i = 0; i < 2; i++)
 		sr_net_zero_grad(t->nets[i]);
 	double l0, l1;
@@ -215,8 +232,8 @@ static void method_gradient_weighted(int loss, int order, int tmpl, int mirror_8
 					best = d, n = nn;
 			}
 			ck_assert_msg(best <= 3e-2 * fmax(fabs(n), fabs(g[j])) + 2e-4,
-			              "loss %d order %d tmpl %d net %d param %zu: analytic %g numeric %g",
-			              loss, order, tmpl, ni, j, g[j], n);
+			              "loss %d order %d tmpl %d quot %d net %d param %zu: analytic %g numeric %g",
+			              loss, order, tmpl, quot, ni, j, g[j], n);
 			checked++;
 		}
 	}
@@ -247,6 +264,14 @@ START_TEST(method_gradient_constraints)
 END_TEST
 
 START_TEST(method_gradient_mse) { method_gradient(0, 0, 0); method_gradient(0, 2, 0); }
+END_TEST
+/* profiles on the mirror quotient: both candidates rendered, the better one's gradient */
+START_TEST(method_gradient_quotient)
+{
+	method_gradient_layout(0, 4, 0, 0, 0, 1);
+	method_gradient_layout(0, 0, 0, 0, 0, 1);
+	method_gradient_layout(1, 3, 0, 0, 0, 1);
+}
 END_TEST
 START_TEST(method_gradient_poisson) { method_gradient(1, 0, 0); method_gradient(1, 4, 0); }
 END_TEST
@@ -570,6 +595,7 @@ Suite *test_suite(void)
 	tcase_add_test(tc, loss_gradients);
 	tcase_add_test(tc, decoder_specs);
 	tcase_add_test(tc, method_gradient_mse);
+	tcase_add_test(tc, method_gradient_quotient);
 	tcase_add_test(tc, method_gradient_poisson);
 	tcase_add_test(tc, method_gradient_template);
 	tcase_add_test(tc, method_gradient_constraints);
