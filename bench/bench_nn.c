@@ -6,6 +6,8 @@
  *   bench_nn infer BATCH THREADS [SECONDS [NET]]   inference (dropout off), images/s
  *   bench_nn sgemm N THREADS [SECONDS]       OpenBLAS cblas_sgemm N^3 at THREADS threads: the
  *                                            best GFLOP/s of repeated calls (the machine's peak)
+ * A negative SECONDS (train, infer) runs exactly -SECONDS timed steps instead, so that
+ * instruction counts (valgrind --tool=callgrind) compare like with like.
  *
  * Prints one line of key=value pairs (the same keys as bench/torch_ref.py):
  *   ours mode=train batch=32 threads=2 rate=... unit=pairs/s steps=... secs=... gflops=...
@@ -138,7 +140,7 @@ int main(int argc, char **argv)
 	int batch = atoi(argv[2]), threads = atoi(argv[3]);
 	double seconds = argc > 4 ? atof(argv[4]) : 3.0;
 	const char *net_name = argc > 5 ? argv[5] : NULL;
-	if (batch < 1 || threads < 1 || !(seconds > 0))
+	if (batch < 1 || threads < 1 || !(seconds > 0 || seconds <= -1))
 		return usage();
 	if (strcmp(mode, "sgemm") == 0)
 		return bench_sgemm(batch, threads, seconds);
@@ -196,13 +198,13 @@ int main(int argc, char **argv)
 
 	for (int i = 0; i < 3; i++) /* warm-up: thread pool, first-touch of the arenas */
 		STEP();
-	long steps = 0;
+	long steps = 0, exact = seconds < 0 ? (long)-seconds : 0; /* exactly -SECONDS steps */
 	double t0 = now(), c0 = cpu_s(), dt;
 	for (;;) {
 		STEP();
 		steps++;
 		dt = now() - t0;
-		if (dt >= seconds && steps >= 3)
+		if (exact ? steps >= exact : dt >= seconds && steps >= 3)
 			break;
 	}
 	double rate = (double)batch * steps / dt;
