@@ -18,12 +18,16 @@
 # 48x48 views), each beside the figure before and its target.
 #
 # Environment: BENCH_SECONDS (timed seconds per configuration, default 3), BENCH_THREADS
-# (thread counts, default "1 2"), TORCH_PYTHON (default /usr/bin/python3), CC, CFLAGS.
+# (thread counts, default 1, 2, 4, ... and the number of CPUs: "1 2" on 2 cores, "1 2 4 8 16"
+# on 16), TORCH_PYTHON (default /usr/bin/python3), CC, CFLAGS.  The time to a trained model
+# is bench/time-to-accuracy.sh (not run here: it takes minutes to an hour).
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top" || exit 1
 secs=${BENCH_SECONDS:-3}
-threads=${BENCH_THREADS:-"1 2"}
+# thread counts: 1, 2, 4, ... up to the machine's cores, and the cores themselves
+ncpu=$(nproc)
+threads=${BENCH_THREADS:-$(t=1; while [ "$t" -lt "$ncpu" ]; do printf '%s ' "$t"; t=$((t * 2)); done; echo "$ncpu")}
 py=${TORCH_PYTHON:-/usr/bin/python3}
 out=build/bench
 mkdir -p "$out"
