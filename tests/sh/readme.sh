@@ -28,6 +28,7 @@ cd "$TMP"
 top=$(cd "$(dirname "$SHLIB")/.." && pwd)
 REAL=${STEMROT_REALFORMATS:-$top/../shared/realformats}
 LIMIT=${README_BLOCK_LIMIT:-120}
+began=$(date +%s)
 readme=$top/README.md
 
 # --- the blocks: README.md into blocks/N.sh (the text, its fence's indent removed) and
@@ -217,5 +218,5 @@ for p in $pkgs; do
 done
 echo "$quick" | grep -q 'apt-get install --no-install-recommends make' || fail "README.md: the minbase note on make"
 
-echo "summary: README.md: $((ran + shrunk + skipped)) shell blocks: $ran ran as written, $shrunk ran shrunk, $skipped skipped; $output output blocks (not run)"
+echo "summary: README.md: $((ran + shrunk + skipped)) shell blocks: $ran ran as written, $shrunk ran shrunk, $skipped skipped; $output output blocks (not run); $(($(date +%s) - began)) s"
 printf '%s' "$skips" | sed 's/^/summary:   skipped /'
