@@ -133,17 +133,10 @@ static int read_header(ctx_t *c)
 	return rc;
 }
 
-static int layout_of(const char *s)
-{
-	return strcmp(s, "image") == 0 ? SR_LAYOUT_IMAGE
-	       : strcmp(s, "profile") == 0 ? SR_LAYOUT_PROFILE
-	       : strcmp(s, "vector") == 0 ? SR_LAYOUT_VECTOR : 0;
-}
-
 /* Checks the record against --shape's columns and sets its layout. */
 static int apply_shape(ctx_t *c, sr_record *rec, char **field)
 {
-	int layout = layout_of(field[0]);
+	int layout = sr_layout_parse(field[0]);
 	if (!layout)
 		return sr_fail("%s: row %ld: layout '%.40s' is not image, profile or vector",
 		               c->tsv_name, c->row, field[0]);

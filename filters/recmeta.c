@@ -79,11 +79,6 @@ static void ctx_free(ctx_t *c)
 	free(c->held);
 }
 
-static const char *layout_name(int l)
-{
-	return l == SR_LAYOUT_IMAGE ? "image" : l == SR_LAYOUT_PROFILE ? "profile" : "vector";
-}
-
 static void print_header(const ctx_t *c)
 {
 	if (!c->header)
@@ -104,7 +99,7 @@ static void print_row(const ctx_t *c, const sr_record *rec)
 {
 	const char *sep = "";
 	if (c->shape) {
-		printf("%s\t%d\t%d\t%d", layout_name(rec->layout), rec->views, rec->height, rec->width);
+		printf("%s\t%d\t%d\t%d", sr_layout_name(rec->layout), rec->views, rec->height, rec->width);
 		sep = "\t";
 	}
 	for (int i = 0; i < c->nkeys; i++) {

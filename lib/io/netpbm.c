@@ -316,8 +316,9 @@ static int read_netpbm(FILE *f, sr_format_input *fi, sr_record *rec, int own_com
 		}
 		const char *lay = sr_meta_get(&rec->meta, "pam.layout");
 		if (lay) {
-			int l = strcmp(lay, "profile") == 0 ? SR_LAYOUT_PROFILE
-			        : strcmp(lay, "vector") == 0 ? SR_LAYOUT_VECTOR : 0;
+			int l = sr_layout_parse(lay); /* the writer never writes "image" */
+			if (l == SR_LAYOUT_IMAGE)
+				l = 0;
 			if (!l || (l == SR_LAYOUT_VECTOR && (rec->height != 1 || rec->views != 1)) ||
 			    rec->height > SR_MAX_PROFILES)
 				return sr_fail("bad pam.layout metadata '%.40s' for a %dx%d image of %d views",
@@ -534,8 +535,7 @@ int sr_pnm_write(FILE *out, const sr_record *rec, int maxval, int type, const sr
 		if (!is_pam_key(rec->meta.kv[i].key))
 			hl += comment_lines(hdr + hl, rec->meta.kv[i].key, rec->meta.kv[i].val);
 	if (rec->layout != SR_LAYOUT_IMAGE)
-		hl += comment_lines(hdr + hl, "pam.layout",
-		                    rec->layout == SR_LAYOUT_PROFILE ? "profile" : "vector");
+		hl += comment_lines(hdr + hl, "pam.layout", sr_layout_name(rec->layout));
 	if (!exact) {
 		snprintf(num, sizeof num, "%.17g", offset);
 		hl += comment_lines(hdr + hl, "pam.offset", num);

@@ -29,6 +29,18 @@ long sr_max_samples(void)
 	return lim ? (long)lim->samples : 1L << 26;
 }
 
+const char *sr_layout_name(int layout)
+{
+	return layout == SR_LAYOUT_IMAGE ? "image" : layout == SR_LAYOUT_PROFILE ? "profile" : "vector";
+}
+
+int sr_layout_parse(const char *name)
+{
+	return strcmp(name, "image") == 0 ? SR_LAYOUT_IMAGE
+	       : strcmp(name, "profile") == 0 ? SR_LAYOUT_PROFILE
+	       : strcmp(name, "vector") == 0 ? SR_LAYOUT_VECTOR : 0;
+}
+
 int sr_check_shape(int layout, int views, int height, int width)
 {
 	if (layout != SR_LAYOUT_IMAGE && layout != SR_LAYOUT_PROFILE && layout != SR_LAYOUT_VECTOR)

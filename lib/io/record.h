@@ -24,6 +24,11 @@ enum sr_layout {
 	SR_LAYOUT_VECTOR = 3   /* n values (views = 1, height = 1, width = n) */
 };
 
+/* The layouts' names as metadata and TSV spell them: "image", "profile", "vector".
+ * sr_layout_parse gives 0 for any other string. */
+const char *sr_layout_name(int layout);
+int sr_layout_parse(const char *name);
+
 #define SR_MAX_VIEWS 16
 #define SR_MAX_DIM 65536
 #define SR_MAX_PROFILES 16 /* profiles per view (the height of a profile record) */
